@@ -1,0 +1,220 @@
+"""The archive write API: one transaction per batch, idempotent, safe beside other writers.
+
+``Archive.write_batch`` takes DocumentRecords (and RejectedUrls) and, in ONE transaction:
+document (one per canonical URL; an already-archived URL is left untouched) → article (one per distinct
+story text, by content hash) → event (block match or new; see storage.events) → seen URLs. Either the whole
+batch lands or none of it does, so a crash mid-batch leaves no partial rows. Inserts use the portable
+``INSERT ... ON CONFLICT DO NOTHING`` of SQLite and PostgreSQL, so concurrent crawlers cannot duplicate rows.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.events import assign_event
+from storage.models import Article, CrawlRun, Document, SeenUrl, Source, table_of
+from storage.records import BatchResult, DocumentRecord, RejectedUrl
+from storage.types import utcnow
+
+RAW_HTML_CODEC = "zlib"
+
+
+def insert_ignore(conn: Connection, table: Table, values: dict[str, Any], conflict: Sequence[str]) -> Any:
+    """``INSERT ... ON CONFLICT (conflict) DO NOTHING RETURNING id``; returns the new id or None."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
+    return conn.execute(stmt.returning(table.c.id)).scalar_one_or_none()
+
+
+def compress_html(raw: bytes | None) -> bytes | None:
+    return None if raw is None else zlib.compress(raw, 6)
+
+
+def decompress_html(blob: bytes | None, codec: str | None) -> bytes | None:
+    if blob is None:
+        return None
+    if codec == RAW_HTML_CODEC:
+        return zlib.decompress(blob)
+    return blob
+
+
+class Archive:
+    """Writes to one archive database. Thread-compatible: one write_batch at a time per instance."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._source_ids: dict[str, int] = {}
+
+    # -- crawl runs ---------------------------------------------------------------------------------
+    def start_run(self, spider: str, arguments: dict[str, Any]) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                table_of(CrawlRun).insert()
+                .values(spider=spider, arguments=arguments, started_at=utcnow(), items_archived=0)
+                .returning(table_of(CrawlRun).c.id)
+            )
+            return int(result.scalar_one())
+
+    def finish_run(self, run_id: int, *, finish_reason: str, items_archived: int, stats: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id)
+                .values(finished_at=utcnow(), finish_reason=finish_reason, items_archived=items_archived,
+                        stats=stats)
+            )
+
+    # -- lookups used by the crawler before it fetches ------------------------------------------------
+    def known_urls(self, canonical_urls: Iterable[str]) -> set[str]:
+        """Which of these canonical URLs are already archived or already rejected."""
+        urls = list(dict.fromkeys(canonical_urls))
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(urls), 500):
+                chunk = urls[i : i + 500]
+                found.update(conn.scalars(select(Document.canonical_url).where(Document.canonical_url.in_(chunk))))
+                found.update(conn.scalars(select(SeenUrl.canonical_url).where(SeenUrl.canonical_url.in_(chunk))))
+        return found
+
+    # -- the batch write ------------------------------------------------------------------------------
+    def write_batch(
+        self,
+        documents: Sequence[DocumentRecord],
+        rejected: Sequence[RejectedUrl] = (),
+        *,
+        crawl_run_id: int | None = None,
+    ) -> BatchResult:
+        result = BatchResult()
+        with self.engine.begin() as conn:
+            for doc in documents:
+                self._write_document(conn, doc, crawl_run_id, result)
+            for rej in rejected:
+                new_id = insert_ignore(
+                    conn,
+                    table_of(SeenUrl),
+                    {"canonical_url": rej.canonical_url, "reason": rej.reason, "first_seen_at": utcnow(),
+                     "crawl_run_id": crawl_run_id},
+                    ["canonical_url"],
+                )
+                result.rejected_new += new_id is not None
+        return result
+
+    def _source_id(self, conn: Connection, doc: DocumentRecord) -> int:
+        cached = self._source_ids.get(doc.source_domain)
+        if cached is not None:
+            return cached
+        insert_ignore(
+            conn,
+            table_of(Source),
+            {"name": doc.source_name or doc.source_domain, "domain": doc.source_domain, "kind": doc.source_kind,
+             "country": doc.source_country, "created_at": utcnow()},
+            ["domain"],
+        )
+        sid = int(conn.execute(select(Source.id).where(Source.domain == doc.source_domain)).scalar_one())
+        self._source_ids[doc.source_domain] = sid
+        return sid
+
+    def _write_document(self, conn: Connection, doc: DocumentRecord, run_id: int | None, result: BatchResult) -> None:
+        exists = conn.scalar(select(Document.id).where(Document.canonical_url == doc.canonical_url))
+        if exists is not None:
+            result.documents_duplicate += 1
+            return
+        source_id = self._source_id(conn, doc)
+        article_id = self._article_for(conn, doc, result)
+        doc_id = insert_ignore(
+            conn,
+            table_of(Document),
+            {
+                "url": doc.url,
+                "canonical_url": doc.canonical_url,
+                "source_id": source_id,
+                "article_id": article_id,
+                "fetched_at": doc.fetched_at,
+                "http_status": doc.http_status,
+                "title": doc.title,
+                "published_at": doc.published_at,
+                "published_offset_minutes": _offset_minutes(doc),
+                "published_source": doc.published_source,
+                "published_precision": doc.published_precision,
+                "language": doc.language,
+                "authors": doc.authors or None,
+                "topic": doc.topic,
+                "topic_reasons": doc.topic_reasons or None,
+                "raw_html": compress_html(doc.raw_html),
+                "raw_html_codec": RAW_HTML_CODEC if doc.raw_html is not None else None,
+                "extractor_version": doc.extractor_version,
+                "crawl_run_id": run_id,
+                "created_at": utcnow(),
+            },
+            ["canonical_url"],
+        )
+        if doc_id is None:  # another writer archived it between our check and insert
+            result.documents_duplicate += 1
+        else:
+            result.documents_new += 1
+
+    def _article_for(self, conn: Connection, doc: DocumentRecord, result: BatchResult) -> int:
+        existing = conn.execute(
+            select(Article.id, Article.event_id, Article.first_published_at).where(
+                Article.content_hash == doc.content_hash
+            )
+        ).first()
+        event_id: int | None = None
+        if doc.event is not None and doc.topic == "dialogue_event":
+            assignment = assign_event(conn, doc.event, doc.published_at)
+            event_id = assignment.event_id
+            result.events_new += assignment.created
+            result.events_rekeyed += assignment.rekeyed
+            result.events_attached += event_id is not None
+        if existing is not None:
+            result.articles_existing += 1
+            values: dict[str, Any] = {}
+            if existing.event_id is None and event_id is not None:
+                values["event_id"] = event_id
+            if doc.published_at is not None and (
+                existing.first_published_at is None or doc.published_at < existing.first_published_at
+            ):
+                values["first_published_at"] = doc.published_at
+            if values:
+                conn.execute(update(Article).where(Article.id == existing.id).values(**values))
+            return int(existing.id)
+        new_id = insert_ignore(
+            conn,
+            table_of(Article),
+            {
+                "content_hash": doc.content_hash,
+                "title": doc.title,
+                "body": doc.body,
+                "language": doc.language,
+                "agency": doc.agency,
+                "agency_source": doc.agency_source,
+                "dateline_raw": doc.dateline_raw,
+                "dateline_city": doc.dateline_city,
+                "dateline_region": doc.dateline_region,
+                "dateline_country": doc.dateline_country,
+                "dateline_date": doc.dateline_date,
+                "topic": doc.topic,
+                "relation": doc.relation,
+                "event_id": event_id,
+                "first_published_at": doc.published_at,
+                "created_at": utcnow(),
+            },
+            ["content_hash"],
+        )
+        if new_id is None:
+            result.articles_existing += 1
+            return int(conn.execute(select(Article.id).where(Article.content_hash == doc.content_hash)).scalar_one())
+        result.articles_new += 1
+        return int(new_id)
+
+
+def _offset_minutes(doc: DocumentRecord) -> int | None:
+    if doc.published_at is None:
+        return None
+    off = doc.published_at.utcoffset()
+    return None if off is None else int(off.total_seconds() // 60)
