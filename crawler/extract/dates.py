@@ -1,0 +1,568 @@
+"""The project's one home for turning time strings into aware datetimes.
+
+Three entry points, all pure and all total (they return ``None`` on anything they cannot read, never raise):
+
+- :func:`parse_iso` — machine dates from JSON-LD, ``<meta>``, ``<time datetime>``, sitemaps, feeds.
+- :func:`parse_time_string` — any printed or machine date: ISO first, then the visible forms newsrooms print
+  (``Updated: 24-03-2021 08:52 IST``, ``Posted On: 28 FEB 2024 8:04PM by PIB Delhi``,
+  ``Release Date: March 1, 2024``, ``Last Updated : 03 Jun 2025, 8:11 PM``...), then ``dateparser`` as a
+  last resort.
+- :func:`resolve_zone_abbreviation` — the zone-abbreviation table, resolved by the source's country
+  (``IST`` is India unless the source is Israeli or Irish; ``CST`` is China for CN/TW sources, else US
+  Central; ``BST`` is Bangladesh for BD sources, else British Summer Time).
+
+A value is always timezone-aware and kept in the offset it was printed in. When no zone was printed the
+zone comes from ``default_tz``, else from the country's usual zone, else UTC — and ``offset_assumed`` is
+set so downstream code knows the offset is a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "PublishedTime",
+    "country_timezone",
+    "parse_iso",
+    "parse_time_string",
+    "resolve_zone_abbreviation",
+]
+
+
+@dataclass(frozen=True)
+class PublishedTime:
+    """A point in time read from a page, with where it came from.
+
+    ``value`` is timezone-aware, in the offset as printed or declared. ``precision`` is ``'datetime'`` or
+    ``'day'``; a day-precision value sits at 00:00 of that day in its zone. ``raw`` is the string it was
+    parsed from. ``offset_assumed`` is True when the zone was not printed and came from a default or a
+    country rule.
+    """
+
+    value: datetime
+    source: str
+    precision: str
+    raw: str
+    offset_assumed: bool = False
+
+
+# Plausible publication years; anything outside is a parse accident (phone numbers, IDs, "0001-01-01").
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+
+
+def _fixed(hours: int, minutes: int = 0) -> timezone:
+    sign = -1 if hours < 0 else 1
+    return timezone(sign * timedelta(hours=abs(hours), minutes=minutes))
+
+
+# Unambiguous abbreviations. Ambiguous ones (IST, CST, BST) are resolved per country below.
+_ZONES: dict[str, tzinfo] = {
+    "UTC": UTC,
+    "GMT": UTC,
+    "Z": UTC,
+    "WET": _fixed(0),
+    "WEST": _fixed(1),
+    "CET": _fixed(1),
+    "CEST": _fixed(2),
+    "MEZ": _fixed(1),
+    "MESZ": _fixed(2),
+    "EET": _fixed(2),
+    "EEST": _fixed(3),
+    "MSK": _fixed(3),
+    "TRT": _fixed(3),
+    "AST": _fixed(3),  # Arabia Standard Time: the form Gulf newsrooms print
+    "GST": _fixed(4),  # Gulf Standard Time
+    "PKT": _fixed(5),
+    "NPT": _fixed(5, 45),
+    "BDT": _fixed(6),
+    "ICT": _fixed(7),
+    "WIB": _fixed(7),
+    "WITA": _fixed(8),
+    "WIT": _fixed(9),
+    "SGT": _fixed(8),
+    "HKT": _fixed(8),
+    "PHT": _fixed(8),
+    "PST_PH": _fixed(8),
+    "MYT": _fixed(8),
+    "AWST": _fixed(8),
+    "KST": _fixed(9),
+    "JST": _fixed(9),
+    "ACST": _fixed(9, 30),
+    "ACDT": _fixed(10, 30),
+    "AEST": _fixed(10),
+    "AEDT": _fixed(11),
+    "NZST": _fixed(12),
+    "NZDT": _fixed(13),
+    "EST": _fixed(-5),
+    "EDT": _fixed(-4),
+    "CDT": _fixed(-5),
+    "MST": _fixed(-7),
+    "MDT": _fixed(-6),
+    "PST": _fixed(-8),
+    "PDT": _fixed(-7),
+    "AKST": _fixed(-9),
+    "AKDT": _fixed(-8),
+    "HST": _fixed(-10),
+    "SAST": _fixed(2),
+    "EAT": _fixed(3),
+    "WAT": _fixed(1),
+    "CAT": _fixed(2),
+}
+
+_IST_INDIA = _fixed(5, 30)
+
+
+def resolve_zone_abbreviation(abbr: str, country: str | None = None) -> tzinfo | None:
+    """Map a printed zone abbreviation to a fixed offset, using the source country for ambiguous ones.
+
+    ``country`` is an ISO 3166-1 alpha-2 code (any case) or None. Returns None for unknown abbreviations.
+    """
+    key = abbr.strip().upper().rstrip(".")
+    cc = (country or "").upper()
+    if key == "IST":
+        if cc == "IL":
+            return _fixed(2)
+        if cc == "IE":
+            return _fixed(1)  # Irish Standard Time is the summer offset
+        return _IST_INDIA  # India by default: that is where most "IST" wire copy comes from
+    if key == "CST":
+        return _fixed(8) if cc in ("CN", "TW") else _fixed(-6)
+    if key == "BST":
+        return _fixed(6) if cc == "BD" else _fixed(1)
+    if key == "PST" and cc == "PH":
+        return _ZONES["PST_PH"]
+    return _ZONES.get(key)
+
+
+# The usual zone of a source country, used only when a page prints no zone. Multi-zone countries get
+# the zone of their main newsrooms (the assumption is flagged by offset_assumed).
+_COUNTRY_ZONES: dict[str, str] = {
+    "IN": "Asia/Kolkata",
+    "PK": "Asia/Karachi",
+    "BD": "Asia/Dhaka",
+    "NP": "Asia/Kathmandu",
+    "LK": "Asia/Colombo",
+    "CN": "Asia/Shanghai",
+    "TW": "Asia/Taipei",
+    "HK": "Asia/Hong_Kong",
+    "JP": "Asia/Tokyo",
+    "KR": "Asia/Seoul",
+    "SG": "Asia/Singapore",
+    "MY": "Asia/Kuala_Lumpur",
+    "PH": "Asia/Manila",
+    "ID": "Asia/Jakarta",
+    "TH": "Asia/Bangkok",
+    "VN": "Asia/Ho_Chi_Minh",
+    "AE": "Asia/Dubai",
+    "SA": "Asia/Riyadh",
+    "QA": "Asia/Qatar",
+    "IL": "Asia/Jerusalem",
+    "TR": "Europe/Istanbul",
+    "RU": "Europe/Moscow",
+    "UA": "Europe/Kyiv",
+    "GB": "Europe/London",
+    "UK": "Europe/London",
+    "IE": "Europe/Dublin",
+    "FR": "Europe/Paris",
+    "DE": "Europe/Berlin",
+    "AT": "Europe/Vienna",
+    "CH": "Europe/Zurich",
+    "IT": "Europe/Rome",
+    "ES": "Europe/Madrid",
+    "PT": "Europe/Lisbon",
+    "NL": "Europe/Amsterdam",
+    "BE": "Europe/Brussels",
+    "PL": "Europe/Warsaw",
+    "CZ": "Europe/Prague",
+    "DK": "Europe/Copenhagen",
+    "SE": "Europe/Stockholm",
+    "NO": "Europe/Oslo",
+    "FI": "Europe/Helsinki",
+    "GR": "Europe/Athens",
+    "HU": "Europe/Budapest",
+    "RO": "Europe/Bucharest",
+    "US": "America/New_York",
+    "CA": "America/Toronto",
+    "MX": "America/Mexico_City",
+    "BR": "America/Sao_Paulo",
+    "AR": "America/Argentina/Buenos_Aires",
+    "CL": "America/Santiago",
+    "CO": "America/Bogota",
+    "PE": "America/Lima",
+    "PY": "America/Asuncion",
+    "AU": "Australia/Sydney",
+    "NZ": "Pacific/Auckland",
+    "ZA": "Africa/Johannesburg",
+    "NG": "Africa/Lagos",
+    "KE": "Africa/Nairobi",
+    "EG": "Africa/Cairo",
+    "GL": "America/Nuuk",
+    "LU": "Europe/Luxembourg",
+    "AF": "Asia/Kabul",
+    "IR": "Asia/Tehran",
+    "MM": "Asia/Yangon",
+    "KH": "Asia/Phnom_Penh",
+    "MN": "Asia/Ulaanbaatar",
+}
+
+
+@lru_cache(maxsize=128)
+def country_timezone(country: str | None) -> tzinfo | None:
+    """The usual zone of a source country (ISO alpha-2), or None when unknown."""
+    name = _COUNTRY_ZONES.get((country or "").upper())
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except Exception:  # tzdata missing on this host: fall back to "no rule"
+        return None
+
+
+def _assumed_zone(default_tz: tzinfo | None, country: str | None) -> tzinfo:
+    return default_tz or country_timezone(country) or UTC
+
+
+def _localise(naive: datetime, zone: tzinfo) -> datetime:
+    """Attach ``zone`` to a naive datetime and freeze it to a fixed offset (keeps the printed wall time)."""
+    aware = naive.replace(tzinfo=zone)
+    offset = aware.utcoffset()
+    return naive.replace(tzinfo=timezone(offset)) if offset is not None else naive.replace(tzinfo=UTC)
+
+
+def _plausible(value: datetime) -> bool:
+    return MIN_YEAR <= value.year <= MAX_YEAR
+
+
+# --------------------------------------------------------------------------------------------- ISO
+
+_ISO_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{8}$")
+# Fractions longer than microseconds, offsets written "+05" / "+0530" / " +05:30", trailing "UTC"/"GMT".
+_ISO_FRACTION = re.compile(r"(\.\d{6})\d+")
+_ISO_LOOSE = re.compile(
+    r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:[T ](?P<time>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?))?"
+    r"\s*(?P<zone>Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)?$",
+    re.IGNORECASE,
+)
+
+
+def _iso_candidates(text: str) -> list[str]:
+    cleaned = _ISO_FRACTION.sub(r"\1", text.strip())
+    out = [cleaned]
+    match = _ISO_LOOSE.match(cleaned)
+    if match:
+        y, m, d = (int(p) for p in match["date"].split("-"))
+        rebuilt = f"{y:04d}-{m:02d}-{d:02d}"
+        if match["time"]:
+            hh, rest = match["time"].replace(",", ".").split(":", 1)
+            rebuilt += f"T{int(hh):02d}:{rest}"
+        zone = (match["zone"] or "").upper()
+        if zone in ("UTC", "GMT", "Z"):
+            rebuilt += "+00:00"
+        elif zone:
+            rebuilt += zone
+        out.append(rebuilt)
+    return out
+
+
+def parse_iso(
+    text: str | None,
+    *,
+    source: str = "meta",
+    country: str | None = None,
+    default_tz: tzinfo | None = None,
+) -> PublishedTime | None:
+    """Parse an ISO-8601-like machine date (``Z``, ``+0530``, date-only, long fractions all accepted).
+
+    Date-only strings give day precision. A value without an offset gets ``default_tz`` / the country's
+    zone / UTC and ``offset_assumed=True``. Returns None for anything else or an implausible year.
+    """
+    if not isinstance(text, str):
+        return None
+    raw = text.strip()
+    if not raw or len(raw) > 64 or not raw[:4].isdigit():
+        return None
+    for candidate in _iso_candidates(raw):
+        try:
+            value = datetime.fromisoformat(candidate)
+        except ValueError:
+            continue
+        if not _plausible(value):
+            return None
+        day_only = bool(_ISO_DATE_ONLY.match(candidate))
+        if value.tzinfo is None:
+            value = _localise(value, _assumed_zone(default_tz, country))
+            return PublishedTime(value, source, "day" if day_only else "datetime", raw, True)
+        return PublishedTime(value, source, "day" if day_only else "datetime", raw, False)
+    return None
+
+
+# ------------------------------------------------------------------------------------ visible forms
+
+_MONTHS: dict[str, int] = {}
+for _i, _names in enumerate(
+    [
+        ("january", "jan"),
+        ("february", "feb"),
+        ("march", "mar"),
+        ("april", "apr"),
+        ("may",),
+        ("june", "jun"),
+        ("july", "jul"),
+        ("august", "aug"),
+        ("september", "sep", "sept"),
+        ("october", "oct"),
+        ("november", "nov"),
+        ("december", "dec"),
+    ],
+    start=1,
+):
+    for _n in _names:
+        _MONTHS[_n] = _i
+
+_MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_WEEKDAY_RE = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+)?"
+
+# Each date form names its groups: y, m (number) or mon (name), d.
+_DATE_FORMS: list[re.Pattern[str]] = [
+    # 2024-03-01, 2024/03/01, 2024.03.01
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
+    # 28 FEB 2024, 03 Jun 2025, 1st March 2024, 28-Feb-2024
+    re.compile(
+        _WEEKDAY_RE
+        + r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+|-|\s*/\s*)(?:of\s+)?(?P<mon>"
+        + _MONTH_RE
+        + r")(?:\s+|-|,\s*)(?P<y>(?:19|20)\d{2})(?!\d)",
+        re.IGNORECASE,
+    ),
+    # March 1, 2024 / Feb. 28 2024 / Sept 28, 2024
+    re.compile(
+        _WEEKDAY_RE
+        + r"(?<![a-z])(?P<mon>"
+        + _MONTH_RE
+        + r")\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})(?!\d)",
+        re.IGNORECASE,
+    ),
+    # 24-03-2021, 24/03/2021, 24.03.2021 (day-first unless the source country writes month-first)
+    re.compile(r"(?<![\d.])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>(?:19|20)\d{2})(?!\d)"),
+]
+
+_MONTH_FIRST_COUNTRIES = frozenset({"US", "PH", "FM", "MH", "PW"})
+
+# Time after the date: "08:52", "8:04PM", "8:11 PM", "20.15 hrs", "10:30:15", optional "at"/","/"|"/"-".
+_TIME_RE = re.compile(
+    r"^[\s,|\-–—@/]*(?:at\s+|,\s*)?(?P<h>\d{1,2})[:.](?P<min>\d{2})(?::(?P<s>\d{2}))?\s*"
+    r"(?P<ampm>[ap]\.?\s?m\.?)?(?:\s*(?:hrs|hours|h)\b\.?)?",
+    re.IGNORECASE,
+)
+# Time before the date: "8:04 PM, 28 Feb 2024", "10:30 IST, Feb 28".
+_TIME_BEFORE_RE = re.compile(
+    r"(?P<h>\d{1,2})[:.](?P<min>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
+    r"(?:\s*(?:hrs|hours|h)\b\.?)?\s*(?P<zone>\(?[A-Z]{2,5}\)?)?[\s,|\-–—]*(?:on\s+)?$",
+    re.IGNORECASE,
+)
+_ZONE_RE = re.compile(
+    r"^\s*\(?(?P<abbr>[A-Za-z]{1,5})?\s*(?P<off>[+-−]\s?\d{1,2}(?::?\d{2})?)?\)?(?![A-Za-z])",
+)
+
+
+def _zone_from(abbr: str | None, off: str | None, country: str | None) -> tzinfo | None:
+    if off:
+        sign = -1 if off.strip()[0] in "-−" else 1
+        digits = re.sub(r"\D", "", off)
+        if len(digits) <= 2:
+            hours, minutes = int(digits), 0
+        else:
+            hours, minutes = int(digits[:-2]), int(digits[-2:])
+        if hours > 14 or minutes >= 60:
+            return None
+        delta = timedelta(hours=hours, minutes=minutes)
+        if abbr and abbr.upper() not in ("GMT", "UTC"):
+            return None  # "EST+5" and similar: not a form we trust
+        return timezone(sign * delta)
+    if abbr:
+        if not abbr.isupper() and abbr.lower() not in ("utc", "gmt"):
+            return None  # lowercase words after a time ("by", "in") are not zones
+        return resolve_zone_abbreviation(abbr, country)
+    return None
+
+
+def _read_zone(text: str, country: str | None) -> tuple[tzinfo | None, str]:
+    """Read a zone at the start of ``text``; returns (zone, matched text)."""
+    match = _ZONE_RE.match(text)
+    if not match or not (match["abbr"] or match["off"]):
+        return None, ""
+    zone = _zone_from(match["abbr"], match["off"], country)
+    return zone, match.group(0) if zone else ""
+
+
+def _hour24(hour: int, ampm: str | None) -> int | None:
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        pm = ampm.lower().startswith("p")
+        return (hour % 12) + (12 if pm else 0)
+    return hour if 0 <= hour <= 23 else None
+
+
+def _find_date(text: str, country: str | None) -> tuple[date, int, int] | None:
+    """The earliest printed calendar date in ``text``: (date, start, end) or None."""
+    best: tuple[date, int, int] | None = None
+    for form in _DATE_FORMS:
+        for match in form.finditer(text):
+            if best is not None and match.start() >= best[1]:
+                break
+            groups = match.groupdict()
+            year = int(groups["y"])
+            if groups.get("mon"):
+                month = _MONTHS.get(groups["mon"].lower().rstrip("."))
+                day = int(groups["d"])
+            elif "m" in groups and groups.get("m"):
+                month, day = int(groups["m"]), int(groups["d"])
+            else:
+                a, b = int(groups["a"]), int(groups["b"])
+                month_first = (country or "").upper() in _MONTH_FIRST_COUNTRIES
+                if a > 12 >= b:
+                    day, month = a, b
+                elif b > 12 >= a:
+                    month, day = a, b
+                else:
+                    month, day = (a, b) if month_first else (b, a)
+            if month is None:
+                continue
+            try:
+                found = date(year, month, day)
+            except ValueError:
+                continue
+            if not MIN_YEAR <= found.year <= MAX_YEAR:
+                continue
+            best = (found, match.start(), match.end())
+            break
+    return best
+
+
+def _parse_visible(
+    text: str, country: str | None, default_tz: tzinfo | None, source: str
+) -> PublishedTime | None:
+    found = _find_date(text, country)
+    if found is None:
+        return None
+    day, start, end = found
+    after = text[end : end + 40]
+    hour = minute = second = None
+    zone: tzinfo | None = None
+    tmatch = _TIME_RE.match(after)
+    if tmatch:
+        hour = _hour24(int(tmatch["h"]), tmatch["ampm"])
+        minute, second = int(tmatch["min"]), int(tmatch["s"] or 0)
+        zone, _ = _read_zone(after[tmatch.end() :], country)
+    else:
+        bmatch = _TIME_BEFORE_RE.search(text[max(0, start - 40) : start])
+        if bmatch:
+            hour = _hour24(int(bmatch["h"]), bmatch["ampm"])
+            minute, second = int(bmatch["min"]), int(bmatch["s"] or 0)
+            if bmatch["zone"]:
+                zone = _zone_from(bmatch["zone"].strip("()"), None, country)
+    if hour is None or minute is None or minute > 59 or (second or 0) > 59:
+        naive = datetime.combine(day, time())
+        zone_for_day = default_tz or country_timezone(country) or UTC
+        return PublishedTime(_localise(naive, zone_for_day), source, "day", text, True)
+    naive = datetime.combine(day, time(hour, minute, second or 0))
+    if zone is not None:
+        return PublishedTime(naive.replace(tzinfo=zone), source, "datetime", text, False)
+    return PublishedTime(_localise(naive, _assumed_zone(default_tz, country)), source, "datetime", text, True)
+
+
+# --------------------------------------------------------------------------------- dateparser last
+
+_HAS_CLOCK = re.compile(r"\d{1,2}[:.]\d{2}")
+_ZONE_TOKEN = re.compile(r"\b([A-Z]{2,5})\b")
+_NUMERIC_OFFSET = re.compile(r"(?:UTC|GMT)?\s?[+-]\d{2}:?\d{2}\b")
+
+
+def _parse_with_dateparser(
+    text: str,
+    country: str | None,
+    default_tz: tzinfo | None,
+    source: str,
+    languages: list[str] | None,
+    relative_base: datetime | None,
+) -> PublishedTime | None:
+    try:
+        import dateparser
+    except ImportError:  # the fallback is optional at runtime
+        return None
+    printed_zone: tzinfo | None = None
+    prepared = text
+    # Resolve abbreviations ourselves (dateparser reads IST as Israel) and hand it a numeric offset.
+    for token in _ZONE_TOKEN.findall(text):
+        zone = resolve_zone_abbreviation(token, country)
+        if zone is not None:
+            printed_zone = zone
+            offset = zone.utcoffset(None) or timedelta(0)
+            minutes = int(offset.total_seconds() // 60)
+            sign = "-" if minutes < 0 else "+"
+            prepared = re.sub(
+                rf"\b{token}\b", f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}", prepared
+            )
+            break
+    has_numeric = printed_zone is not None or bool(_NUMERIC_OFFSET.search(text))
+    langs = ["en"] + [lang for lang in (languages or []) if lang and lang != "en"]
+    settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": has_numeric}
+    if relative_base is not None:
+        settings["RELATIVE_BASE"] = relative_base.replace(tzinfo=None)
+    try:
+        value = dateparser.parse(prepared, languages=langs, settings=settings)
+    except Exception:  # dateparser raises on some odd inputs; the contract here is "None"
+        return None
+    if value is None or not _plausible(value):
+        return None
+    precision = "datetime" if _HAS_CLOCK.search(text) else "day"
+    if precision == "day":
+        value = value.replace(hour=0, minute=0, second=0, microsecond=0)
+    if value.tzinfo is not None and has_numeric:
+        offset = value.utcoffset() or timedelta(0)
+        return PublishedTime(value.replace(tzinfo=timezone(offset)), source, precision, text, False)
+    naive = value.replace(tzinfo=None)
+    return PublishedTime(_localise(naive, _assumed_zone(default_tz, country)), source, precision, text, True)
+
+
+def parse_time_string(
+    text: str | None,
+    *,
+    country: str | None = None,
+    default_tz: tzinfo | None = None,
+    source: str = "visible_text",
+    languages: list[str] | None = None,
+    relative_base: datetime | None = None,
+    use_dateparser: bool = True,
+) -> PublishedTime | None:
+    """Parse a machine or printed date/time string into a :class:`PublishedTime`.
+
+    Order: ISO (:func:`parse_iso`) → the visible forms of this module → ``dateparser`` (only if
+    ``use_dateparser``; English plus ``languages``; dates from the past preferred; ``relative_base`` for
+    relative phrases). ``country`` (ISO alpha-2) resolves ambiguous zone abbreviations and gives the
+    assumed zone; ``default_tz`` wins over the country when the text prints no zone. ``source`` is copied
+    into the result for the caller. Returns None when nothing plausible is found; never raises.
+    """
+    if not isinstance(text, str):
+        return None
+    raw = " ".join(text.split())
+    if not raw or len(raw) > 400:
+        return None
+    try:
+        iso = parse_iso(raw, source=source, country=country, default_tz=default_tz)
+        if iso is not None:
+            return iso
+        visible = _parse_visible(raw, country, default_tz, source)
+        if visible is not None:
+            return visible
+        if use_dateparser and any(ch.isdigit() for ch in raw):
+            return _parse_with_dateparser(raw, country, default_tz, source, languages, relative_base)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return None

@@ -1,0 +1,286 @@
+"""Header fields of an article page: title, authors, canonical/AMP URLs, language, description, site name.
+
+Every function takes the already-parsed tree (and the JSON-LD article objects / ``<meta>`` map the caller
+computed once) and returns a value or None / [] — never raises on odd markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+__all__ = [
+    "extract_amp_url",
+    "extract_authors",
+    "extract_canonical_url",
+    "extract_description",
+    "extract_language",
+    "extract_site_name",
+    "extract_title",
+    "normalise_space",
+]
+
+
+def normalise_space(text: str | None) -> str:
+    """Collapse runs of whitespace (incl. NBSP) to one space and trim; unescape stray HTML entities."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = html.unescape(text)
+    return " ".join(text.replace("\u200b", "").split())
+
+
+def _first_str(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+    return normalise_space(value) or None if isinstance(value, str) else None
+
+
+# Separators publishers put between a headline and the site/section name in <title> / og:title.
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»*/]\s+|\s*[|ㅣ]\s*|\s*--\s*|-(?=[^\s-]*ㅣ)")
+_SEPARATOR_START = re.compile(r"^\s*(?:[|\-–—:·•»*/ㅣ]|--)")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _host_core(url: str | None) -> str:
+    """ "www.thenation.com" → "thenation" (registered-name part of the host, for suffix matching)."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    parts = [p for p in host.split(".") if p not in ("www", "m", "amp", "edition", "news")]
+    return _squash(parts[0]) if parts else ""
+
+
+def _strip_site_suffix(
+    title: str, site_name: str | None, url: str | None = None, h1: str | None = None
+) -> str:
+    """Drop the site/section tail of a <title>-like string ("Headline | Site", "Headline - Section - Site").
+
+    Rules, in order: the visible <h1> followed by a separator → the h1; a tail segment naming the site
+    (og:site_name or the host name) → cut before it; a short tail after " | " → cut. Otherwise unchanged.
+    """
+    if h1 and title != h1 and title.startswith(h1) and _SEPARATOR_START.match(title[len(h1) :]):
+        return h1
+    pieces = _TITLE_SEPARATORS.split(title)
+    if len(pieces) < 2:
+        return title
+    names = {n for n in (_squash(site_name or ""), _host_core(url)) if len(n) >= 2}
+    spans = [m.start() for m in _TITLE_SEPARATORS.finditer(title)]
+    for index, piece in enumerate(pieces[1:], start=1):
+        squashed = _squash(piece)
+        if squashed and any(name in squashed or squashed in name for name in names if len(squashed) >= 2):
+            head = title[: spans[index - 1]].strip()
+            # Cut at the first separator of the tail that belongs to the site ("- News - SRF" → both go).
+            for back in range(index - 1, 0, -1):
+                if len(pieces[back].split()) <= 2 and len(title[: spans[back - 1]].strip()) >= 15:
+                    head = title[: spans[back - 1]].strip()
+                else:
+                    break
+            return head if len(head) >= 10 else title
+    last = pieces[-1]
+    if " | " in title and len(last.split()) <= 3 and len(title) - len(last) > 15:
+        return title[: title.rfind(" | ")].strip()
+    return title
+
+
+def _h1_text(tree: HtmlElement) -> str | None:
+    for h1 in tree.iter("h1"):
+        text = normalise_space(h1.text_content())
+        if len(text) >= 5:
+            return text
+    return None
+
+
+def extract_title(
+    tree: HtmlElement,
+    articles: list[dict[str, Any]],
+    meta: dict[str, str],
+    site_name: str | None,
+    url: str | None = None,
+) -> str | None:
+    """The headline: JSON-LD ``headline`` → ``og:title`` → first ``<h1>`` → ``<title>`` minus its site tail.
+
+    A JSON-LD or OpenGraph headline that equals the visible ``<h1>`` wins over one that does not (pages often
+    carry an SEO variant in one of them); a headline truncated with "..." that prefixes the h1 yields the h1.
+    """
+    h1 = _h1_text(tree)
+    jsonld_headline: str | None = None
+    for obj in articles:
+        jsonld_headline = _first_str(obj.get("headline")) or _first_str(obj.get("name"))
+        if jsonld_headline:
+            # Some CMSs copy the <title> (with its "| Site" tail) into the JSON-LD headline.
+            jsonld_headline = _strip_site_suffix(jsonld_headline, site_name, url, h1)
+            break
+    og_raw = normalise_space(meta.get("og:title") or meta.get("twitter:title"))
+    og = _strip_site_suffix(og_raw, site_name, url, h1) if og_raw else None
+    candidates = [c for c in (jsonld_headline, og) if c]
+    if h1:
+        for candidate in candidates:
+            if candidate == h1:
+                return candidate
+        for candidate in candidates:
+            if candidate.endswith(("...", "…")) and h1.startswith(candidate.rstrip(".… ")):
+                return h1
+    if candidates:
+        return candidates[0]
+    if h1:
+        return h1
+    titles = tree.xpath("//title")
+    if titles:
+        text = normalise_space(titles[0].text_content())
+        if text:
+            return _strip_site_suffix(text, site_name, url)
+    return None
+
+
+def _names_from(value: Any, people: list[str], orgs: list[str], depth: int = 0) -> None:
+    if depth > 3 or value is None:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _names_from(item, people, orgs, depth + 1)
+        return
+    if isinstance(value, str):
+        text = normalise_space(value)
+        if text and not text.startswith(("http://", "https://", "/")):
+            people.append(text)
+        return
+    if isinstance(value, dict):
+        name = _first_str(value.get("name"))
+        if not name:
+            given, family = _first_str(value.get("givenName")), _first_str(value.get("familyName"))
+            name = " ".join(p for p in (given, family) if p) or None
+        if not name:
+            return
+        types = value.get("@type")
+        type_names = [
+            t.lower() for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)
+        ]
+        if any(t in ("organization", "newsmediaorganization", "corporation") for t in type_names):
+            orgs.append(name)
+        else:
+            people.append(name)
+
+
+_BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af)\s+", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*", re.IGNORECASE)
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for name in names:
+        key = name.casefold()
+        if key not in seen and len(name) <= 80:
+            seen.add(key)
+            out.append(name)
+    return out
+
+
+def extract_authors(
+    tree: HtmlElement, articles: list[dict[str, Any]], meta: dict[str, str]
+) -> tuple[list[str], list[str]]:
+    """(person names, organisation names) from JSON-LD ``author``/``creator``, else ``<meta name=author>``,
+    else ``rel=author`` / byline elements. Organisations are kept apart as agency evidence."""
+    people: list[str] = []
+    orgs: list[str] = []
+    for obj in articles[:1]:
+        _names_from(obj.get("author"), people, orgs)
+        _names_from(obj.get("creator"), people, orgs)
+    if not people:
+        for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"):
+            value = meta.get(key)
+            if value and not value.startswith(("http://", "https://")):
+                value = _BYLINE_PREFIX.sub("", normalise_space(value))
+                people.extend(n for n in _NAME_SPLIT.split(value) if n)
+                break
+    if not people:
+        for el in tree.xpath("//*[@rel='author' or @itemprop='author']")[:5]:
+            name_el = el.xpath(".//*[@itemprop='name']")
+            text = normalise_space((name_el[0] if name_el else el).text_content())
+            text = _BYLINE_PREFIX.sub("", text)
+            if text and len(text) <= 60:
+                people.append(text)
+    return _dedupe(people), _dedupe(orgs)
+
+
+def _absolute(href: str | None, base: str | None) -> str | None:
+    href = (href or "").strip()
+    if not href:
+        return None
+    try:
+        return urljoin(base, href) if base else href
+    except ValueError:
+        return None
+
+
+def extract_canonical_url(tree: HtmlElement, meta: dict[str, str], url: str | None) -> str | None:
+    """``<link rel=canonical>`` else ``og:url``, absolutised against ``url``; None when absent."""
+    for link in tree.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        if "canonical" in rel and link.get("href"):
+            return _absolute(link.get("href"), url)
+    return _absolute(meta.get("og:url"), url)
+
+
+def extract_amp_url(tree: HtmlElement, url: str | None) -> str | None:
+    """``<link rel=amphtml>`` absolutised against ``url``; None when absent."""
+    for link in tree.iter("link"):
+        if "amphtml" in (link.get("rel") or "").lower().split() and link.get("href"):
+            return _absolute(link.get("href"), url)
+    return None
+
+
+_LANG = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*$")
+
+
+def _iso639_1(value: str | None) -> str | None:
+    match = _LANG.match((value or "").strip())
+    return match.group(1).lower() if match else None
+
+
+def extract_language(tree: HtmlElement, articles: list[dict[str, Any]], meta: dict[str, str]) -> str | None:
+    """ISO 639-1 code from ``<html lang>``, ``og:locale``, JSON-LD ``inLanguage`` or content-language."""
+    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    candidates = [root.get("lang"), root.get("xml:lang"), meta.get("og:locale")]
+    candidates += [_first_str(obj.get("inLanguage")) for obj in articles[:1]]
+    candidates += [meta.get("content-language"), meta.get("language"), meta.get("dc.language")]
+    for candidate in candidates:
+        code = _iso639_1(candidate)
+        if code:
+            return code
+    return None
+
+
+def extract_description(articles: list[dict[str, Any]], meta: dict[str, str]) -> str | None:
+    """``og:description`` → ``<meta name=description>`` → JSON-LD ``description``; None when absent."""
+    for value in (meta.get("og:description"), meta.get("description"), meta.get("twitter:description")):
+        text = normalise_space(value)
+        if text:
+            return text
+    for obj in articles[:1]:
+        found = _first_str(obj.get("description"))
+        if found:
+            return found
+    return None
+
+
+def extract_site_name(articles: list[dict[str, Any]], meta: dict[str, str]) -> str | None:
+    """``og:site_name`` → JSON-LD ``publisher.name``; None when absent."""
+    text = normalise_space(meta.get("og:site_name") or meta.get("application-name"))
+    if text:
+        return text
+    for obj in articles[:1]:
+        publisher = obj.get("publisher")
+        if isinstance(publisher, list):
+            publisher = publisher[0] if publisher else None
+        if isinstance(publisher, dict):
+            name = _first_str(publisher.get("name"))
+            if name:
+                return name
+    return None
