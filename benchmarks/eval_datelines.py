@@ -1,0 +1,227 @@
+"""Measure parse_dateline on real data in ../shared (Reuters-21578, datelines_dev.json, TempEval-3 AFP).
+
+Usage: .venv/bin/python benchmarks/eval_datelines.py [--json OUT] [--show-misses]
+
+Comparison rules (also in docs/datelines.md):
+- city: case-insensitive, spaces around "/" ignored, trailing dots ignored. For a gold city written in a
+  non-Latin script ("Kathmandu (Nepali script)") the printed city is mapped to its GeoNames English name.
+- Reuters gold: city = DATELINE text before the first comma (or " - "), "****" noise removed; date = the
+  month/day printed in the DATELINE read by a minimal reference reader, year from <DATE>. Datelines whose
+  printed day is not a valid date ("March 187", "Narch 2") have no gold date and are reported apart.
+- datelines_dev agency: the agency printed in the dateline, or found by detect_agency in the trailer
+  recorded with the string (trailer_credit_seen); a house-style inference (ANI tag stripped) is not a
+  printed agency and is compared as None. Both sides go through normalize_agency.
+- " / " in a dev string marks a line break in the original (string_note) and becomes "\\n".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import glob
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from crawler.normalize.agency import detect_agency, normalize_agency  # noqa: E402
+from crawler.normalize.dateline import parse_dateline  # noqa: E402
+from crawler.normalize.gazetteer import lookup_city  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
+
+
+def norm_city(city: str | None) -> str | None:
+    if city is None:
+        return None
+    return re.sub(r"\s*/\s*", "/", " ".join(city.casefold().replace(".", "").split()))
+
+
+def city_equal(gold: str | None, pred: str | None) -> bool:
+    if gold is not None and "script)" in gold:
+        english = gold.split("(")[0].strip()
+        hit = lookup_city(pred) if pred else None
+        return hit is not None and hit[1].casefold() == english.casefold()
+    return norm_city(gold) == norm_city(pred)
+
+
+def agency_equal(gold: str | None, pred: str | None) -> bool:
+    def key(a: str | None) -> str | None:
+        return None if a is None else (normalize_agency(a) or a.casefold())
+
+    return key(gold) == key(pred)
+
+
+# --- Reuters ------------------------------------------------------------------------------------------
+def reuters_items(root: Path) -> list[dict]:
+    items = []
+    for path in sorted(glob.glob(str(root / "reut2-00[0-9].sgm"))):
+        text = Path(path).read_text(encoding="latin-1")
+        for m in re.finditer(r"<REUTERS.*?</REUTERS>", text, re.S):
+            story = m.group(0)
+            dl = re.search(r"<DATELINE>(.*?)</DATELINE>", story, re.S)
+            if not dl:
+                continue
+            date_m = re.search(r"<DATE>\s*(\d{1,2})-([A-Z]{3})-(\d{4})", story)
+            if not date_m:
+                continue
+            published = dt.date(int(date_m.group(3)), MONTHS[date_m.group(2).lower()], int(date_m.group(1)))
+            body = re.search(r"<BODY>(.*?)(?:</BODY>|$)", story, re.S)
+            raw = html.unescape(dl.group(1))
+            items.append({"dateline": raw, "published": published,
+                          "text": raw + (html.unescape(body.group(1))[:300] if body else "")})
+    return items
+
+
+def reuters_gold(raw: str, published: dt.date) -> tuple[str, dt.date | None]:
+    s = raw.strip().lstrip("*").strip()
+    city = re.split(r",| - |\s+(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d)", s,
+                    maxsplit=1, flags=re.I)[0].strip()
+    m = re.search(r"\b([A-Za-z]{3})[a-z]*\.?\s+(\d{1,3})\b\s*[-,]", s)
+    gold_date = None
+    if m and m.group(1).lower() in MONTHS:
+        try:
+            gold_date = dt.date(published.year, MONTHS[m.group(1).lower()], int(m.group(2)))
+        except ValueError:
+            gold_date = None
+    return city, gold_date
+
+
+def eval_reuters(show: bool) -> dict:
+    root = SHARED / "data/corpora/reuters21578/sgm-data"
+    items = reuters_items(root)
+    city_ok = date_ok = both_ok = date_scored = 0
+    misses = []
+    for it in items:
+        gold_city, gold_date = reuters_gold(it["dateline"], it["published"])
+        d = parse_dateline(it["text"], it["published"])
+        c_ok = d is not None and city_equal(gold_city, d.city)
+        city_ok += c_ok
+        if gold_date is not None:
+            date_scored += 1
+            dd_ok = d is not None and d.date == gold_date
+            date_ok += dd_ok
+            both_ok += c_ok and dd_ok
+            if not (c_ok and dd_ok):
+                misses.append((it["dateline"].strip(), d.city if d else None, d.date if d else None))
+        elif not c_ok:
+            misses.append((it["dateline"].strip(), d.city if d else None, None))
+    n = len(items)
+    if show:
+        for m in misses:
+            print("  reuters miss:", m)
+    return {"stories": n, "city_exact": city_ok / n, "date_scored": date_scored,
+            "date_unscorable": n - date_scored, "date_exact": date_ok / date_scored,
+            "city_and_date_exact": both_ok / date_scored}
+
+
+# --- datelines_dev ---------------------------------------------------------------------------------------
+def eval_dev(show: bool) -> dict:
+    data = json.loads((SHARED / "data/datelines/datelines_dev.json").read_text(encoding="utf-8"))["datelines"]
+    fields = ["city", "country", "agency", "month", "day"]
+    ok = dict.fromkeys(fields, 0)
+    n_true = false_pos = 0
+    negatives = []
+    for item in data:
+        text = item["dateline_string"]
+        if item.get("string_note") and '" / "' in item["string_note"]:
+            text = text.replace(" / ", "\n")
+        published = None
+        obs = item.get("observations") or []
+        for o in obs:
+            try:
+                published = dt.date.fromisoformat(o.get("page_date", ""))
+                break
+            except (TypeError, ValueError):
+                continue
+        d = parse_dateline(text, published)
+        if item["kind"] != "dateline":
+            if d is not None:
+                false_pos += 1
+                negatives.append((text, d))
+            continue
+        n_true += 1
+        gold = item["parse"]
+        trailer = item.get("trailer_credit_seen")
+        evidence = detect_agency(dateline=d, paragraphs=[text] + ([trailer] if trailer else []),
+                                 author_organizations=[], title=None)
+        pred_agency = evidence.code if evidence and evidence.source != "house_style" else None
+        if pred_agency is None and d is not None and not d.agency_inferred:
+            pred_agency = d.agency
+        pred = {
+            "city": d.city if d else None,
+            "country": d.country if d else None,
+            "agency": pred_agency,
+            "month": d.month if d else None,
+            "day": d.day if d else None,
+        }
+        for f in fields:
+            g = gold[f]
+            if f == "country" and isinstance(g, str) and "/" in g:
+                g = g.split("/")[0]  # several places: the country of the first (see docs)
+            good = (city_equal(g, pred[f]) if f == "city" else agency_equal(g, pred[f]) if f == "agency"
+                    else g == pred[f])
+            ok[f] += good
+            if not good and show:
+                print(f"  dev miss {f}: {text!r} gold={g!r} got={pred[f]!r}")
+    if show:
+        for text, d in negatives:
+            print(f"  dev FALSE dateline: {text!r} -> {d}")
+    out: dict = {f"{f}_exact": ok[f] / n_true for f in fields}
+    out.update({"true_datelines": n_true, "non_datelines": len(data) - n_true, "false_datelines": false_pos})
+    return out
+
+
+# --- TempEval-3 ------------------------------------------------------------------------------------------
+def eval_tempeval(show: bool) -> dict:
+    root = SHARED / "data/corpora/tempeval3/Training/TE3-Silver-data-0"
+    n = city_ok = date_ok = 0
+    for path in sorted(root.glob("*.tml")):
+        if not path.name.startswith(("AFP", "XIN")):
+            continue
+        t = path.read_text(encoding="utf-8")
+        dct = re.search(r"<DCT>(.*?)</DCT>", t, re.S)
+        if not dct:
+            continue
+        value = re.search(r'value="(\d{4}-\d{2}-\d{2})', dct.group(1))
+        plain = html.unescape(re.sub(r"<[^>]+>", "", dct.group(1)))
+        n += 1
+        # gold city: before the first comma, or before the month when a comma is missing
+        gold_city = re.split(r",|\.?\s+(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d)",
+                             plain, maxsplit=1)[0].strip()
+        gold_date = dt.date.fromisoformat(value.group(1)) if value else None
+        d = parse_dateline(plain)
+        c = d is not None and city_equal(gold_city, d.city)
+        g = d is not None and d.date == gold_date
+        city_ok += c
+        date_ok += g
+        if show and not (c and g):
+            print(f"  tempeval miss: {plain!r} -> {d}")
+    return {"documents": n, "city_exact": city_ok / n if n else 0.0, "date_exact": date_ok / n if n else 0.0}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--json", help="write the report here")
+    ap.add_argument("--show-misses", action="store_true")
+    args = ap.parse_args()
+    if not SHARED.exists():
+        print(f"../shared not present at {SHARED}", file=sys.stderr)
+        return 2
+    report = {
+        "reuters21578": eval_reuters(args.show_misses),
+        "datelines_dev": eval_dev(args.show_misses),
+        "tempeval3_silver0": eval_tempeval(args.show_misses),
+    }
+    print(json.dumps(report, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
