@@ -479,7 +479,13 @@ def _parse_visible(
 
 # --------------------------------------------------------------------------------- dateparser last
 
-_HAS_CLOCK = re.compile(r"\d{1,2}[:.]\d{2}")
+_HAS_CLOCK = re.compile(r"\d{1,2}\s?[:.h]\s?\d{2}(?!\d)")
+_RELATIVE_CLOCK = re.compile(r"\b(?:hours?|hrs?|minutes?|mins?|seconds?|secs?)\b", re.IGNORECASE)
+# Labels in front of a printed date that dateparser cannot skip by itself ("Published 2 hours ago").
+_LEADING_LABEL = re.compile(
+    r"^(?:(?:last\s+)?updated|published|posted|released?|release date|first published|date|on|at)\b[\s:,\-–—]*",
+    re.IGNORECASE,
+)
 _ZONE_TOKEN = re.compile(r"\b([A-Z]{2,5})\b")
 _NUMERIC_OFFSET = re.compile(r"(?:UTC|GMT)?\s?[+-]\d{2}:?\d{2}\b")
 
@@ -498,6 +504,11 @@ def _parse_with_dateparser(
         return None
     printed_zone: tzinfo | None = None
     prepared = text
+    while True:
+        stripped = _LEADING_LABEL.sub("", prepared, count=1)
+        if stripped == prepared or not stripped:
+            break
+        prepared = stripped
     # Resolve abbreviations ourselves (dateparser reads IST as Israel) and hand it a numeric offset.
     for token in _ZONE_TOKEN.findall(text):
         zone = resolve_zone_abbreviation(token, country)
@@ -521,14 +532,17 @@ def _parse_with_dateparser(
         return None
     if value is None or not _plausible(value):
         return None
-    precision = "datetime" if _HAS_CLOCK.search(text) else "day"
+    precision = "datetime" if _HAS_CLOCK.search(text) or _RELATIVE_CLOCK.search(text) else "day"
     if precision == "day":
         value = value.replace(hour=0, minute=0, second=0, microsecond=0)
     if value.tzinfo is not None and has_numeric:
         offset = value.utcoffset() or timedelta(0)
         return PublishedTime(value.replace(tzinfo=timezone(offset)), source, precision, text, False)
     naive = value.replace(tzinfo=None)
-    return PublishedTime(_localise(naive, _assumed_zone(default_tz, country)), source, precision, text, True)
+    # A relative phrase ("2 hours ago") lives in the zone of the moment it is relative to.
+    base_zone = relative_base.tzinfo if relative_base is not None else None
+    zone = base_zone or _assumed_zone(default_tz, country)
+    return PublishedTime(_localise(naive, zone), source, precision, text, True)
 
 
 def parse_time_string(

@@ -96,5 +96,9 @@ def extract_page(
         page.modified = find_modified(tree, articles, meta, country=country, default_tz=default_tz)
     except Exception:  # a field rule tripping on odd markup must not lose the rest of the page
         pass
-    page.body_paragraphs = extract_body_paragraphs(tree, url)
+    paragraphs = extract_body_paragraphs(tree, url)
+    # trafilatura keeps the article's own <h1> as the first line; the headline is page.title, not body.
+    if paragraphs and page.title and paragraphs[0].casefold() == page.title.casefold():
+        paragraphs = paragraphs[1:]
+    page.body_paragraphs = paragraphs
     return page
