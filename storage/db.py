@@ -104,7 +104,11 @@ def make_engine(raw_url: str, *, read_only: bool = False, create_dirs: bool = Tr
     try:
         connect_args: dict[str, Any] = {"connect_timeout": 10}
         if read_only:
-            connect_args["options"] = "-c default_transaction_read_only=on"
+            # Keep any options already in the URL (e.g. a search_path) and add read-only sessions.
+            existing = url.query.get("options")
+            prior = existing if isinstance(existing, str) else " ".join(existing or ())
+            connect_args["options"] = f"{prior} -c default_transaction_read_only=on".strip()
+            url = url.difference_update_query(["options"])
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(url, connect_args=connect_args, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:

@@ -1,0 +1,403 @@
+"""The ``newsarchive`` command line: one entry point for operators and analysts.
+
+User mistakes (bad database URL, unreachable database, unknown option, malformed URL, missing file)
+end with ONE line on stderr and a non-zero exit status, never a traceback:
+exit 2 for usage errors, 1 for everything else that went wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+import click
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+
+from storage.db import DatabaseConfigError, make_engine, mask_url, resolve_database_url
+from storage.schema import SchemaError, head_revision, require_current_schema, schema_status, upgrade
+
+
+class UserError(click.ClickException):
+    """A mistake the user can fix; printed as one line."""
+
+
+@contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """Turn driver errors into one-line messages naming the (masked) database."""
+    try:
+        yield
+    except (DatabaseConfigError, SchemaError) as exc:
+        raise UserError(str(exc)) from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+        raise UserError(f"cannot use the archive at {mask_url(url)}: {reason}") from None
+    except ProgrammingError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+        raise UserError(f"database error at {mask_url(url)}: {reason}") from None
+
+
+class Context:
+    def __init__(self, database: str | None, verbose: bool) -> None:
+        self.database_url = resolve_database_url(database)
+        self.verbose = verbose
+
+    def engine(self, *, read_only: bool = False, require_schema: bool = True) -> Engine:
+        with database_errors(self.database_url):
+            engine = make_engine(self.database_url, read_only=read_only)
+            if require_schema:
+                require_current_schema(engine, mask_url(self.database_url))
+            return engine
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--database", "-d", metavar="URL",
+              help="Archive database URL (sqlite:///PATH, postgresql://...) or a SQLite file path. "
+                   "Default: $NEWSARCHIVE_DATABASE_URL, else ~/.local/share/newsarchive/archive.sqlite3.")
+@click.option("--verbose", "-v", is_flag=True, help="Show the crawler's log (INFO).")
+@click.version_option(package_name="newsarchive")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None, verbose: bool) -> None:
+    """newsarchive: crawl wire-service news about bilateral security dialogues into a deduplicated,
+    event-keyed archive, and export it."""
+    ctx.obj = Context(database, verbose)
+
+
+# -- db ---------------------------------------------------------------------------------------------
+@cli.group()
+def db() -> None:
+    """Create and migrate the archive's schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@pass_ctx
+def db_upgrade(obj: Context, revision: str) -> None:
+    """Apply migrations (creates the archive if it does not exist)."""
+    engine = obj.engine(require_schema=False)
+    with database_errors(obj.database_url):
+        before = schema_status(engine).current
+        upgrade(engine, revision)
+        after = schema_status(engine).current
+    engine.dispose()
+    where = mask_url(obj.database_url)
+    if before == after:
+        click.echo(f"{where}: already at revision {after}")
+    else:
+        click.echo(f"{where}: upgraded {before or '(empty)'} -> {after}")
+
+
+@db.command("current")
+@pass_ctx
+def db_current(obj: Context) -> None:
+    """Show the archive's schema revision and whether it is up to date."""
+    engine = obj.engine(read_only=False, require_schema=False)
+    with database_errors(obj.database_url):
+        status = schema_status(engine)
+    engine.dispose()
+    state = "up to date" if status.up_to_date else ("no schema" if status.current is None else "behind")
+    if not status.known:
+        state = "newer than this newsarchive"
+    click.echo(f"{mask_url(obj.database_url)}: revision {status.current or '(none)'}, head {status.head} ({state})")
+    if not status.up_to_date:
+        sys.exit(1)
+
+
+# -- crawl ------------------------------------------------------------------------------------------
+def _check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UserError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in values:
+        if "=" not in item:
+            raise UserError(f"--set takes NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value
+    return out
+
+
+@cli.command()
+@click.option("--sitemap", multiple=True, metavar="URL", help="A (news) sitemap or sitemap index. Repeatable.")
+@click.option("--feed", multiple=True, metavar="URL", help="An RSS, Atom or JSON feed. Repeatable.")
+@click.option("--url", "urls", multiple=True, metavar="URL", help="An article URL. Repeatable.")
+@click.option("--urls-file", multiple=True, metavar="FILE", help="A file of article URLs, one per line. Repeatable.")
+@click.option("--since", metavar="YYYY-MM-DD", help="Skip discovered items published before this date.")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=50, show_default=True,
+              help="Documents per database transaction.")
+@click.option("--jobdir", metavar="DIR", help="Scrapy JOBDIR: persist the crawl state to pause and resume.")
+@click.option("--set", "-s", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
+@pass_ctx
+def crawl(obj: Context, sitemap: tuple[str, ...], feed: tuple[str, ...], urls: tuple[str, ...],
+          urls_file: tuple[str, ...], since: str | None, batch_size: int, jobdir: str | None,
+          settings: tuple[str, ...], progress: bool | None) -> None:
+    """Crawl sitemaps, feeds or URLs into the archive."""
+    from crawler.run import run_crawl
+    from crawler.spiders.generic import read_urls_file
+
+    for u in (*sitemap, *feed, *urls):
+        _check_url(u)
+    for path in urls_file:
+        try:
+            for u in read_urls_file(path):
+                _check_url(u)
+        except OSError as exc:
+            raise UserError(f"cannot read --urls-file {path}: {exc.strerror or exc}") from None
+    if not (sitemap or feed or urls or urls_file):
+        raise click.UsageError("give at least one --sitemap, --feed, --url or --urls-file")
+    since_date = _parse_date(since, "--since") if since else None
+    engine = obj.engine()
+    engine.dispose()
+    overrides = _parse_set(settings)
+    overrides["NEWSARCHIVE_BATCH_SIZE"] = batch_size
+    if jobdir:
+        overrides["JOBDIR"] = jobdir
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    with database_errors(obj.database_url):
+        outcome = run_crawl(
+            obj.database_url, sitemaps=list(sitemap), feeds=list(feed), urls=list(urls),
+            urls_files=list(urls_file), since=since_date, overrides=overrides, progress=show_progress,
+            log_level="INFO" if obj.verbose else "WARNING",
+        )
+    _report_run(outcome.run_id, outcome.finish_reason, outcome.stats)
+    if outcome.finish_reason != "finished":
+        sys.exit(1)
+
+
+def _report_run(run_id: int | None, reason: str | None, stats: dict[str, Any]) -> None:
+    if run_id is None:
+        click.echo("crawl did not start (see the log above)", err=True)
+        return
+    archived = stats.get("newsarchive/archive/documents_new", 0)
+    click.echo(
+        f"crawl run {run_id}: {reason}; {stats.get('response_received_count', 0)} responses, "
+        f"{archived} new documents, {stats.get('newsarchive/archive/articles_new', 0)} new articles, "
+        f"{stats.get('newsarchive/archive/events_new', 0)} new events"
+    )
+    drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("newsarchive/dropped/")}
+    if drops:
+        click.echo("dropped: " + ", ".join(f"{k}={v}" for k, v in sorted(drops.items())))
+
+
+def _parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{option} takes a date as YYYY-MM-DD, got {value!r}") from None
+
+
+# -- export -----------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("kind", type=click.Choice(["events", "articles", "documents"]))
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Output file, or - for stdout.")
+@click.option("--excel", is_flag=True, help="CSV for spreadsheets: a BOM, and formula-like cells neutralised.")
+def export(kind: str, fmt: str, output: str, excel: bool) -> None:
+    """Export events, articles or documents (streaming; stable columns; ISO 8601 UTC times)."""
+    obj = click.get_current_context().find_object(Context)
+    assert obj is not None
+    from storage.exports import write_export
+
+    engine = obj.engine(read_only=True)
+    with database_errors(obj.database_url):
+        if output == "-":
+            n = write_export(engine, kind, sys.stdout, fmt=fmt, excel=excel)
+        else:
+            try:
+                handle: IO[str] = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            except OSError as exc:
+                raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+            with handle:
+                n = write_export(engine, kind, handle, fmt=fmt, excel=excel)
+            click.echo(f"wrote {n} {kind} to {output}", err=True)
+    engine.dispose()
+
+
+# -- extract ----------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--url", "url", metavar="URL", help="The page's URL (with a single FILE).")
+@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
+              help='JSON lines of {"path": ..., "url": ...}.')
+@click.option("--jsonl", is_flag=True, help="One JSON object per line (default: pretty JSON).")
+@click.option("--no-body", is_flag=True, help="Leave the body text out of the output.")
+def extract(files: tuple[Path, ...], url: str | None, manifest: Path | None, jsonl: bool, no_body: bool) -> None:
+    """Run the pure pipeline on saved pages and print every derived field (and why)."""
+    from crawler.process import process_page
+
+    jobs: list[tuple[Path, str]] = []
+    if manifest is not None:
+        try:
+            lines = manifest.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise UserError(f"cannot read manifest {manifest}: {exc.strerror or exc}") from None
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                path = Path(entry["path"])
+                if not path.is_absolute():
+                    path = manifest.parent / path
+                jobs.append((path, str(entry.get("url") or path.resolve().as_uri())))
+            except (ValueError, KeyError, TypeError):
+                raise UserError(f"{manifest}:{n}: expected a JSON object with a \"path\"") from None
+    if url and len(files) != 1:
+        raise click.UsageError("--url goes with exactly one FILE")
+    for f in files:
+        jobs.append((f, url or f.resolve().as_uri()))
+    if not jobs:
+        raise click.UsageError("give FILE... or --manifest FILE")
+    registry = _registry()
+    for path, page_url in jobs:
+        try:
+            html = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+        result = process_page(html, page_url, registry=registry).to_dict()
+        if no_body:
+            result.pop("body", None)
+        click.echo(json.dumps(result, ensure_ascii=False, indent=None if jsonl else 2))
+
+
+def _registry() -> Any:
+    from crawler.events import load_registry
+
+    extra = [Path(p) for p in os.environ.get("NEWSARCHIVE_DIALOGUES", "").split(os.pathsep) if p]
+    try:
+        return load_registry(extra)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"dialogue registry: {exc}") from None
+
+
+# -- dateline ---------------------------------------------------------------------------------------
+DATELINE_KEYS = ("raw", "city", "region", "country", "agency", "month", "day", "year", "date")
+
+
+def _dateline_json(text: str, published: str | None) -> dict[str, Any]:
+    from crawler.normalize.dateline import parse_dateline
+
+    pub: datetime | date | None = None
+    if published:
+        try:
+            pub = datetime.fromisoformat(published) if "T" in published else date.fromisoformat(published)
+        except ValueError:
+            raise UserError(f"--published takes ISO 8601, got {published!r}") from None
+    d = parse_dateline(text, pub)
+    out: dict[str, Any] = dict.fromkeys(DATELINE_KEYS)
+    if d is not None:
+        for k in DATELINE_KEYS:
+            v = getattr(d, k)
+            out[k] = v.isoformat() if isinstance(v, date) else v
+        out["agency_inferred"] = d.agency_inferred
+        out["span"] = list(d.span)
+    return out
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--published", metavar="ISO", help="Publication date/time (resolves a dateline without a year).")
+@click.option("--jsonl", is_flag=True, help='Read {"text": ..., "published": ...} lines on stdin; write one JSON per line.')
+def dateline(text: str | None, published: str | None, jsonl: bool) -> None:
+    """Parse a dateline ("New Delhi, Feb 28 (IANS)") and print it as JSON."""
+    if jsonl:
+        for n, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                t, p = str(obj["text"]), obj.get("published")
+            except (ValueError, KeyError, TypeError):
+                raise UserError(f"stdin line {n}: expected {{\"text\": ..., \"published\": ...}}") from None
+            click.echo(json.dumps(_dateline_json(t, p), ensure_ascii=False))
+        return
+    if text is None:
+        raise click.UsageError("give TEXT or --jsonl")
+    click.echo(json.dumps(_dateline_json(text, published), ensure_ascii=False, indent=2))
+
+
+# -- stats ------------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--runs", default=5, show_default=True, help="How many recent crawl runs to list.")
+@pass_ctx
+def stats(obj: Context, runs: int) -> None:
+    """Row counts per table and the latest crawl runs."""
+    from storage.models import Article, CrawlRun, DialogueSeries, Document, Event, EventAlias, SeenUrl, Source
+
+    engine = obj.engine(read_only=True)
+    with database_errors(obj.database_url), engine.connect() as conn:
+        click.echo(f"archive: {mask_url(obj.database_url)} (schema {head_revision()})")
+        for model in (Source, Document, Article, Event, EventAlias, DialogueSeries, SeenUrl, CrawlRun):
+            n = conn.scalar(select(func.count()).select_from(model))
+            click.echo(f"  {model.__tablename__:<16} {n:>8}")
+        rows = conn.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(runs)).all()
+        if rows:
+            click.echo("recent crawl runs:")
+        for r in rows:
+            started = r.started_at.strftime("%Y-%m-%d %H:%M:%SZ") if r.started_at else "?"
+            click.echo(f"  #{r.id} {started} {r.spider} {r.finish_reason or 'running'} archived={r.items_archived}")
+    engine.dispose()
+
+
+# -- demo -------------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("newsarchive-demo"),
+              show_default=True, help="Where the demo archive and its CSV exports go (recreated).")
+@click.pass_context
+def demo(ctx: click.Context, output_dir: Path) -> None:
+    """Serve the bundled demo site on 127.0.0.1, crawl it into a fresh archive, export CSVs."""
+    from crawler.demo_run import run_demo
+
+    obj = ctx.find_object(Context)
+    assert obj is not None
+    explicit = (ctx.parent.params.get("database") if ctx.parent else None)
+    try:
+        run_demo(output_dir, database=explicit, verbose=obj.verbose)
+    except (DatabaseConfigError, SchemaError, OSError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning every user mistake into one line and an exit status."""
+    try:
+        cli.main(args=argv, prog_name="newsarchive", standalone_mode=False)
+    except click.UsageError as exc:
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        click.echo(f"newsarchive: error: {exc.format_message()}{hint}", err=True)
+        return 2
+    except click.ClickException as exc:
+        click.echo(f"newsarchive: error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("newsarchive: aborted", err=True)
+        return 130
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except SQLAlchemyError as exc:
+        first = str(exc).strip().splitlines()[0]
+        click.echo(f"newsarchive: error: database: {first}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Scrapy item pipelines: thin shells around crawler.process (pure) and storage.Archive (the database).
+
+ExtractPipeline   validate the response, run the pure page pipeline; drop with a counted reason.
+ArchivePipeline   buffer records and write them in batches off the reactor thread (``asyncio.to_thread``),
+                  one transaction per batch; record the crawl in ``crawl_runs``; send unrelated pages'
+                  URLs to ``seen_urls``.
+
+Every drop is counted in the stats as ``newsarchive/dropped/<reason>`` and logged at INFO.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.events import DialogueRegistry, load_registry
+from crawler.items import PageItem
+from crawler.process import process_page
+from storage.archive import Archive
+from storage.db import make_engine, mask_url, resolve_database_url
+from storage.records import BatchResult, DocumentRecord, RejectedUrl
+from storage.schema import require_current_schema
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def drop(crawler: Crawler, reason: str, detail: str) -> DropItem:
+    """Count a drop reason and return the exception to raise."""
+    assert crawler.stats is not None
+    crawler.stats.inc_value(f"newsarchive/dropped/{reason}")
+    return DropItem(f"{reason}: {detail}")
+
+
+class ExtractPipeline:
+    def __init__(self, crawler: Crawler, registry: DialogueRegistry) -> None:
+        self.crawler = crawler
+        self.registry = registry
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        return cls(crawler, load_registry())
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        if item.status != 200:
+            raise drop(self.crawler, "http_status", f"{item.status} {item.url}")
+        ctype = (item.content_type or "").split(";")[0].strip().lower()
+        if ctype and ctype not in HTML_TYPES:
+            raise drop(self.crawler, "not_html", f"{ctype} {item.url}")
+        if not item.body.strip():
+            raise drop(self.crawler, "empty_body", item.url)
+        html: bytes | str = item.body
+        if item.encoding:
+            html = item.body.decode(item.encoding, errors="replace")
+        processed = process_page(html, item.url, registry=self.registry, link=item.link)
+        if not processed.clean.paragraphs:
+            raise drop(self.crawler, "no_article", f"no article text in {item.url}")
+        item.processed = processed
+        return item
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.database_url = resolve_database_url(settings.get("NEWSARCHIVE_DATABASE_URL"))
+        self.batch_size = max(1, settings.getint("NEWSARCHIVE_BATCH_SIZE", 50))
+        self.keep_raw = settings.getbool("NEWSARCHIVE_KEEP_RAW_HTML", True)
+        self.documents: list[DocumentRecord] = []
+        self.rejected: list[RejectedUrl] = []
+        self.totals = BatchResult()
+        self.run_id: int | None = None
+        self.archive: Archive | None = None
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        engine = make_engine(self.database_url)
+        require_current_schema(engine, mask_url(self.database_url))
+        self.archive = Archive(engine)
+        spider = self.crawler.spider
+        args = spider.run_arguments() if spider is not None and hasattr(spider, "run_arguments") else {}
+        args = {**args, "database": mask_url(self.database_url)}
+        self.run_id = self.archive.start_run(spider.name if spider else "?", args)
+        if spider is not None:
+            spider.crawl_run_id = self.run_id  # type: ignore[attr-defined]
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem) or item.processed is None:
+            return item
+        processed = item.processed
+        if processed.topic.topic == "unrelated":
+            self.rejected.append(RejectedUrl(processed.canonical_url, "unrelated"))
+            await self._maybe_flush()
+            raise drop(self.crawler, "unrelated", "; ".join(processed.topic.reasons)[:200])
+        self.documents.append(
+            processed.to_record(status=item.status, fetched_at=item.fetched_at,
+                                raw_html=item.body if self.keep_raw else None)
+        )
+        await self._maybe_flush()
+        return item
+
+    async def _maybe_flush(self, force: bool = False) -> None:
+        if not force and len(self.documents) + len(self.rejected) < self.batch_size:
+            return
+        async with self._lock:
+            docs, rej = self.documents, self.rejected
+            self.documents, self.rejected = [], []
+            if not docs and not rej:
+                return
+            assert self.archive is not None
+            result = await asyncio.to_thread(self.archive.write_batch, docs, rej, crawl_run_id=self.run_id)
+            self.totals.add(result)
+            stats = self.crawler.stats
+            assert stats is not None
+            for name in result.__dataclass_fields__:
+                value = getattr(result, name)
+                if value:
+                    stats.inc_value(f"newsarchive/archive/{name}", value)
+            stats.inc_value("newsarchive/archive/batches")
+
+    async def close_spider(self) -> None:
+        if self.archive is not None:
+            await self._maybe_flush(force=True)
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.archive is None or self.run_id is None:
+            return
+        stats = self.crawler.stats
+        assert stats is not None
+        snapshot = json.loads(json.dumps(stats.get_stats(), default=_json_default))
+        await asyncio.to_thread(
+            self.archive.finish_run, self.run_id, finish_reason=reason,
+            items_archived=self.totals.documents_new, stats=snapshot,
+        )
+        self.archive.engine.dispose()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,54 @@
+"""Scrapy settings for newsarchive: every default in one place (see STYLE.md).
+
+Polite by default: robots.txt obeyed, AutoThrottle on, a descriptive User-Agent, a download size cap,
+and no ``file://``/``data:``/``ftp://``/``s3://`` handlers (a crawl only ever reads the web).
+The CLI overrides a few values per run (database URL, batch size, the demo's zero delay).
+"""
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = (
+    "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive; research archive of wire news "
+    "about bilateral security dialogues)"
+)
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.logformatter.QuietDropFormatter"
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractPipeline": 100,
+    "crawler.pipelines.ArchivePipeline": 900,
+}
+EXTENSIONS = {
+    "crawler.extensions.ProgressBar": 500,
+}
+
+# newsarchive's own settings
+NEWSARCHIVE_DATABASE_URL = None  # None: storage.db.resolve_database_url() (env var, then default file)
+NEWSARCHIVE_BATCH_SIZE = 50
+NEWSARCHIVE_PROGRESS = False
+NEWSARCHIVE_KEEP_RAW_HTML = True

@@ -1,0 +1,1 @@
+"""newsarchive's spiders (thin shells: discovery and fetching; all parsing lives in pure modules)."""

@@ -1,0 +1,102 @@
+"""Shared fixtures: archives on SQLite and PostgreSQL, the shared data directory, the demo site server.
+
+PostgreSQL tests use ``NEWSARCHIVE_TEST_POSTGRES_URL``. Unset (a laptop): they skip with the reason.
+Set but unreachable (a broken CI): they FAIL — a CI that silently skips its database tests is lying.
+Each PostgreSQL test gets its own schema (``search_path``), dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from crawler.demo import DEMO_SITE
+from crawler.demo.server import FixtureServer
+from storage.db import make_engine
+from storage.schema import upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+PG_ENV = "NEWSARCHIVE_TEST_POSTGRES_URL"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when the shared data is absent (a fresh clone elsewhere)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared not present ({path} missing): shared development data is only on project machines")
+    return path
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    return shared_path("data")
+
+
+def _pg_base_url() -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"{PG_ENV} not set: PostgreSQL tests need a server (CI sets it)")
+    return url
+
+
+def _pg_sqlalchemy_url(raw: str) -> str:
+    url = make_url(raw)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose connections live in a fresh, empty schema."""
+    raw = _pg_base_url()
+    admin = create_engine(_pg_sqlalchemy_url(raw), connect_args={"connect_timeout": 5})
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # set but unreachable: fail loudly
+        pytest.fail(f"{PG_ENV} is set but PostgreSQL is not usable: {exc}")
+    url = make_url(_pg_sqlalchemy_url(raw)).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each test using this runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    else:
+        yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def archive_url(db_url: str) -> str:
+    """A migrated, empty archive (SQLite and PostgreSQL)."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    engine.dispose()
+    return db_url
+
+
+@pytest.fixture
+def demo_server() -> Iterator[FixtureServer]:
+    with FixtureServer(DEMO_SITE) as server:
+        yield server
