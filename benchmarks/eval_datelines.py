@@ -24,15 +24,16 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.normalize.agency import detect_agency, normalize_agency  # noqa: E402
-from crawler.normalize.dateline import parse_dateline  # noqa: E402
-from crawler.normalize.gazetteer import lookup_city  # noqa: E402
+from crawler.normalize.agency import detect_agency, normalize_agency
+from crawler.normalize.dateline import parse_dateline
+from crawler.normalize.gazetteer import lookup_city
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
+MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
 
 
 def norm_city(city: str | None) -> str | None:
@@ -152,7 +153,7 @@ def eval_dev(show: bool) -> dict:
         pred_agency = evidence.code if evidence and evidence.source != "house_style" else None
         if pred_agency is None and d is not None and not d.agency_inferred:
             pred_agency = d.agency
-        pred = {
+        pred: dict[str, Any] = {
             "city": d.city if d else None,
             "country": d.country if d else None,
             "agency": pred_agency,

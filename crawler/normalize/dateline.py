@@ -122,12 +122,7 @@ _DESK_RE = re.compile(
 )
 # First words that make a capitalised "place" a label, not a dateline.
 _STOPWORDS = frozenset(
-    """by updated update posted published photo photos image images source sources breaking exclusive
-    watch read also note editor edited input reporting reported written story video file files
-    representational representative image: caption credit credits courtesy advertisement sponsored
-    disclaimer today yesterday tomorrow live latest opinion analysis explainer comment comments
-    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
-    august september october november december summary highlights key""".split()
+    ["by", "updated", "update", "posted", "published", "photo", "photos", "image", "images", "source", "sources", "breaking", "exclusive", "watch", "read", "also", "note", "editor", "edited", "input", "reporting", "reported", "written", "story", "video", "file", "files", "representational", "representative", "image:", "caption", "credit", "credits", "courtesy", "advertisement", "sponsored", "disclaimer", "today", "yesterday", "tomorrow", "live", "latest", "opinion", "analysis", "explainer", "comment", "comments", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "summary", "highlights", "key"]
 )
 _KEEP_UPPER = frozenset({"DC", "D.C.", "US", "U.S.", "UK", "UAE", "NY", "EU", "UN"})
 

@@ -1,0 +1,81 @@
+"""Tests for crawler.normalize.agency and crawler.normalize.body (detection and cleaning)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from crawler.normalize.agency import detect_agency, find_trailer, match_wrapper, normalize_agency
+from crawler.normalize.body import clean_body, content_hash
+from crawler.normalize.dateline import parse_dateline
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("Associated Press", "AP"), ("Itar-Tass", "TASS"), ("Reuter", "Reuters"), ("Jiji Press", "Jiji"),
+     ("(IANS)", "IANS"), ("Agence France-Presse", "AFP"), ("Xinhua News Agency", "Xinhua"),
+     ("dpa", "dpa"), ("MENAFN", None), ("", None), ("The Hindu", None)],
+)
+def test_normalize_agency(name, code):
+    assert normalize_agency(name) == code
+
+
+def test_wrapper():
+    hit = match_wrapper("(MENAFN- IANS) New Delhi, Feb 28 (IANS) Text")
+    assert hit is not None and hit[2] == "IANS"
+    assert match_wrapper("(Some aside - really) text") is None
+
+
+@pytest.mark.parametrize(
+    ("para", "code"),
+    [("--IANS", "IANS"), ("-- IANS sd/vd", "IANS"), ("The talks ended. (ANI)", "ANI"),
+     ("Talks ended on Friday. — Bernama", "Bernama"), ("(Source: VNA)", "VNA"), ("ab/sd", None)],
+)
+def test_trailers(para, code):
+    hit = find_trailer(para)
+    assert hit is not None and hit[2] == code
+
+
+def test_no_trailer_in_prose():
+    assert find_trailer("He spoke to Reuters on Friday about the talks.") is None
+
+
+def test_detect_agency_order():
+    d = parse_dateline("New Delhi [India], November 26 : The", dt.date(2021, 11, 26))
+    ev = detect_agency(dateline=d, paragraphs=["x", "The talks ended. (PTI)"], author_organizations=[], title=None)
+    assert ev is not None and (ev.code, ev.source) == ("PTI", "trailer")
+    ev = detect_agency(dateline=d, paragraphs=["x"], author_organizations=[], title=None)
+    assert ev is not None and (ev.code, ev.source) == ("ANI", "house_style")
+    ev = detect_agency(dateline=None, paragraphs=["ANI | Washington DC | Updated: 24-03-2021 08:52 IST", "x"],
+                       author_organizations=[], title=None)
+    assert ev is not None and (ev.code, ev.source) == ("ANI", "byline")
+    ev = detect_agency(dateline=None, paragraphs=["x"], author_organizations=["Press Trust of India"], title=None)
+    assert ev is not None and (ev.code, ev.source) == ("PTI", "jsonld")
+    assert detect_agency(dateline=None, paragraphs=[], author_organizations=[], title=None) is None
+
+
+def test_clean_body_strips_furniture():
+    paras = [
+        "(MENAFN- IANS) New Delhi, Feb 28 (IANS) India and the US held talks.",
+        "They agreed to meet again.",
+        "(This story has not been edited by Devdiscourse staff and is auto-generated from a syndicated feed.)",
+        "--IANS",
+        "sd/vd",
+    ]
+    cb = clean_body(paras, published=dt.date(2024, 2, 28))
+    assert cb.paragraphs == ["India and the US held talks.", "They agreed to meet again."]
+    assert cb.wrapper == "(MENAFN- IANS)" and cb.trailer == "--IANS sd/vd" and len(cb.disclaimers) == 1
+    assert cb.agency is not None and cb.agency.code == "IANS"
+
+
+def test_content_hash_same_story():
+    a = clean_body(["(MENAFN- IANS) New Delhi, Feb 28 (IANS) India and the US held talks."]).paragraphs
+    b = clean_body(["NEW DELHI, Feb 28 (IANS) -- India and the US  held talks"]).paragraphs
+    assert content_hash(a) == content_hash(b)
+    assert content_hash(["x"]) != content_hash(["y"])
+
+
+def test_bad_input_never_raises():
+    assert clean_body(None).paragraphs == []  # type: ignore[arg-type]
+    assert detect_agency(dateline=None, paragraphs=[None], author_organizations=[None], title=None) is None  # type: ignore[list-item]

@@ -1,0 +1,175 @@
+"""Unit, property and threshold tests for crawler.normalize.dateline (issue 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.normalize.body import clean_body
+from crawler.normalize.dateline import parse_dateline, resolve_year
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path:
+    """../shared next to the repo, or skip the test when this clone has none."""
+    path = REPO.parent / "shared"
+    if not path.exists():
+        pytest.skip(f"../shared not present: {path}")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "country", "agency", "month", "day"),
+    [
+        ("New Delhi, Feb 28 (IANS) Terrorism was discussed.", "New Delhi", "IN", "IANS", 2, 28),
+        ("New Delhi, [India], February 28 (ANI): The two sides", "New Delhi", "IN", "ANI", 2, 28),
+        ("Mumbai (Maharashtra) [India], Jan 13 (ANI): The", "Mumbai", "IN", "ANI", 1, 13),
+        ("NEW DELHI, Feb 28 (Reuters) - India and", "New Delhi", "IN", "Reuters", 2, 28),
+        ("SALVADOR, Feb 26 - Brazil's", "Salvador", "BR", None, 2, 26),
+        ("LA CROSSE, Wis. (AP) — A man", "La Crosse", "US", "AP", None, None),
+        ("BEIRUT/THE HAGUE, March 7 (Reuters) - Syria", "Beirut/The Hague", "LB", "Reuters", 3, 7),
+        ("BEIJING, Aug. 28 (Xinhua) -- China", "Beijing", "CN", "Xinhua", 8, 28),
+        ("TOKYO (Kyodo) -- Japan", "Tokyo", "JP", "Kyodo", None, None),
+        ("SEOUL, Nov. 1 (Yonhap) -- South Korea", "Seoul", "KR", "Yonhap", 11, 1),
+        ("Hanoi (VNA) - Vietnam", "Hanoi", "VN", "VNA", None, None),
+        ("KUALA LUMPUR, April 1 , 1997 (AFP)", "Kuala Lumpur", "MY", "AFP", 4, 1),
+        ("By Sportswriter Cao Jianjie MACAO, Nov. 2 (Xinhua) -- The", "Macao", "MO", "Xinhua", 11, 2),
+        ("New Delhi, 6 December 2021 (TDI): India", "New Delhi", "IN", "TDI", 12, 6),
+        ("NEW DELHI, June 8: The", "New Delhi", "IN", None, 6, 8),
+        ("NEW DELHI, December 6. /TASS/. India", "New Delhi", "IN", "TASS", 12, 6),
+        ("VIENTIANE, Nov. 16, Kyodo - Laos", "Vientiane", "LA", "Kyodo", 11, 16),
+        ("PTI\nWashington, November 8\nThe US", "Washington", "US", "PTI", 11, 8),
+        ("KABUL: Afghan officials", "Kabul", "AF", None, None, None),
+        ("By Karen Lema MANILA (Reuters) - The", "Manila", "PH", "Reuters", None, None),
+    ],
+)
+def test_families(text, city, country, agency, month, day):
+    d = parse_dateline(text, dt.date(2024, 3, 1))
+    assert d is not None
+    assert (d.city, d.country, d.agency, d.month, d.day) == (city, country, agency, month, day)
+    assert text[d.span[0]:d.span[1]] == d.raw
+
+
+def test_ani_house_style_is_inferred():
+    d = parse_dateline("New Delhi [India], November 26 : The", dt.date(2021, 11, 26))
+    assert d is not None and d.agency == "ANI" and d.agency_inferred
+    assert d.date == dt.date(2021, 11, 26)
+
+
+def test_region_expanded():
+    d = parse_dateline("LA CROSSE, Wis. (AP) — x")
+    assert d is not None and d.region == "Wisconsin"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ANI | Washington DC | Updated: 24-03-2021 08:52 IST",
+        "By CHEN WEIHUA in Washington | chinadaily.com.cn | Updated: 2017-06-22 11:08",
+        "Xinhua, October 20, 2015",
+        "Kyodo",
+        "14:18 JST, November 1, 2023",
+        "Updated: Dec 18, 2019 03:01 IST",
+        "Wednesday, January, 15,2025\nNew Delhi:",
+        "SUDHIR KUMAR\nNEW DELHI",
+        "ASSOCIATED PRESS\nManila, Philippines – 30 July 2024",
+        "New Delhi | Jagran News Desk:",
+        "(AP Photo/Evan Vucci)",
+        "APA/APA (dpa)",
+        "PTI chairman Imran Khan said on Monday that the party would protest.",
+        "India and the US on Wednesday held talks.",
+        "",
+    ],
+)
+def test_not_datelines(text):
+    assert parse_dateline(text, dt.date(2024, 1, 1)) is None
+
+
+def test_party_pti_not_agency():
+    d = parse_dateline("ISLAMABAD: PTI chairman Imran Khan said", dt.date(2023, 5, 1))
+    assert d is not None and d.city == "Islamabad" and d.agency is None
+
+
+def test_year_rule():
+    assert resolve_year(12, 31, dt.date(2024, 1, 2)) == dt.date(2023, 12, 31)
+    assert resolve_year(1, 3, dt.date(2024, 1, 2)) == dt.date(2024, 1, 3)  # publication + 1 day
+    assert resolve_year(1, 4, dt.date(2024, 1, 2)) == dt.date(2023, 1, 4)
+    assert resolve_year(2, 29, dt.date(2023, 6, 1)) == dt.date(2020, 2, 29)
+    d = parse_dateline("TOKYO, Dec 31 (Kyodo) --", dt.datetime(2024, 1, 2, 9, 0))
+    assert d is not None and d.date == dt.date(2023, 12, 31) and d.year is None
+    d = parse_dateline("TOKYO, Dec 31 (Kyodo) --")
+    assert d is not None and d.date is None and (d.month, d.day) == (12, 31)
+
+
+def test_printed_year_after_publication_gives_no_date():
+    d = parse_dateline("New Delhi, 6 December 2031 (TDI):", dt.date(2021, 12, 6))
+    assert d is not None and d.year == 2031 and d.date is None
+
+
+def _seed(path: Path) -> tuple[dt.date, list[str]]:
+    _, iso, body = path.read_text(encoding="utf-8").lstrip().split(None, 2)
+    return dt.date.fromisoformat(iso), [p for p in body.split("\n") if p.strip()]
+
+
+def test_seeds():
+    seeds = shared_dir() / "data" / "seeds"
+    pub, paras = _seed(seeds / "ians-menafn-2024-02-28.txt")
+    cb = clean_body(paras, published=pub)
+    assert cb.dateline is not None and cb.agency is not None
+    assert (cb.agency.code, cb.dateline.city, cb.dateline.country, cb.dateline.date) == (
+        "IANS", "New Delhi", "IN", dt.date(2024, 2, 28))
+    assert cb.wrapper == "(MENAFN- IANS)" and "MENAFN" not in cb.paragraphs[0]
+    pub, paras = _seed(seeds / "ani-2024-03-01.txt")
+    cb = clean_body(paras, published=pub)
+    assert cb.dateline is not None
+    assert (cb.dateline.city, cb.dateline.country, cb.dateline.date) == ("Washington", "US", dt.date(2024, 3, 1))
+    assert cb.dateline.agency == "ANI" and cb.dateline.agency_inferred
+    assert not any(p.startswith("Disclaimer:") for p in cb.paragraphs) and cb.disclaimers
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=10_000), st.dates(min_value=dt.date(1980, 1, 1), max_value=dt.date(2090, 1, 1)))
+def test_property_bounded_never_raises_never_future(text, published):
+    t0 = time.perf_counter()
+    d = parse_dateline(text, published)
+    assert time.perf_counter() - t0 < 0.2
+    if d is not None and d.date is not None:
+        assert d.date <= published + dt.timedelta(days=1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.from_regex(r"[A-Z ,.\-:(\[\]/)|0-9a-z]{0,3000}", fullmatch=True))
+def test_property_adversarial_punctuation(text):
+    t0 = time.perf_counter()
+    parse_dateline(text * 3, dt.date(2024, 1, 1))
+    assert time.perf_counter() - t0 < 0.2
+
+
+def test_thresholds_on_shared():
+    shared_dir()
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("eval_datelines", REPO / "benchmarks" / "eval_datelines.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    reuters = mod.eval_reuters(False)
+    assert reuters["city_exact"] >= 0.995 and reuters["city_and_date_exact"] >= 0.995
+    dev = mod.eval_dev(False)
+    for f in ("city", "country", "agency", "month", "day"):
+        assert dev[f"{f}_exact"] >= 0.97, f
+    assert dev["false_datelines"] == 0
+    te = mod.eval_tempeval(False)
+    assert te["city_exact"] >= 0.98 and te["date_exact"] >= 0.98
+
+
+def test_dev_file_loads():
+    data = json.loads((shared_dir() / "data/datelines/datelines_dev.json").read_text(encoding="utf-8"))
+    assert data["datelines"]
