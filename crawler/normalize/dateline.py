@@ -92,6 +92,7 @@ _BRACKET_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\[(?P<b>[^\[\]\n]{1,40})\]")
 _SLASH_AGENCY_RE = re.compile(r"\.?[ \t]{0,2}/(?P<a>[A-Za-z][A-Za-z-]{1,15})/\.?")
 _COMMA_AGENCY_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}(?P<a>[A-Z][A-Za-z-]{1,15})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
 _TERM_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}(?P<t>-{1,2}|—|–|:|\||_|\.(?=\s|$))")
+_AGENCY_LEAD_RE = re.compile(r"(?P<a>[A-Z][A-Za-z.-]{1,20}(?: [A-Z][A-Za-z.-]{1,20}){0,2})[ \t]{1,3}/[ \t]{1,3}")
 _LINE_NOISE_RE = re.compile(r"[ \t*#•>]{0,10}")
 _DATE_ONLY_RE = re.compile(
     r"(?P<mon>" + _MONTHS + r")\b\.?\s{0,3}(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s{0,2}(?P<year>(?:19|20)\d{2})"
@@ -492,6 +493,11 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
             start += wrapped[0][1]
         if start >= len(line.rstrip()):
             continue
+        # "PTI / Washington, November 8": an agency line flattened onto the dateline's line.
+        lead = _AGENCY_LEAD_RE.match(line, start)
+        if lead and normalize_agency(lead.group("a")):
+            line_agency = normalize_agency(lead.group("a"))
+            start = lead.end()
         d = _DATE_ONLY_RE.match(line, start)
         if d and not line[d.end():].lstrip()[:1].isdigit():
             month, day, year = _month_of(d.group("mon")), int(d.group("day")), int(d.group("year"))
