@@ -3,6 +3,8 @@
 
 Figures:
   fundus (258 pages, 181 publishers): publication day accuracy and exact title accuracy.
+  wire-sites-dev (119 pages of the project's own domain, gold.jsonl): title exact, publication day, and
+  publication instant with the printed offset, each page extracted with its source's country.
   article-extraction-benchmark (181 pages): body precision / recall / F1 over 4-token shingles, computed
   the way that benchmark's evaluate.py does (tokens = regex \\w+, shingle counts normalised per page,
   precision and recall averaged over pages, F1 = harmonic mean of the two averages); the mean of per-page
@@ -15,7 +17,7 @@ that the label stores as midnight UTC while the page states midnight local time.
 with our value's own calendar day.
 
 Usage:
-  .venv/bin/python benchmarks/eval_extraction.py [--verbose] [--json OUT] [--only fundus|aeb] [--workers N]
+  .venv/bin/python benchmarks/eval_extraction.py [--verbose] [--json OUT] [--only fundus|aeb|wire] [--workers N]
 """
 
 from __future__ import annotations
@@ -209,13 +211,96 @@ def eval_aeb(workers: int, verbose: bool) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------- wire-sites-dev (project domain)
+
+WIRE = SHARED / "data" / "wire-sites-dev"
+WIRE_BASE = "http://127.0.0.1:8000"
+# What a crawl job knows about each source: its country (from data/sources/, the publisher's home).
+WIRE_COUNTRY = {
+    "aninews": "IN",
+    "apnews": "US",
+    "devdiscourse": "IN",
+    "kyodo": "JP",
+    "lokmattimes": "IN",
+    "mea": "IN",
+    "menafn": None,
+    "pib": "IN",
+    "reuters": None,
+    "stategov": "US",
+    "thenews": "PK",
+    "theprint": "IN",
+    "tribuneindia": "IN",
+    "xinhua": "CN",
+    "yonhap": "KR",
+}
+
+
+def _wire_one(gold: dict[str, Any]) -> dict[str, Any]:
+    html = (
+        (WIRE / "site" / gold["url_path"].lstrip("/"))
+        .read_text(encoding="utf-8")
+        .replace("{{BASE}}", WIRE_BASE)
+    )
+    page = extract_page(html, WIRE_BASE + gold["url_path"], country=WIRE_COUNTRY.get(gold["publisher"]))
+    expected = datetime.fromisoformat(gold["published_at"])
+    ours = page.published
+    exact = ours is not None and (
+        (ours.precision == "day" and ours.value.date() == expected.date())
+        if expected.tzinfo is None
+        else (ours.value == expected and ours.value.utcoffset() == expected.utcoffset())
+    )
+    return {
+        "url_path": gold["url_path"],
+        "label_title": gold["title"],
+        "our_title": norm_ws(page.title),
+        "title_ok": norm_ws(page.title) == norm_ws(gold["title"]),
+        "label_date": gold["published_at"],
+        "our_date": ours.value.isoformat() if ours else None,
+        "date_source": ours.source if ours else None,
+        "day_ok": ours is not None and ours.value.date() == expected.date(),
+        "exact_ok": exact,
+    }
+
+
+def eval_wire(workers: int, verbose: bool) -> dict[str, Any]:
+    golds = [
+        json.loads(line) for line in (WIRE / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line
+    ]
+    with ProcessPoolExecutor(workers) as pool:
+        rows = list(pool.map(_wire_one, golds, chunksize=4))
+    n = len(rows)
+    title_acc = sum(r["title_ok"] for r in rows) / n
+    day_acc = sum(r["day_ok"] for r in rows) / n
+    exact_acc = sum(r["exact_ok"] for r in rows) / n
+    print(f"wire-sites-dev: {n} pages")
+    print(
+        f"  title exact {sum(r['title_ok'] for r in rows)}/{n} = {title_acc:.4f}; publication day "
+        f"{sum(r['day_ok'] for r in rows)}/{n} = {day_acc:.4f}; instant+offset exact "
+        f"{sum(r['exact_ok'] for r in rows)}/{n} = {exact_acc:.4f}"
+    )
+    if verbose:
+        for r in rows:
+            if not (r["title_ok"] and r["exact_ok"]):
+                print(
+                    f"  WIRE {r['url_path']}: title_ok={r['title_ok']} label_date={r['label_date']} "
+                    f"ours={r['our_date']} [{r['date_source']}] ours_title={r['our_title']!r}"
+                )
+    return {
+        "pages": n,
+        "title_accuracy": title_acc,
+        "day_accuracy": day_acc,
+        "exact_accuracy": exact_acc,
+        "failures": [r for r in rows if not (r["title_ok"] and r["exact_ok"])],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--verbose", action="store_true", help="print every failure")
     parser.add_argument("--json", type=Path, help="write a JSON report here")
-    parser.add_argument("--only", choices=("fundus", "aeb"))
+    parser.add_argument("--only", choices=("fundus", "aeb", "wire"))
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     if not SHARED.is_dir():
@@ -226,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         report["fundus"] = eval_fundus(args.workers, args.verbose)
     if args.only in (None, "aeb"):
         report["aeb"] = eval_aeb(args.workers, args.verbose)
+    if args.only in (None, "wire") and WIRE.is_dir():
+        report["wire"] = eval_wire(args.workers, args.verbose)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
     return 0

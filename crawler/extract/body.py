@@ -40,6 +40,21 @@ def extract_body_paragraphs(
     opts = dict(BODY_OPTIONS)
     if options:
         opts.update(options)
+    paragraphs = _run(bare_extraction, tree, url, opts)
+    if opts.get("favor_precision") and sum(len(p) for p in paragraphs) < SHORT_BODY_CHARS:
+        # Precision mode sometimes keeps only a notice ("This copy is for your personal use..."); a
+        # balanced run then finds the article. Keep whichever is longer.
+        balanced = _run(bare_extraction, tree, url, {**opts, "favor_precision": False})
+        if sum(len(p) for p in balanced) > sum(len(p) for p in paragraphs):
+            paragraphs = balanced
+    return paragraphs
+
+
+# Below this many characters a precision-mode body is suspected of having missed the article.
+SHORT_BODY_CHARS = 500
+
+
+def _run(bare_extraction: Any, tree: HtmlElement, url: str | None, opts: dict[str, Any]) -> list[str]:
     try:
         document = bare_extraction(tree, url=url, with_metadata=False, output_format="python", **opts)
     except Exception:  # trafilatura raises on some malformed trees; no text is the contract

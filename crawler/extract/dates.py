@@ -352,6 +352,9 @@ _DATE_FORMS: list[re.Pattern[str]] = [
 ]
 
 _MONTH_FIRST_COUNTRIES = frozenset({"US", "PH", "FM", "MH", "PW"})
+# "4/2/2025 11:05:27 AM": unpadded numbers plus a 12-hour clock with seconds is the en-US (.NET / JS
+# toLocaleString) machine format, so it is read month-first when the source country is unknown.
+_US_MACHINE_CLOCK = re.compile(r"^,?\s+\d{1,2}:\d{2}:\d{2}\s?[AP]M\b", re.IGNORECASE)
 
 # Time after the date: "08:52", "8:04PM", "8:11 PM", "20.15 hrs", "10:30:15", optional "at"/","/"|"/"-".
 _TIME_RE = re.compile(
@@ -425,7 +428,12 @@ def _find_date(text: str, country: str | None) -> tuple[date, int, int] | None:
                 month, day = int(groups["m"]), int(groups["d"])
             else:
                 a, b = int(groups["a"]), int(groups["b"])
-                month_first = (country or "").upper() in _MONTH_FIRST_COUNTRIES
+                month_first = (country or "").upper() in _MONTH_FIRST_COUNTRIES or (
+                    country is None
+                    and _US_MACHINE_CLOCK.match(text[match.end() :]) is not None
+                    and not groups["a"].startswith("0")
+                    and not groups["b"].startswith("0")
+                )
                 if a > 12 >= b:
                     day, month = a, b
                 elif b > 12 >= a:

@@ -131,10 +131,23 @@ def extract_title(
     if h1:
         return h1
     titles = tree.xpath("//title")
-    if titles:
-        text = normalise_space(titles[0].text_content())
-        if text:
-            return _strip_site_suffix(text, site_name, url)
+    title = _strip_site_suffix(normalise_space(titles[0].text_content()), site_name, url) if titles else ""
+    h2 = _content_h2(tree)
+    # Templates without an <h1> (government press releases) often have a generic <title>
+    # ("Press Release: <Office>") and the real headline in the first <h2> of the content.
+    if h2 and (not title or h2 in title or len(title.split()) <= 5 < len(h2.split())):
+        return h2
+    return title or None
+
+
+def _content_h2(tree: HtmlElement) -> str | None:
+    """The first <h2> outside header/nav/aside/footer with at least four words, or None."""
+    for h2 in tree.iter("h2"):
+        if any(a.tag in ("header", "nav", "aside", "footer") for a in h2.iterancestors()):
+            continue
+        text = normalise_space(h2.text_content())
+        if len(text.split()) >= 4:
+            return text
     return None
 
 

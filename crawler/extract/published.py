@@ -209,8 +209,9 @@ def date_from_time_tag(
 
 
 _DATE_CONTAINER_HINT = re.compile(
-    r"date|time|publish|posted|byline|dateline|timestamp|article-?info|article-?meta|meta-?info|story-?info"
-    r"|entry-?meta|post-?meta|updated|datum|fecha|tarih|zeit|czas|dato|aika",
+    r"date|time|publish|posted|byline|dateline|timestamp|meta-?info|updated"
+    r"|(?:article|story|post|entry|news|content)[-_]?(?:info|meta|header|details)"
+    r"|datum|fecha|tarih|zeit|czas|dato|aika",
     re.IGNORECASE,
 )
 _LINE_PREFIX = re.compile(
@@ -221,6 +222,9 @@ _UPDATED_PREFIX = re.compile(
     r"\b(?:updated|modified|edited|aktualisiert|actualizado|mis à jour|güncelleme)\b", re.IGNORECASE
 )
 _MAX_VISIBLE_CANDIDATES = 60
+# Elements this close after the <h1> (in document order) are date-line candidates whatever their class:
+# many templates print "Source: X | 2024-03-28 17:32:00" in an unnamed or oddly named block.
+_NEAR_H1 = 25
 
 
 def _visible_candidates(tree: HtmlElement) -> tuple[list[tuple[int, str]], int | None]:
@@ -235,7 +239,8 @@ def _visible_candidates(tree: HtmlElement) -> tuple[list[tuple[int, str]], int |
         if tag == "h1" and h1_at is None:
             h1_at = index
         hint = (el.get("class") or "") + " " + (el.get("id") or "")
-        if not _DATE_CONTAINER_HINT.search(hint):
+        near_h1 = h1_at is not None and 0 < index - h1_at <= _NEAR_H1 and tag not in ("p", "h1", "h2", "li")
+        if not (near_h1 or _DATE_CONTAINER_HINT.search(hint)):
             continue
         text = " ".join(el.text_content().split())
         if text and len(text) <= 160 and any(ch.isdigit() for ch in text):
