@@ -1,0 +1,224 @@
+"""Text plumbing shared by the topic rules and the event-facts extractor: the document view (title plus
+clean paragraphs, with sentence spans) and the vocabulary both modules reason with.
+
+Every rule that says "this word means a meeting", "this phrase means the future" lives here, once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Abbreviations after which a full stop does not end a sentence.
+_NO_BREAK_BEFORE = {
+    "u.s", "u.k", "u.n", "mr", "mrs", "ms", "dr", "st", "no", "gen", "lt", "col", "maj", "capt", "adm", "sen",
+    "rep", "gov", "jr", "sr", "co", "inc", "ltd", "jan", "feb", "mar", "apr", "aug", "sept", "sep", "oct",
+    "nov", "dec", "vs", "v", "s", "n", "e", "w", "k.d", "p", "r", "a", "j", "m", "h", "d", "t", "b", "c",
+    "g", "l", "i", "k", "vice", "prof", "hon", "rt", "messrs", "approx", "etc", "d.c", "e.u",
+}  # fmt: skip
+_BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(‘']?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the document: ``doc.text[start:end]``; ``paragraph`` is -1 for the title."""
+
+    start: int
+    end: int
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """Title and paragraphs joined into one text (title first, blank line between parts)."""
+
+    text: str
+    sentences: tuple[Sentence, ...]
+    title_end: int
+    lead_end: int  # end of the first body paragraph
+    second_end: int  # end of the second body paragraph
+
+    def sentence_at(self, position: int) -> Sentence | None:
+        for sentence in self.sentences:
+            if sentence.start <= position < sentence.end:
+                return sentence
+        return None
+
+
+def split_sentences(text: str, base: int = 0, paragraph: int = 0) -> list[Sentence]:
+    """Sentences of one paragraph, with spans offset by ``base``."""
+    sentences: list[Sentence] = []
+    start = 0
+    for match in _BOUNDARY_RE.finditer(text):
+        before = text[start : match.start()].rstrip(".!?\"”’)")
+        last_word = re.split(r"[\s(]", before)[-1].lower() if before else ""
+        if last_word in _NO_BREAK_BEFORE or re.fullmatch(r"(?:[a-z]\.)+[a-z]?", last_word or "-"):
+            continue
+        end = match.start()
+        if text[start:end].strip():
+            sentences.append(Sentence(base + start, base + end, text[start:end], paragraph))
+        start = match.end()
+    if text[start:].strip():
+        sentences.append(Sentence(base + start, base + len(text), text[start:], paragraph))
+    return sentences
+
+
+def build_document(title: str | None, paragraphs: list[str] | None) -> Document:
+    """The document view of a page. ``None``/junk entries are skipped; never raises."""
+    parts: list[str] = []
+    sentences: list[Sentence] = []
+    title_text = title.strip() if isinstance(title, str) else ""
+    position = 0
+    text = ""
+    if title_text:
+        text = title_text
+        sentences.append(Sentence(0, len(title_text), title_text, -1))
+        position = len(title_text)
+    title_end = position
+    lead_end = position
+    second_end = position
+    index = 0
+    for paragraph in paragraphs or []:
+        if not isinstance(paragraph, str) or len(paragraph.split()) < 4:
+            continue  # chrome left by extraction ("Asia-Pacific", "2023-01-12 07:30 KST"), never a sentence
+        paragraph_text = paragraph.strip()
+        if text:
+            text += "\n\n"
+        base = len(text)
+        text += paragraph_text
+        sentences.extend(split_sentences(paragraph_text, base, index))
+        if index == 0:
+            lead_end = len(text)
+        if index <= 1:
+            second_end = len(text)
+        index += 1
+        parts.append(paragraph_text)
+    return Document(text, tuple(sentences), title_end, lead_end, second_end)
+
+
+# --- vocabulary ----------------------------------------------------------------------------------------
+
+# A word that says people met, or will meet, in some format.
+MEETING_RE = re.compile(
+    r"\b(?:dialogue|talks|consultations?|meeting|meetings|met|meet|meets|held|hold|holds|holding|co-?chair(?:ed|ing|s)?|"
+    r"co-?led|session|round|2\s*\+\s*2|two-plus-two|ministerial|summit|conference|mechanism|working group|"
+    r"discuss(?:ed|es|ing)?|review(?:ed)?|consultative|visit)\b",
+    re.IGNORECASE,
+)
+# Words that put a text in the security domain.
+SECURITY_RE = re.compile(
+    r"\b(?:secur\w*|defen[cs]e|military|terror\w*|counter-?terror\w*|border|strategic|maritime|nuclear|homeland|"
+    r"deterrence|alliance|armed forces|troops|navy|naval|army|air force|intelligence|boundary|LAC|2\s*\+\s*2)\b",
+    re.IGNORECASE,
+)
+# Stricter forms for "two countries meeting on security" without a named format.
+TALKS_RE = re.compile(
+    r"\b(?:talks|met|meets?|meeting|dialogue|consultations|co-?chair\w*|2\s*\+\s*2|two-plus-two)\b", re.IGNORECASE
+)
+SECURITY_STRICT_RE = re.compile(
+    r"\b(?:secur\w*|defen[cs]e|military|terror\w*|counter-?terror\w*|nuclear|homeland|deterren\w*|alliance|troops|"
+    r"strategic|maritime|armed forces)\b",
+    re.IGNORECASE,
+)
+# Reporting verbs: a date right after them is when something was said, not when the round met.
+REPORTING_BEFORE_DATE_RE = re.compile(
+    r"\b(?:said|says|announced|told (?:\w+ )?reporters|told \w+|stated|reported|added|confirmed)\s+(?:on\s+)?$",
+    re.IGNORECASE,
+)
+# The meeting verbs that make a sentence about *this* round.
+ROUND_VERB_RE = re.compile(
+    r"\b(?:held|hold|holds|holding|co-?chair(?:ed|ing|s)?|co-?led|convened|concluded|began|begin|begins|"
+    r"got underway|underway|kicked off|took place|takes place|will take place|met|meet|meets|meeting|"
+    r"attend|attended|hosted|host|led|headed|talks)\b",
+    re.IGNORECASE,
+)
+# Sentences that describe an earlier or a later round, not this one.
+OTHER_ROUND_RE = re.compile(
+    r"\b(?:previous|last|preceding|earlier|prior)\s+(?:\w+\s+){0,3}?(?:round|meeting|session|edition|dialogue|talks|"
+    r"consultations|one)\b|\bfirst round of which\b|\bnext (?:round|meeting|session|edition)\b|\bwas first held\b|"
+    r"\bfirst met\b|\bsince the\b|\bwas launched\b|\bwere launched\b|\bwas established\b|"
+    r"\bthe (?:first|second|inaugural) (?:round|edition|meeting) (?:was held|took place)\b",
+    re.IGNORECASE,
+)
+# Future tense about the meeting (previews).
+FUTURE_RE = re.compile(
+    r"\b(?:will|shall|would|to be held|to hold|to meet|to attend|to co-?chair|to arrive|will arrive|set to|poised to|"
+    r"scheduled (?:to|for)|slated (?:to|for)|expected to (?:hold|meet|begin|take place|attend|sign|announce|"
+    r"dominate|focus|review|discuss)|likely to|is to|are to|next week|later this week|tomorrow|ahead of|upcoming|"
+    r"arrives? in|arriving in|on the agenda|on agenda|preparing for|arranging to)\b|\bin [A-Z]\w+ [Ff]or\b",
+)
+# Past tense report verbs for the meeting itself.
+PAST_RE = re.compile(
+    r"\b(?:held|met|co-?chaired|co-?led|discussed|reviewed|agreed|signed|concluded|got underway|began|kicked off|"
+    r"took place|was held|were held|called on|condemned|pledged|reaffirmed|exchanged|welcomed|underlined|"
+    r"announced|reached|vowed|stressed|hailed|inked)\b",
+    re.IGNORECASE,
+)
+# Headline report verbs in the historical present ("India, US hold 2+2 talks").
+HEADLINE_PRESENT_RE = re.compile(
+    r"\b(?:hold|holds|discuss|discusses|review|reviews|agree|agrees|sign|signs|ink|begin|begins|condemn|"
+    r"pledge|hail|call for|reach|vow|meet|meets|focus(?:es)? on|explores?|strengthen|welcome|bolster)\b",
+    re.IGNORECASE,
+)
+HEADLINE_FUTURE_RE = re.compile(
+    r"\b(?:[Tt]o [Hh]old|[Tt]o [Mm]eet|[Tt]o [Bb]e [Hh]eld|[Ww]ill|[Tt]o [Aa]rrive|[Aa]rrives?|[Aa]rriving|[Pp]oised to|"
+    r"[Ss]et to|[Ee]yes?|[Tt]omorrow|[Tt]oday|[Nn]ext [Ww]eek|[Oo]n [Aa]genda|[Oo]n the [Aa]genda|[Cc]arries [Pp]romise|"
+    r"[Ll]ikely|[Ee]xpected|[Ii]n [A-Z]\w+ [Ff]or)\b"
+)
+FOLLOWUP_RE = re.compile(
+    r"\bjoint statement\b|\bjoint declaration\b|\bstatement (?:issued|released) after\b",
+    re.IGNORECASE,
+)
+VIRTUAL_RE = re.compile(
+    r"\b(?:virtual(?:ly)?|video ?-?conferenc\w*|video link|via video|by video|online format|teleconference)\b",
+    re.IGNORECASE,
+)
+
+# Generic dialogue names for series that are not in the registry.
+_HEAD = r"(?:Dialogue|Talks|Consultations|Meeting|Committee|Group|Mechanism|Forum)"
+_CAP = r"(?:[A-Z][\w'’&.-]*|2\+2|“2\+2”|\"2\+2\"|of|on|and|for|the|&|level|ministerial)"
+GENERIC_NAME_RE = re.compile(
+    rf"\b(?:(?:{_CAP})[\s-]+){{1,7}}{_HEAD}\b(?:\s+(?:on|of|for)\s+(?:the\s+)?(?:(?:[A-Z][\w-]*|and|&)\s+){{0,5}}[A-Z][\w-]*)?"
+)
+GENERIC_PHRASE_RE = re.compile(
+    r"\b(?:(?:annual|bilateral|strategic|security|defen[cs]e|maritime|counter[- ]?terror(?:ism)?|2\s*\+\s*2|"
+    r"two[- ]plus[- ]two|border|military|ministerial|policy|foreign office|home secretary[- ]level|"
+    r"secretary[- ]level|nsa[- ]level|ministers'?)[\s-]+){1,3}(?:dialogue|talks|consultations|meeting|mechanism)\b",
+    re.IGNORECASE,
+)
+_NAME_NEEDS = re.compile(
+    r"dialogue|talks|consultations|consultative|2\+2|security|defen[cs]e|strategic|mechanism|working group|"
+    r"ministerial|border|counter|maritime",
+    re.IGNORECASE,
+)
+_NAME_REJECT = re.compile(
+    r"^(?:The|A|An)\s*$|Ministry|Department|Council of|Office of|University|Committee on Foreign|"
+    r"National Security Council|Security Council|Cabinet Committee",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class GenericName:
+    start: int
+    end: int
+    text: str
+
+
+def find_generic_names(text: str) -> list[GenericName]:
+    """Dialogue-like names and phrases ("India-Bhutan Border Management Meeting", "security talks"),
+    in text order, for series that the registry may not know. Never raises."""
+    found: list[GenericName] = []
+    for pattern in (GENERIC_NAME_RE, GENERIC_PHRASE_RE):
+        for match in pattern.finditer(text or ""):
+            value = match.group(0).strip()
+            value = re.sub(r"^(?:(?:the|a|an|on|in|at|for|and|of|&)\s+)+", "", value, flags=re.IGNORECASE)
+            if not _NAME_NEEDS.search(value) or _NAME_REJECT.search(value):
+                continue
+            start = match.end() - len(value)
+            if any(start < g.end and g.start < match.end() for g in found):
+                continue
+            found.append(GenericName(start, match.end(), value))
+    found.sort(key=lambda g: g.start)
+    return found
