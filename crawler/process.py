@@ -45,6 +45,14 @@ class ProcessedPage:
     agency_source: str | None
     topic: TopicDecision
     facts: EventFacts | None
+    link: Link | None = None
+
+    @property
+    def source_name(self) -> str:
+        """The publisher: news-sitemap publication name → og:site_name / JSON-LD publisher → host."""
+        if self.link is not None and self.link.publication:
+            return self.link.publication
+        return self.page.site_name or host_of(self.canonical_url) or host_of(self.url)
 
     @property
     def title(self) -> str | None:
@@ -77,6 +85,7 @@ class ProcessedPage:
             "language": self.page.language,
             "authors": self.page.authors,
             "site_name": self.page.site_name,
+            "source": self.source_name,
             "agency": self.agency,
             "agency_source": self.agency_source,
             "dateline": None
@@ -126,7 +135,7 @@ class ProcessedPage:
             url=self.url,
             canonical_url=self.canonical_url,
             source_domain=domain,
-            source_name=source_name or domain,
+            source_name=source_name or self.source_name,
             fetched_at=fetched_at,
             http_status=status,
             extractor_version=PIPELINE_VERSION,
@@ -262,6 +271,7 @@ def process_page(
         agency_source=evidence.source if evidence else None,
         topic=topic,
         facts=facts,
+        link=link,
     )
 
 

@@ -63,7 +63,7 @@ def run_crawl(
 ) -> CrawlOutcome:
     """Run one crawl to completion in this process (blocks; once per process: Twisted cannot restart)."""
     settings = crawl_settings(database_url, overrides=overrides, progress=progress, log_level=log_level)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(log_level)
     crawler = process.create_crawler(GenericSpider)
     process.crawl(

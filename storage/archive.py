@@ -90,33 +90,48 @@ class Archive:
         crawl_run_id: int | None = None,
     ) -> BatchResult:
         result = BatchResult()
-        with self.engine.begin() as conn:
-            for doc in documents:
-                self._write_document(conn, doc, crawl_run_id, result)
-            for rej in rejected:
-                new_id = insert_ignore(
-                    conn,
-                    table_of(SeenUrl),
-                    {"canonical_url": rej.canonical_url, "reason": rej.reason, "first_seen_at": utcnow(),
-                     "crawl_run_id": crawl_run_id},
-                    ["canonical_url"],
-                )
-                result.rejected_new += new_id is not None
+        try:
+            with self.engine.begin() as conn:
+                self._write_all(conn, documents, rejected, crawl_run_id, result)
+        except BaseException:
+            self._source_ids.clear()  # ids cached inside a rolled-back transaction are void
+            raise
         return result
 
+    def _write_all(
+        self,
+        conn: Connection,
+        documents: Sequence[DocumentRecord],
+        rejected: Sequence[RejectedUrl],
+        crawl_run_id: int | None,
+        result: BatchResult,
+    ) -> None:
+        for doc in documents:
+            self._write_document(conn, doc, crawl_run_id, result)
+        for rej in rejected:
+            new_id = insert_ignore(
+                conn,
+                table_of(SeenUrl),
+                {"canonical_url": rej.canonical_url, "reason": rej.reason, "first_seen_at": utcnow(),
+                 "crawl_run_id": crawl_run_id},
+                ["canonical_url"],
+            )
+            result.rejected_new += new_id is not None
+
     def _source_id(self, conn: Connection, doc: DocumentRecord) -> int:
-        cached = self._source_ids.get(doc.source_domain)
+        name = doc.source_name or doc.source_domain
+        cached = self._source_ids.get(name)
         if cached is not None:
             return cached
         insert_ignore(
             conn,
             table_of(Source),
-            {"name": doc.source_name or doc.source_domain, "domain": doc.source_domain, "kind": doc.source_kind,
+            {"name": name, "domain": doc.source_domain, "kind": doc.source_kind,
              "country": doc.source_country, "created_at": utcnow()},
-            ["domain"],
+            ["name"],
         )
-        sid = int(conn.execute(select(Source.id).where(Source.domain == doc.source_domain)).scalar_one())
-        self._source_ids[doc.source_domain] = sid
+        sid = int(conn.execute(select(Source.id).where(Source.name == name)).scalar_one())
+        self._source_ids[name] = sid
         return sid
 
     def _write_document(self, conn: Connection, doc: DocumentRecord, run_id: int | None, result: BatchResult) -> None:

@@ -45,13 +45,14 @@ class Base(DeclarativeBase):
 
 
 class Source(Base):
-    """A publisher (a site), identified by its registrable host name."""
+    """A publisher, identified by its name (news-sitemap publication name, og:site_name/JSON-LD publisher,
+    else the host); ``domain`` is the host it was fetched from."""
 
     __tablename__ = "sources"
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    domain: Mapped[str] = mapped_column(String(253), unique=True)
+    domain: Mapped[str] = mapped_column(String(253), index=True)
     kind: Mapped[str | None] = mapped_column(String(40))
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -50,9 +50,9 @@ def upgrade() -> None:
     sa.Column('country', sa.String(length=2), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sources')),
-    sa.UniqueConstraint('domain', name=op.f('uq_sources_domain')),
     sa.UniqueConstraint('name', name=op.f('uq_sources_name'))
     )
+    op.create_index(op.f('ix_sources_domain'), 'sources', ['domain'], unique=False)
     op.create_table('events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('event_key', sa.String(length=200), nullable=False),
@@ -185,6 +185,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_events_block')
 
     op.drop_table('events')
+    op.drop_index(op.f('ix_sources_domain'), table_name='sources')
     op.drop_table('sources')
     op.drop_table('dialogue_series')
     op.drop_table('crawl_runs')
