@@ -317,6 +317,18 @@ def _is_followup(doc: Document) -> re.Match[str] | None:
     return FOLLOWUP_RE.search(window)
 
 
+_STATEMENT_TITLE_RE = re.compile(r"^\s*(?:joint statement|joint declaration|readout|statement)\b", re.IGNORECASE)
+
+
+def _after_round(doc: Document, reference: date, end: date) -> bool:
+    """Is the page dated after the round? One day later is often just the time-zone shift of a report
+    (an IST dateline for a Washington meeting), so a day counts only for the statement itself."""
+    days = (reference - end).days
+    if days >= 2:
+        return True
+    return days >= 1 and _STATEMENT_TITLE_RE.match(doc.text[: doc.title_end] or "") is not None
+
+
 _STRENGTH = {"range": 3, "date": 3, "weekday": 2, "relative": 2}
 
 
@@ -344,9 +356,11 @@ def _date_candidates(
         future = _sentence_is_future(text) if sentence.paragraph >= 0 else future_doc
         for mention in find_date_mentions(text, reference, future=future):
             before = text[: mention.start]
-            if re.search(r"\b(?:since|until|till|by)\s*$", before) or REPORTING_BEFORE_DATE_RE.search(before):
+            if re.search(r"\b(?:since|until|till|by)\s*$", before):
                 continue
             score = float(_STRENGTH.get(mention.kind, 1))
+            if REPORTING_BEFORE_DATE_RE.search(before):
+                score -= 1.5  # "officials said Monday": when it was said, unless nothing better is found
             if reference is not None:
                 delta = (mention.first - reference).days
                 if delta < -40 or delta > 120:
@@ -666,7 +680,9 @@ def _extract(
     elif reference is not None and start_date is not None and start_date > reference:
         relation = "preview"
         reasons.append("the round's date lies after the reference date")
-    elif followup is not None and reference is not None and end_date is not None and reference > end_date:
+    elif followup is not None and reference is not None and end_date is not None and _after_round(
+        doc, reference, end_date
+    ):
         relation = "followup"
         reasons.append(f"lead cites a {followup.group(0)!r} and the page is dated after the round")
     venue_city, venue_country, venue_reason = _venue(doc, mechanism, dateline_city, dateline_country)

@@ -144,15 +144,14 @@ OTHER_ROUND_RE = re.compile(
 # Future tense about the meeting (previews).
 FUTURE_RE = re.compile(
     r"\b(?:will|shall|would|to be held|to hold|to meet|to attend|to co-?chair|to arrive|will arrive|set to|poised to|"
-    r"scheduled (?:to|for)|slated (?:to|for)|expected to (?:hold|meet|begin|take place|attend|sign|announce|"
-    r"dominate|focus|review|discuss)|likely to|is to|are to|next week|later this week|tomorrow|ahead of|upcoming|"
+    r"scheduled (?:to|for)|slated (?:to|for)|(?:is|are|was|were) expected to|likely to|is to|are to|next week|later this week|tomorrow|ahead of|upcoming|"
     r"arrives? in|arriving in|on the agenda|on agenda|preparing for|arranging to)\b|\bin [A-Z]\w+ [Ff]or\b",
 )
 # Past tense report verbs for the meeting itself.
 PAST_RE = re.compile(
     r"\b(?:held|met|co-?chaired|co-?led|discussed|reviewed|agreed|signed|concluded|got underway|began|kicked off|"
     r"took place|was held|were held|called on|condemned|pledged|reaffirmed|exchanged|welcomed|underlined|"
-    r"announced|reached|vowed|stressed|hailed|inked)\b",
+    r"announced|reached|vowed|stressed|hailed|inked|arrived|landed)\b",
     re.IGNORECASE,
 )
 # Headline report verbs in the historical present ("India, US hold 2+2 talks").
@@ -167,7 +166,9 @@ HEADLINE_FUTURE_RE = re.compile(
     r"[Ll]ikely|[Ee]xpected|[Ii]n [A-Z]\w+ [Ff]or)\b"
 )
 FOLLOWUP_RE = re.compile(
-    r"\bjoint statement\b|\bjoint declaration\b|\bstatement (?:issued|released) after\b",
+    r"\bjoint statement\b|\bjoint declaration\b|\bstatement (?:issued|released) after\b|"
+    r"\b(?:a day|\w+ days) after (?:the |their |its |[\w'’]+ ){0,4}(?:talks|dialogue|meeting|session|consultations|"
+    r"2\s*\+\s*2|two-plus-two)\b",
     re.IGNORECASE,
 )
 VIRTUAL_RE = re.compile(
