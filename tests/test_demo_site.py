@@ -155,7 +155,7 @@ def test_canonical_links_point_to_existing_pages() -> None:
         assert target in by_path, path
         if "/amp/" in path:
             assert target != path and by_path[target]["story_id"] == r["story_id"]
-            assert doc.xpath("//html/@amp") is not None
+            assert "amp" in doc.getroottree().getroot().attrib, path
         else:
             assert target == path
 
@@ -170,8 +170,6 @@ def test_story_groups_share_text() -> None:
     for sid, group in stories.items():
         first = group[0]
         for other in group[1:]:
-            same_title = other["title"] == first["title"]
-            assert same_title or containment(story_text(first), story_text(other)) >= 0.8, sid
             assert containment(story_text(first), story_text(other)) >= 0.8, sid
             assert other["event"] == first["event"] and other["agency"] == first["agency"], sid
     texts = {sid: story_text(group[0]) for sid, group in stories.items()}
@@ -267,20 +265,31 @@ def test_site_is_small_and_has_no_dangling_placeholders() -> None:
         assert "{{" not in text.replace("{{BASE}}", ""), f
 
 
-def test_prose_is_not_copied_from_the_seeds() -> None:
-    seeds = shared_dir() / "data" / "seeds"
-    sentences = set()
-    for seed in seeds.glob("*.txt"):
-        for sentence in re.split(r"(?<=[.!?])\s+", seed.read_text(encoding="utf-8")):
-            words = sentence.split()
-            if len(words) >= 12:
-                sentences.add(" ".join(words[:12]))
-    assert sentences
-    site_text = " ".join(
-        " ".join(lxml.html.fromstring(f.read_bytes()).text_content().split())
-        for f in DEMO_SITE.rglob("*.html")
-    )
-    assert not [s for s in sentences if s in site_text]
+def _page_words(path: Path) -> list[str]:
+    return lxml.html.fromstring(path.read_bytes()).text_content().split()
+
+
+def _shingles(words: list[str], size: int) -> set[str]:
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def test_prose_is_not_copied_from_shared() -> None:
+    """No 12-word run of the seeds, and no 20-word run of the dev wire sites, appears in the demo site.
+
+    Facts may repeat (names, titles and official designations make runs of 10-16 words), prose may not.
+    """
+    data = shared_dir() / "data"
+    seed_runs: set[str] = set()
+    for seed in (data / "seeds").glob("*.txt"):
+        seed_runs |= _shingles(seed.read_text(encoding="utf-8").split(), 12)
+    dev_runs: set[str] = set()
+    for page in (data / "wire-sites-dev" / "site").rglob("*.html"):
+        dev_runs |= _shingles(_page_words(page), 20)
+    assert seed_runs and dev_runs
+    for page in DEMO_SITE.rglob("*.html"):
+        words = _page_words(page)
+        assert not _shingles(words, 12) & seed_runs, page
+        assert not _shingles(words, 20) & dev_runs, page
 
 
 # ------------------------------------------------------------------------------------------- the server
