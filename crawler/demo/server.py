@@ -79,10 +79,19 @@ class _FixtureHTTPServer(ThreadingHTTPServer):
         self.owner = owner
         super().__init__(address, _FixtureHandler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A crawler that drops a connection mid-response is normal traffic, not a server fault:
+        # keep the console (and the demo's output) free of tracebacks for it.
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 class _FixtureHandler(BaseHTTPRequestHandler):
     server: _FixtureHTTPServer
     protocol_version = "HTTP/1.1"
+    # Idle keep-alive connections are closed after this many seconds, so handler threads do not pile up.
+    timeout = 30
     server_version = "newsarchive-fixture/1.0"
 
     def do_GET(self) -> None:
