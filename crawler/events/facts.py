@@ -406,13 +406,24 @@ _HERE_RE = re.compile(r"\b(?:here|in the national capital|in the capital|in the 
 _IN_PLACE_RE = re.compile(r"\b(?:in|at)\s+(?P<place>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
 
 
+_PAST_YEAR_RE = re.compile(
+    r"\bin (?:(?:January|February|March|April|May|June|July|August|September|October|November|December) )?(?:19|20)\d\d\b"
+)
+
+
 def _venue(
     doc: Document, mechanism: _Mechanism | None, dateline_city: str | None, dateline_country: str | None
 ) -> tuple[str | None, str | None, str | None]:
-    """(city, alpha-2 or "virtual", reason) from the sentences about the meeting."""
+    """(city, alpha-2 or "virtual", reason) from the sentences about the meeting: a video-conference
+    cue, then a known city after "in/at/to", then "here"/"in the national capital" (the dateline city),
+    then a country after "in/to" (city unknown). Sentences about other rounds or dated "in 2018" are
+    skipped."""
+    country_only: tuple[str | None, str | None, str | None] = (None, None, None)
     for sentence in doc.sentences:
         text = sentence.text
-        if not MEETING_RE.search(text) or OTHER_ROUND_RE.search(text):
+        if sentence.paragraph > 2 and not MEETING_RE.search(text):
+            continue
+        if OTHER_ROUND_RE.search(text) or _PAST_YEAR_RE.search(text):
             continue
         if re.search(r"\bnext (?:round|meeting)|\bmutually convenient\b", text, re.IGNORECASE):
             continue
@@ -423,12 +434,19 @@ def _venue(
             if re.search(r"\b(?:in|at|to|inside)\s+(?:the\s+)?$", before):
                 return city, country, f"venue {city!r} named next to the meeting"
         here = _HERE_RE.search(text)
-        if here is not None and dateline_city:
+        if here is not None and dateline_city and sentence.paragraph >= 0:
             known = lookup_venue(dateline_city)
             if known is not None:
                 return known[0], known[1], f"{here.group(0)!r} refers to the dateline city"
             return dateline_city, dateline_country, f"{here.group(0)!r} refers to the dateline city"
-    return None, None, None
+        if country_only[1] is None:
+            for mention in find_countries(text):
+                if mention.kind == "name" and re.search(r"\b(?:in|to)\s+(?:the\s+)?$", text[max(0, mention.start - 8) : mention.start]):
+                    alpha2 = alpha3_to_alpha2(mention.code)
+                    if alpha2:
+                        country_only = (None, alpha2, f"held in {mention.text!r} (city not named)")
+                        break
+    return country_only
 
 
 # --- co-chairs -----------------------------------------------------------------------------------------
