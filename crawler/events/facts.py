@@ -25,20 +25,25 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from crawler.events.countries import CountryMention, alpha2_to_alpha3, alpha3_to_alpha2, find_countries, sorted_pair
+from crawler.events.countries import (
+    CountryMention,
+    alpha2_to_alpha3,
+    alpha3_to_alpha2,
+    find_countries,
+    sorted_pair,
+)
 from crawler.events.dates import DateMention, find_date_mentions
 from crawler.events.places import find_venues, lookup_venue
 from crawler.events.registry import DialogueRegistry, DialogueSeries, SeriesMention
 from crawler.events.slug import mechanism_slug
 from crawler.events.text import (
     FOLLOWUP_RE,
-    REPORTING_BEFORE_DATE_RE,
     FUTURE_RE,
     HEADLINE_FUTURE_RE,
-    HEADLINE_PRESENT_RE,
     MEETING_RE,
     OTHER_ROUND_RE,
     PAST_RE,
+    REPORTING_BEFORE_DATE_RE,
     VIRTUAL_RE,
     Document,
     GenericName,
@@ -189,7 +194,7 @@ def _choose_generic(doc: Document, names: list[GenericName]) -> GenericName | No
 
 
 _STOPWORDS = frozenset(
-    "the of and on for in at a an with level dialogue talks meeting consultations group committee".split()
+    ["the", "of", "and", "on", "for", "in", "at", "a", "an", "with", "level", "dialogue", "talks", "meeting", "consultations", "group", "committee"]
 )
 
 
@@ -268,7 +273,7 @@ def _find_mechanism(doc: Document, registry: DialogueRegistry, countries: list[C
     inferred = _infer_from_pair(registry, pair, doc)
     if generic is not None:
         slug = mechanism_slug(generic.text)
-        if inferred is not None and (slug is None or len(slug.split("-")) <= 3 and not generic.text[:1].isupper()):
+        if inferred is not None and (slug is None or (len(slug.split("-")) <= 3 and not generic.text[:1].isupper())):
             # "annual security talks" between a pair whose registry format is known: use the registry's.
             return _Mechanism(
                 inferred.slug, inferred.name, inferred, inferred.countries, generic.start, generic.end,
@@ -556,7 +561,12 @@ _DOC_KIND = (
     r"Joint Declaration|Declaration|Arrangement|Protocol|Treaty|Letter of Intent|Statement of Intent|Roadmap|"
     r"Framework|Action Plan"
 )
-_DOC_NAME = rf"(?:(?:[A-Z][\w-]*|and|of|on|for|&)\s+){{0,8}}?(?:{_DOC_KIND})(?:\s*\([A-Z]{{2,10}}\))?"
+# A document name, with a capitalised "on/for ..." tail kept ("Memorandum of Understanding on Cyber Security")
+# and a lower-case one dropped ("Memorandum of Cooperation on law enforcement training").
+_DOC_NAME = (
+    rf"(?:(?:[A-Z][\w-]*|and|of|on|for|&)\s+){{0,8}}?(?:{_DOC_KIND})"
+    r"(?:\s+(?:on|for|in)\s+(?:[A-Z][\w-]*\s+(?:and\s+|&\s+)?){0,5}[A-Z][\w-]*)?(?:\s*\([A-Z]{2,10}\))?"
+)
 _OUTCOME_ACTIVE_RE = re.compile(
     rf"\b(?:sign(?:ed|ing)?|ink(?:ed|ing)?|conclu(?:ded|sion of)|exchang(?:ed|e)|adopt(?:ed|ion of)|"
     rf"issu(?:ed|e)|finali[sz]ed|release[sd]?)(?:\s+(?:of|on))?\s+(?:a|an|the|two|three|several)?\s*(?P<doc>{_DOC_NAME})"
