@@ -34,7 +34,7 @@ def crawl_settings(
     log_level: str = "WARNING",
 ) -> Settings:
     settings = get_project_settings()
-    if not settings.get("BOT_NAME") == "newsarchive":  # outside the repo: load ours explicitly
+    if settings.get("BOT_NAME") != "newsarchive":  # outside the repo: load ours explicitly
         settings.setmodule("crawler.settings", priority="project")
     settings.set("NEWSARCHIVE_DATABASE_URL", database_url, priority="cmdline")
     settings.set("NEWSARCHIVE_PROGRESS", progress, priority="cmdline")

@@ -32,7 +32,7 @@ def _iso(value: Any) -> Any:
     return value
 
 
-def events_query() -> Select[Any]:
+def events_query() -> Select[*tuple[Any, ...]]:
     doc_counts = (
         select(
             Article.event_id.label("event_id"),
@@ -73,7 +73,7 @@ def events_query() -> Select[Any]:
     )
 
 
-def articles_query() -> Select[Any]:
+def articles_query() -> Select[*tuple[Any, ...]]:
     doc_counts = (
         select(Document.article_id.label("article_id"), func.count().label("documents"))
         .group_by(Document.article_id)
@@ -105,7 +105,7 @@ def articles_query() -> Select[Any]:
     )
 
 
-def documents_query() -> Select[Any]:
+def documents_query() -> Select[*tuple[Any, ...]]:
     return (
         select(
             Document.id.label("document_id"),
@@ -136,7 +136,7 @@ def documents_query() -> Select[Any]:
     )
 
 
-QUERIES: dict[str, Callable[[], Select[Any]]] = {
+QUERIES: dict[str, Callable[[], Select[*tuple[Any, ...]]]] = {
     "events": events_query,
     "articles": articles_query,
     "documents": documents_query,

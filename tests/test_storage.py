@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.archive import Archive, decompress_html
 from storage.db import DatabaseConfigError, make_engine, mask_url, resolve_database_url
-from storage.models import Article, Base, CrawlRun, Document, Event, EventAlias, SeenUrl, Source
+from storage.models import Article, Base, CrawlRun, Document, Event, EventAlias, SeenUrl, Source, table_of
 from storage.records import DocumentRecord, EventFactsRecord, RejectedUrl
 from storage.schema import SchemaError, require_current_schema, schema_status, upgrade
 
@@ -118,7 +118,7 @@ def test_syndicated_copies_share_one_article(archive_url: str) -> None:
 def test_failed_batch_leaves_no_partial_rows(archive_url: str) -> None:
     archive = Archive(make_engine(archive_url))
     good = doc(1, content="a", event=hsd(date(2024, 2, 27)))
-    bad = DocumentRecord(**{**good.__dict__, "canonical_url": "https://example.com/other", "topic": None})  # type: ignore[arg-type]
+    bad = DocumentRecord(**{**good.__dict__, "canonical_url": "https://example.com/other", "topic": None})
     with pytest.raises(IntegrityError):
         archive.write_batch([good, bad])
     assert counts(archive_url) == dict.fromkeys(counts(archive_url), 0)
@@ -181,6 +181,6 @@ def test_sqlite_read_only_engine_cannot_write(sqlite_url: str) -> None:
     upgrade(engine)
     engine.dispose()
     ro = make_engine(sqlite_url, read_only=True)
-    with pytest.raises(Exception, match="readonly|read-only"), ro.begin() as conn:
-        conn.execute(Source.__table__.insert().values(name="x", domain="x", created_at=datetime.now(UTC)))
+    with pytest.raises(Exception, match=r"readonly|read-only"), ro.begin() as conn:
+        conn.execute(table_of(Source).insert().values(name="x", domain="x", created_at=datetime.now(UTC)))
     ro.dispose()

@@ -33,6 +33,17 @@ DISCLAIMER_RE = re.compile(
 )
 
 
+# Short publisher furniture at the END of a body: copyright lines, wire end marks, follow/share prompts.
+# Only peeled from the tail and only when short, so story text is never taken.
+FOOTER_RE = re.compile(
+    r"\A\s*(?:\(c\)|©|copyright\b|all rights reserved|\(end\)\s*\Z|-?\s*end\s*-?\s*\Z|\(?ends\)?\s*\Z"
+    r"|follow (?:us|\w+) on\b|(?:also )?read (?:more|also)\s*:|click here to\b|subscribe to\b"
+    r"|for more (?:news|updates)\b|download the \w+ app\b)",
+    re.I,
+)
+FOOTER_MAX_CHARS = 240
+
+
 @dataclass(frozen=True)
 class CleanBody:
     """A body split into clean paragraphs and the wire furniture taken out of it."""
@@ -94,6 +105,8 @@ def clean_body(paragraphs: list[str], *, published: dt.datetime | dt.date | None
     paras, dateline = _strip_dateline(paras, published)
     disclaimers = [p for p in paras if DISCLAIMER_RE.match(p)]
     paras = [p for p in paras if not DISCLAIMER_RE.match(p)]
+    while paras and len(paras[-1]) <= FOOTER_MAX_CHARS and FOOTER_RE.match(paras[-1]):
+        disclaimers.append(paras.pop())
     trailers: list[str] = []
     for _ in range(3):  # "--IANS" then "sd/vd" on its own line: peel from the end
         if not paras:

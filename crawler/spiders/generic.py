@@ -108,7 +108,8 @@ class GenericSpider(scrapy.Spider):
             )
 
     def parse_article(self, response: Response, link: Link) -> Iterator[PageItem]:
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        raw_type = response.headers.get(b"Content-Type")
+        content_type = raw_type.decode("latin-1") if raw_type else None
         yield PageItem(
             url=response.url,
             status=response.status,
