@@ -23,7 +23,8 @@ EU_CODE = "EUU"
 @dataclass(frozen=True)
 class CountryMention:
     """One reference to a country in a text: ``code`` is alpha-3 (or ``EUU``); ``kind`` is one of
-    ``name``, ``demonym``, ``code`` (alpha-2/3 inside a hyphenated pair) or ``capital``."""
+    ``name``, ``demonym``, ``code`` (alpha-2/3 inside a hyphenated pair), ``capital`` (a place) or
+    ``metonym`` (a capital standing for its government: "Delhi, Washington discuss ...")."""
 
     code: str
     start: int
@@ -245,7 +246,29 @@ def find_countries(text: str | None) -> list[CountryMention]:
             if not any(m.start <= match.start(2) < m.end for m in found):
                 found.append(CountryMention(right, match.start(2), match.end(2), match.group(2), "code"))
     found.sort(key=lambda m: m.start)
-    return found
+    return _mark_metonyms(text, found)
+
+
+# Two country references joined like parties ("Delhi, Washington discuss", "Seoul and Washington").
+_COORDINATION_RE = re.compile(r"\s*(?:,|and|&|-|–)\s*(?:the\s+)?$")
+
+
+def _mark_metonyms(text: str, found: list[CountryMention]) -> list[CountryMention]:
+    """A capital coordinated with another country reference is a party, not a place: kind ``metonym``."""
+    result = list(found)
+    for i, mention in enumerate(found):
+        if mention.kind != "capital":
+            continue
+        neighbours = []
+        if i > 0:
+            neighbours.append((found[i - 1], text[found[i - 1].end : mention.start]))
+        if i + 1 < len(found):
+            neighbours.append((found[i + 1], text[mention.end : found[i + 1].start]))
+        for other, gap in neighbours:
+            if other.code != mention.code and len(gap) <= 8 and _COORDINATION_RE.match(gap + "") is not None:
+                result[i] = CountryMention(mention.code, mention.start, mention.end, mention.text, "metonym")
+                break
+    return result
 
 
 def country_name(code: str) -> str:

@@ -10,9 +10,10 @@ Matching rules (``DialogueRegistry.find_mentions``):
 - every name, alias and abbreviation is stored *without* its country pair; a pair written in front of a
   form in the text ("India-US Homeland Security Dialogue", "U.S.-Japan 2+2") restricts the candidates to
   series of exactly that pair;
-- a form with no pair in front of it ("Homeland Security Dialogue", "2+2", "AUSMIN") matches a series
-  only when *both* of the series' countries are named somewhere in the text, so "2+2" alone never
-  matches anything;
+- a form with no pair in front of it ("Homeland Security Dialogue", "2+2", "HSD") matches a series
+  only when *both* of the series' countries are named somewhere in the text (a capital counts only as
+  a metonym: "Delhi, Washington discuss ..."), so "2+2" alone never matches anything; the exception is
+  a distinctive abbreviation of a single series, four or more capitals long ("AUSMIN", "WMCC");
 - names and aliases match case-insensitively with tolerant spelling (defence/defense, and/&, hyphens,
   quotes, "2+2"/"two-plus-two"); abbreviations match case-sensitively as whole words;
 - overlapping matches keep the longest; among several candidate series for one span, the pair named
@@ -115,6 +116,7 @@ class _Form:
     pattern: re.Pattern[str]
     series: tuple[DialogueSeries, ...]
     is_abbreviation: bool
+    self_sufficient: bool = False  # a distinctive abbreviation of one series ("AUSMIN", "WMCC")
 
 
 def _clean_form(form: str) -> str:
@@ -170,7 +172,8 @@ class DialogueRegistry:
                 if source is None:
                     continue
                 pattern = re.compile(source, re.IGNORECASE)
-            forms.append(_Form(pattern, tuple(series_list), is_abbreviation))
+            distinctive = is_abbreviation and len(series_list) == 1 and len(text) >= 4 and text.isupper()
+            forms.append(_Form(pattern, tuple(series_list), is_abbreviation, distinctive))
         return forms
 
     def find_mentions(self, text: str | None) -> list[SeriesMention]:
@@ -198,7 +201,9 @@ class DialogueRegistry:
                         raw.append((pair_start, end, candidates, True))
                     continue
                 candidates = tuple(
-                    s for s in form.series if s.countries is not None and set(s.countries) <= named
+                    s
+                    for s in form.series
+                    if s.countries is not None and (form.self_sufficient or set(s.countries) <= named)
                 )
                 if candidates:
                     raw.append((start, end, candidates, False))

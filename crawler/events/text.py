@@ -114,11 +114,13 @@ SECURITY_RE = re.compile(
 )
 # Stricter forms for "two countries meeting on security" without a named format.
 TALKS_RE = re.compile(
-    r"\b(?:talks|met|meets?|meeting|dialogue|consultations|co-?chair\w*|2\s*\+\s*2|two-plus-two)\b", re.IGNORECASE
+    r"\b(?:talks?|met|meets?|meeting|dialogue|consultations|co-?chair\w*|2\s*\+\s*2|two-plus-two|discuss(?:es|ed)?|"
+    r"counterparts?)\b",
+    re.IGNORECASE,
 )
 SECURITY_STRICT_RE = re.compile(
     r"\b(?:secur\w*|defen[cs]e|military|terror\w*|counter-?terror\w*|nuclear|homeland|deterren\w*|alliance|troops|"
-    r"strategic|maritime|armed forces)\b",
+    r"strategic|maritime|armed forces|border)\b",
     re.IGNORECASE,
 )
 # Reporting verbs: a date right after them is when something was said, not when the round met.
