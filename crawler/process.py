@@ -6,9 +6,10 @@ date?" is answered by the same code that archived it. No Scrapy, no database, no
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from crawler.discovery import Link
@@ -20,6 +21,7 @@ from crawler.events import (
     extract_event_facts,
 )
 from crawler.extract import EXTRACTOR_VERSION, ExtractedPage, PublishedTime, extract_page
+from crawler.extract.dates import country_timezone
 from crawler.normalize.agency import detect_agency
 from crawler.normalize.body import CleanBody, clean_body
 from crawler.urls import canonical_url, host_of
@@ -208,19 +210,32 @@ def _published_from_dateline(clean: CleanBody) -> PublishedTime | None:
     return PublishedTime(value=value, source="dateline", precision="day", raw=dl.raw, offset_assumed=True)
 
 
+def _relocalise(published: PublishedTime, zone: tzinfo) -> PublishedTime:
+    """A time whose zone was assumed, read again as wall-clock time in ``zone``."""
+    wall = published.value.replace(tzinfo=None)
+    return dataclasses.replace(published, value=wall.replace(tzinfo=zone), offset_assumed=True)
+
+
 def choose_published(page: ExtractedPage, link: Link | None, clean: CleanBody) -> PublishedTime | None:
-    """Page metadata first; a day-only page value yields to a full timestamp of the same day from the
-    sitemap/feed; then sitemap/feed; then the dateline (day precision)."""
+    """The page's publication time, from the strongest evidence.
+
+    Page metadata first, except that a page value with day precision, or with a zone that was not printed
+    (``offset_assumed``), yields to a full timestamp of the same day from the news sitemap/feed. A page time
+    whose zone was not printed and that the sitemap cannot confirm is read in the zone of the dateline's
+    country when there is one. Then sitemap/feed; then the dateline (day precision).
+    """
     from_link = _published_from_link(link)
-    if page.published is not None:
-        if (
-            page.published.precision == "day"
-            and from_link is not None
-            and from_link.value.date() == page.published.value.date()
-        ):
-            return from_link
-        return page.published
-    return from_link or _published_from_dateline(clean)
+    pub = page.published
+    if pub is None:
+        return from_link or _published_from_dateline(clean)
+    weak = pub.precision == "day" or pub.offset_assumed
+    if weak and from_link is not None and abs(from_link.value - pub.value) <= timedelta(hours=36):
+        return from_link
+    if pub.offset_assumed and pub.precision != "day" and clean.dateline is not None:
+        zone = country_timezone(clean.dateline.country)
+        if zone is not None:
+            return _relocalise(pub, zone)
+    return pub
 
 
 def reference_date(published: PublishedTime | None, clean: CleanBody) -> date | None:

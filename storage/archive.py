@@ -22,6 +22,10 @@ from storage.records import BatchResult, DocumentRecord, RejectedUrl
 from storage.types import utcnow
 
 RAW_HTML_CODEC = "zlib"
+FILLABLE_ARTICLE_COLUMNS = (
+    Article.title, Article.language, Article.agency, Article.agency_source, Article.dateline_raw,
+    Article.dateline_city, Article.dateline_region, Article.dateline_country, Article.dateline_date,
+)
 
 
 def insert_ignore(conn: Connection, table: Table, values: dict[str, Any], conflict: Sequence[str]) -> Any:
@@ -175,7 +179,7 @@ class Archive:
 
     def _article_for(self, conn: Connection, doc: DocumentRecord, result: BatchResult) -> int:
         existing = conn.execute(
-            select(Article.id, Article.event_id, Article.first_published_at).where(
+            select(Article.id, Article.event_id, Article.first_published_at, *FILLABLE_ARTICLE_COLUMNS).where(
                 Article.content_hash == doc.content_hash
             )
         ).first()
@@ -195,6 +199,11 @@ class Archive:
                 existing.first_published_at is None or doc.published_at < existing.first_published_at
             ):
                 values["first_published_at"] = doc.published_at
+            # A later copy may carry what the first lacked (a tag-stripped dateline, no agency): fill
+            # empty fields only; a value once archived is never replaced.
+            for col in FILLABLE_ARTICLE_COLUMNS:
+                if getattr(existing, col.key) is None and getattr(doc, col.key) is not None:
+                    values[col.key] = getattr(doc, col.key)
             if values:
                 conn.execute(update(Article).where(Article.id == existing.id).values(**values))
             return int(existing.id)

@@ -111,3 +111,48 @@ def test_crawl_feed_and_url_list(sqlite_url: str, demo_server: FixtureServer, tm
     done = newsarchive("--database", sqlite_url, "crawl", "--feed", f"{demo_server.base_url}/{feeds[0]}", *FAST)
     assert done.returncode == 0, done.stderr
     assert table_counts(sqlite_url)["documents"] > 3
+
+
+def test_crawl_shared_wire_sites_dev_matches_gold(sqlite_url: str) -> None:
+    """The 15-publisher offline 'internet' in ../shared: times, agencies and datelines against gold labels."""
+    from datetime import datetime
+
+    from tests.conftest import shared_path
+
+    site = shared_path("data", "wire-sites-dev", "site")
+    labels = [json.loads(x) for x in (site.parent / "gold.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    assert newsarchive("--database", sqlite_url, "db", "upgrade").returncode == 0
+    with FixtureServer(site) as server:
+        done = newsarchive("--database", sqlite_url, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml",
+                           *FAST, timeout=300)
+        base = server.base_url
+    assert done.returncode == 0, done.stderr
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Document.url, Document.canonical_url, Document.published_at, Article.agency,
+                   Article.dateline_city, Article.dateline_date)
+            .join(Article, Article.id == Document.article_id)
+        ).all()
+    engine.dispose()
+    by_path = {}
+    for r in rows:
+        by_path[r.url.removeprefix(base)] = r
+        by_path[r.canonical_url.removeprefix(base)] = r
+    kept = [g for g in labels if g["topic"] != "unrelated"]
+    found = [(g, by_path[g["url_path"]]) for g in kept if g["url_path"] in by_path]
+    assert len(found) >= 0.99 * len(kept)
+    assert not [g for g in labels if g["topic"] == "unrelated" and g["url_path"] in by_path]
+
+    def same_time(g: dict, r) -> bool:
+        if r.published_at is None:
+            return False
+        if "T" not in g["published_at"]:
+            return r.published_at.date().isoformat() == g["published_at"]
+        return r.published_at == datetime.fromisoformat(g["published_at"])
+
+    assert sum(same_time(g, r) for g, r in found) >= 0.99 * len(found)
+    assert sum(g["agency"] == r.agency for g, r in found) >= 0.97 * len(found)
+    with_dateline = [(g, r) for g, r in found if g["dateline"] and g["dateline"]["date"]]
+    assert sum(g["dateline"]["date"] == (r.dateline_date.isoformat() if r.dateline_date else None)
+               for g, r in with_dateline) >= 0.97 * len(with_dateline)
