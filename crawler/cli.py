@@ -8,7 +8,6 @@ exit 2 for usage errors, 1 for everything else that went wrong.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ import click
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
+from crawler.commands import register_all
 from storage.db import DatabaseConfigError, make_engine, mask_url, resolve_database_url
 from storage.schema import SchemaError, head_revision, require_current_schema, schema_status, upgrade
 
@@ -276,11 +276,10 @@ def extract(files: tuple[Path, ...], url: str | None, manifest: Path | None, jso
 
 
 def _registry() -> Any:
-    from crawler.events import load_registry
+    from crawler.events import load_configured_registry
 
-    extra = [Path(p) for p in os.environ.get("NEWSARCHIVE_DIALOGUES", "").split(os.pathsep) if p]
     try:
-        return load_registry(extra)
+        return load_configured_registry()
     except (OSError, ValueError) as exc:
         raise UserError(f"dialogue registry: {exc}") from None
 
@@ -370,6 +369,9 @@ def demo(ctx: click.Context, output_dir: Path) -> None:
         run_demo(output_dir, database=explicit, verbose=obj.verbose)
     except (DatabaseConfigError, SchemaError, OSError) as exc:
         raise UserError(str(exc)) from None
+
+
+register_all(cli)
 
 
 def main(argv: list[str] | None = None) -> int:

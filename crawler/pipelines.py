@@ -20,7 +20,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.events import DialogueRegistry, load_registry
+from crawler.events import DialogueRegistry, load_configured_registry
 from crawler.items import PageItem
 from crawler.process import process_page
 from storage.archive import Archive
@@ -47,7 +47,7 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        return cls(crawler, load_registry())
+        return cls(crawler, load_configured_registry())
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):

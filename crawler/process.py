@@ -161,6 +161,7 @@ class ProcessedPage:
             dateline_date=dl.date if dl else None,
             relation=facts.relation if facts is not None and self.topic.topic == "dialogue_event" else None,
             event=event,
+            fetched_via=self.link.via if self.link is not None else None,
         )
 
 

@@ -59,18 +59,40 @@ class Archive:
         with self.engine.begin() as conn:
             result = conn.execute(
                 table_of(CrawlRun).insert()
-                .values(spider=spider, arguments=arguments, started_at=utcnow(), items_archived=0)
+                .values(spider=spider, arguments=arguments, started_at=utcnow(), items_archived=0,
+                        status="running")
                 .returning(table_of(CrawlRun).c.id)
             )
             return int(result.scalar_one())
 
-    def finish_run(self, run_id: int, *, finish_reason: str, items_archived: int, stats: dict[str, Any]) -> None:
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        finish_reason: str,
+        items_archived: int,
+        stats: dict[str, Any],
+        status: str | None = None,
+        monitor_results: dict[str, Any] | None = None,
+        blocked_sources: list[str] | None = None,
+    ) -> None:
+        """Close a crawl_runs row: timing, finish reason, counts per drop reason, HTTP errors, stats."""
+        drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("newsarchive/dropped/")}
+        http_errors = sum(
+            int(v) for k, v in stats.items()
+            if k.startswith("downloader/response_status_count/") and k.rsplit("/", 1)[-1][:1] in "45"
+        ) + sum(int(v) for k, v in stats.items() if k.startswith("downloader/exception_type_count/"))
         with self.engine.begin() as conn:
             conn.execute(
                 update(CrawlRun)
                 .where(CrawlRun.id == run_id)
-                .values(finished_at=utcnow(), finish_reason=finish_reason, items_archived=items_archived,
-                        stats=stats)
+                .values(
+                    finished_at=utcnow(), finish_reason=finish_reason, items_archived=items_archived,
+                    items_dropped=sum(int(v) for v in drops.values()), drop_reasons=drops or None,
+                    http_errors=http_errors, stats=stats,
+                    status=status or ("ok" if finish_reason == "finished" else "failed"),
+                    monitor_results=monitor_results, blocked_sources=blocked_sources,
+                )
             )
 
     # -- lookups used by the crawler before it fetches ------------------------------------------------
@@ -167,6 +189,8 @@ class Archive:
                 "raw_html": compress_html(doc.raw_html),
                 "raw_html_codec": RAW_HTML_CODEC if doc.raw_html is not None else None,
                 "extractor_version": doc.extractor_version,
+                "processed_at": utcnow(),
+                "fetched_via": doc.fetched_via,
                 "crawl_run_id": run_id,
                 "created_at": utcnow(),
             },

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -55,6 +56,12 @@ class Source(Base):
     domain: Mapped[str] = mapped_column(String(253), index=True)
     kind: Mapped[str | None] = mapped_column(String(40))
     country: Mapped[str | None] = mapped_column(String(2))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # newest publication time archived from this source (the incremental-crawl watermark)
+    watermark_published_at: Mapped[datetime | None] = mapped_column()
+    # set when the last crawl met a bot wall (401/403 challenge); cleared by a later successful fetch
+    blocked_at: Mapped[datetime | None] = mapped_column()
+    blocked_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     documents: Mapped[list[Document]] = relationship(back_populates="source")
@@ -66,14 +73,18 @@ class DialogueSeries(Base):
     __tablename__ = "dialogue_series"
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
-    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(300))
-    country_a: Mapped[str | None] = mapped_column(String(3))
-    country_b: Mapped[str | None] = mapped_column(String(3))
+    # a series is one mechanism between one pair: "2plus2-ministerial-dialogue" exists for many pairs
+    country_a: Mapped[str] = mapped_column(String(3), default="")
+    country_b: Mapped[str] = mapped_column(String(3), default="")
     level: Mapped[str | None] = mapped_column(String(120))
     aliases: Mapped[list[str] | None] = mapped_column(JSON)
+    abbreviations: Mapped[list[str] | None] = mapped_column(JSON)
     in_registry: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("slug", "country_a", "country_b"),)
 
 
 class Event(Base):
@@ -97,6 +108,13 @@ class Event(Base):
     round_ordinal: Mapped[int | None] = mapped_column(Integer)
     co_chairs: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     outcomes: Mapped[list[str] | None] = mapped_column(JSON)
+    # lifetime coverage, maintained by the archive in the same transaction as the documents it counts
+    documents_count: Mapped[int] = mapped_column(Integer, default=0)
+    articles_count: Mapped[int] = mapped_column(Integer, default=0)
+    sources_count: Mapped[int] = mapped_column(Integer, default=0)
+    agencies: Mapped[list[str] | None] = mapped_column(JSON)
+    first_report_at: Mapped[datetime | None] = mapped_column()
+    last_report_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -134,10 +152,24 @@ class Article(Base):
     topic: Mapped[str] = mapped_column(String(20))
     relation: Mapped[str | None] = mapped_column(String(20))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
-    first_published_at: Mapped[datetime | None] = mapped_column()
+    first_published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # MinHash signature of the clean body's word shingles (near-duplicate confirmation), packed uint32s
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     documents: Mapped[list[Document]] = relationship(back_populates="article")
+
+
+class ArticleBand(Base):
+    """LSH band hashes of an article's MinHash: articles sharing a (band, hash) are near-dup candidates."""
+
+    __tablename__ = "article_lsh_bands"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_article_lsh_bands_band_hash", "band", "hash"),)
 
 
 class Document(Base):
@@ -164,7 +196,9 @@ class Document(Base):
     raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)
     raw_html_codec: Mapped[str | None] = mapped_column(String(10))
     extractor_version: Mapped[str] = mapped_column(String(40))
-    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    processed_at: Mapped[datetime | None] = mapped_column()  # when the fields were last derived
+    fetched_via: Mapped[str | None] = mapped_column(String(20))  # 'sitemap' | 'feed' | 'listing' | 'url'
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     source: Mapped[Source] = relationship(back_populates="documents")
@@ -182,8 +216,30 @@ class CrawlRun(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
     finish_reason: Mapped[str | None] = mapped_column(String(100))
+    # 'running' | 'ok' | 'failed' (failed: did not finish, or a monitor failed)
+    status: Mapped[str] = mapped_column(String(20), default="running")
     items_archived: Mapped[int] = mapped_column(Integer, default=0)
+    items_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    http_errors: Mapped[int] = mapped_column(Integer, default=0)
+    drop_reasons: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    monitor_results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    blocked_sources: Mapped[list[str] | None] = mapped_column(JSON)
     stats: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class FeedState(Base):
+    """Conditional-fetch state of a discovery URL (sitemap, feed, listing): a 304 costs nothing."""
+
+    __tablename__ = "feed_states"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))  # the header value, as sent
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_fetched_at: Mapped[datetime | None] = mapped_column()
+    last_changed_at: Mapped[datetime | None] = mapped_column()
 
 
 class SeenUrl(Base):

@@ -60,6 +60,7 @@ class DocumentRecord:
     source_name: str | None = None
     source_kind: str | None = None
     source_country: str | None = None
+    fetched_via: str | None = None  # 'sitemap' | 'feed' | 'listing' | 'url'
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from crawler.events.registry import (
     RegistryError,
     SeriesMention,
     default_registry,
+    load_configured_registry,
     load_registry,
 )
 from crawler.events.slug import mechanism_slug
@@ -26,6 +27,7 @@ __all__ = [
     "classify_topic",
     "default_registry",
     "extract_event_facts",
+    "load_configured_registry",
     "load_registry",
     "make_event_key",
     "mechanism_slug",

@@ -1,14 +1,16 @@
-"""schema v1: sources, documents, articles, events, aliases, series, crawl runs, seen urls
+"""schema v1
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 13:00:32.895782
+Create Date: 2026-11-27 13:14:53.302259
 
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+
 
 revision: str = '0001'
 down_revision: str | Sequence[str] | None = None
@@ -25,7 +27,13 @@ def upgrade() -> None:
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finish_reason', sa.String(length=100), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('items_archived', sa.Integer(), nullable=False),
+    sa.Column('items_dropped', sa.Integer(), nullable=False),
+    sa.Column('http_errors', sa.Integer(), nullable=False),
+    sa.Column('drop_reasons', sa.JSON(), nullable=True),
+    sa.Column('monitor_results', sa.JSON(), nullable=True),
+    sa.Column('blocked_sources', sa.JSON(), nullable=True),
     sa.Column('stats', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crawl_runs'))
     )
@@ -33,14 +41,15 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('slug', sa.String(length=120), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
-    sa.Column('country_a', sa.String(length=3), nullable=True),
-    sa.Column('country_b', sa.String(length=3), nullable=True),
+    sa.Column('country_a', sa.String(length=3), nullable=False),
+    sa.Column('country_b', sa.String(length=3), nullable=False),
     sa.Column('level', sa.String(length=120), nullable=True),
     sa.Column('aliases', sa.JSON(), nullable=True),
+    sa.Column('abbreviations', sa.JSON(), nullable=True),
     sa.Column('in_registry', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dialogue_series')),
-    sa.UniqueConstraint('slug', name=op.f('uq_dialogue_series_slug'))
+    sa.UniqueConstraint('slug', 'country_a', 'country_b', name=op.f('uq_dialogue_series_slug_country_a_country_b'))
     )
     op.create_table('sources',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -48,11 +57,17 @@ def upgrade() -> None:
     sa.Column('domain', sa.String(length=253), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=True),
     sa.Column('country', sa.String(length=2), nullable=True),
+    sa.Column('timezone', sa.String(length=64), nullable=True),
+    sa.Column('watermark_published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('blocked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('blocked_reason', sa.String(length=200), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sources')),
     sa.UniqueConstraint('name', name=op.f('uq_sources_name'))
     )
-    op.create_index(op.f('ix_sources_domain'), 'sources', ['domain'], unique=False)
+    with op.batch_alter_table('sources', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sources_domain'), ['domain'], unique=False)
+
     op.create_table('events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('event_key', sa.String(length=200), nullable=False),
@@ -70,6 +85,12 @@ def upgrade() -> None:
     sa.Column('round_ordinal', sa.Integer(), nullable=True),
     sa.Column('co_chairs', sa.JSON(), nullable=True),
     sa.Column('outcomes', sa.JSON(), nullable=True),
+    sa.Column('documents_count', sa.Integer(), nullable=False),
+    sa.Column('articles_count', sa.Integer(), nullable=False),
+    sa.Column('sources_count', sa.Integer(), nullable=False),
+    sa.Column('agencies', sa.JSON(), nullable=True),
+    sa.Column('first_report_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_report_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['series_id'], ['dialogue_series.id'], name=op.f('fk_events_series_id_dialogue_series')),
@@ -79,6 +100,19 @@ def upgrade() -> None:
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_block', ['country_a', 'country_b', 'mechanism', 'start_date'], unique=False)
 
+    op.create_table('feed_states',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('url', sa.String(length=2000), nullable=False),
+    sa.Column('source_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('etag', sa.String(length=500), nullable=True),
+    sa.Column('last_modified', sa.String(length=100), nullable=True),
+    sa.Column('last_status', sa.Integer(), nullable=True),
+    sa.Column('last_fetched_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_changed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['source_id'], ['sources.id'], name=op.f('fk_feed_states_source_id_sources')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_states')),
+    sa.UniqueConstraint('url', name=op.f('uq_feed_states_url'))
+    )
     op.create_table('seen_urls',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('canonical_url', sa.String(length=2000), nullable=False),
@@ -106,6 +140,7 @@ def upgrade() -> None:
     sa.Column('relation', sa.String(length=20), nullable=True),
     sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('first_published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('minhash', sa.LargeBinary(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_articles_event_id_events')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_articles')),
@@ -114,6 +149,7 @@ def upgrade() -> None:
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_articles_agency'), ['agency'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_articles_first_published_at'), ['first_published_at'], unique=False)
 
     op.create_table('event_aliases',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -126,6 +162,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('event_aliases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_aliases_event_id'), ['event_id'], unique=False)
+
+    op.create_table('article_lsh_bands',
+    sa.Column('article_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('band', sa.Integer(), nullable=False),
+    sa.Column('hash', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_lsh_bands_article_id_articles'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('article_id', 'band', name=op.f('pk_article_lsh_bands'))
+    )
+    with op.batch_alter_table('article_lsh_bands', schema=None) as batch_op:
+        batch_op.create_index('ix_article_lsh_bands_band_hash', ['band', 'hash'], unique=False)
 
     op.create_table('documents',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -147,6 +193,8 @@ def upgrade() -> None:
     sa.Column('raw_html', sa.LargeBinary(), nullable=True),
     sa.Column('raw_html_codec', sa.String(length=10), nullable=True),
     sa.Column('extractor_version', sa.String(length=40), nullable=False),
+    sa.Column('processed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('fetched_via', sa.String(length=20), nullable=True),
     sa.Column('crawl_run_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_documents_article_id_articles')),
@@ -157,6 +205,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_documents_article_id'), ['article_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_documents_crawl_run_id'), ['crawl_run_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_documents_published_at'), ['published_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_documents_source_id'), ['source_id'], unique=False)
 
@@ -168,24 +217,33 @@ def downgrade() -> None:
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_documents_source_id'))
         batch_op.drop_index(batch_op.f('ix_documents_published_at'))
+        batch_op.drop_index(batch_op.f('ix_documents_crawl_run_id'))
         batch_op.drop_index(batch_op.f('ix_documents_article_id'))
 
     op.drop_table('documents')
+    with op.batch_alter_table('article_lsh_bands', schema=None) as batch_op:
+        batch_op.drop_index('ix_article_lsh_bands_band_hash')
+
+    op.drop_table('article_lsh_bands')
     with op.batch_alter_table('event_aliases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_aliases_event_id'))
 
     op.drop_table('event_aliases')
     with op.batch_alter_table('articles', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_articles_first_published_at'))
         batch_op.drop_index(batch_op.f('ix_articles_event_id'))
         batch_op.drop_index(batch_op.f('ix_articles_agency'))
 
     op.drop_table('articles')
     op.drop_table('seen_urls')
+    op.drop_table('feed_states')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index('ix_events_block')
 
     op.drop_table('events')
-    op.drop_index(op.f('ix_sources_domain'), table_name='sources')
+    with op.batch_alter_table('sources', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sources_domain'))
+
     op.drop_table('sources')
     op.drop_table('dialogue_series')
     op.drop_table('crawl_runs')
