@@ -41,8 +41,8 @@ def _first_str(value: Any) -> str | None:
 
 
 # Separators publishers put between a headline and the site/section name in <title> / og:title.
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»*/]\s+|\s*[|ㅣ]\s*|\s*--\s*|-(?=[^\s-]*ㅣ)")
-_SEPARATOR_START = re.compile(r"^\s*(?:[|\-–—:·•»*/ㅣ]|--)")
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»*/]\s+|\s*[|ㅣ｜：]\s*|\s*--\s*|-(?=[^\s-]*ㅣ)")
+_SEPARATOR_START = re.compile(r"^\s*(?:[|\-–—:·•»*/ㅣ｜：]|--)")
 
 
 def _squash(text: str) -> str:
@@ -88,12 +88,93 @@ def _strip_site_suffix(
     return title
 
 
-def _h1_text(tree: HtmlElement) -> str | None:
+# Class names of the kicker / overline / "Dachzeile" line that templates put inside the <h1> above the
+# headline proper; the headline is the h1 without it.
+_KICKER_CLASS = re.compile(
+    r"kicker|overline|dachzeile|topline|roofline|eyebrow|supertitle|spitzmarke|pretitle|superline", re.I
+)
+_LEADING_SEPARATOR = re.compile(r"^\s*(?:[|\-–—:·•»/]|--)\s*")
+
+
+def _headline_text(element: HtmlElement) -> str:
+    """Text of a headline element, minus a kicker element nested in it ("Topic - Headline" → "Headline")."""
+    text = normalise_space(element.text_content())
+    kickers = [el for el in element.iterdescendants() if _KICKER_CLASS.search(str(el.get("class") or ""))]
+    rest = text
+    for kicker in kickers:
+        kicker_text = normalise_space(kicker.text_content())
+        if kicker_text and rest.startswith(kicker_text):
+            rest = _LEADING_SEPARATOR.sub("", rest[len(kicker_text) :].lstrip())
+    return rest if len(rest) >= 5 else text
+
+
+def _h1_element(tree: HtmlElement) -> HtmlElement | None:
+    """The first <h1> with at least five characters of text, or None."""
     for h1 in tree.iter("h1"):
-        text = normalise_space(h1.text_content())
+        if len(normalise_space(h1.text_content())) >= 5:
+            return h1
+    return None
+
+
+def _h1_text(tree: HtmlElement) -> str | None:
+    """Headline text of the first <h1> with at least five characters."""
+    h1 = _h1_element(tree)
+    return _headline_text(h1) if h1 is not None else None
+
+
+def _in_navigation(element: HtmlElement) -> bool:
+    """True inside <nav> or a breadcrumb trail (some templates put the SEO headline <h1> there)."""
+    for node in (element, *element.iterancestors()):
+        if node.tag == "nav" or "breadcrumb" in str(node.get("class") or "").lower():
+            return True
+        if any("breadcrumb" in name.lower() for name in node.attrib if isinstance(name, str)):
+            return True
+    return False
+
+
+# Elements that may display the article's headline when the <h1> is not it.
+_HEADLINE_CLASS = re.compile(r"head|title", re.I)
+_NOT_HEADLINE_ZONE = {"nav", "aside", "footer", "a", "script", "style", "noscript", "template", "figure"}
+
+
+def _displayed_headline(tree: HtmlElement, candidates: list[str]) -> str | None:
+    """The first headline-like element (an <h2>, or one whose class names a head/title) outside navigation
+    and links whose text equals one of ``candidates`` — the headline the page shows when its <h1> sits in
+    the breadcrumb. None when there is none."""
+    wanted = set(candidates)
+    longest = max((len(c) for c in candidates), default=0)
+    body = tree.find(".//body")
+    for element in (body if body is not None else tree).iter("h2", "h3", "span", "div", "p", "strong"):
+        if element.tag != "h2" and not _HEADLINE_CLASS.search(str(element.get("class") or "")):
+            continue
+        if len(element) > 8:
+            continue
+        text = _headline_text(element)
+        if text not in wanted or len(text) > longest:
+            continue
+        if any(a.tag in _NOT_HEADLINE_ZONE for a in element.iterancestors()) or _in_navigation(element):
+            continue
+        return text
+    return None
+
+
+def _itemprop_headline(tree: HtmlElement) -> str | None:
+    """The first schema.org microdata ``itemprop="headline"`` (element text or meta content), or None."""
+    for element in tree.xpath("//*[@itemprop]"):
+        if "headline" not in str(element.get("itemprop") or "").lower().split():
+            continue
+        text = normalise_space(element.get("content")) if element.tag == "meta" else _headline_text(element)
         if len(text) >= 5:
             return text
     return None
+
+
+# A live blog's own headline carries a "LIVE" / "Ticker:" marker; the page's social title for the latest
+# update usually does not, and it is the one that names the story.
+_LIVE_MARK = re.compile(r"\bLIVE\b|(?i:\b(?:live|liveblog|live-?ticker|ticker|newsblog)\s*[:|])")
+# An HTML entity left inside a JSON-LD string ("&#8217;", "&quot;"): the CMS filled the JSON-LD template
+# from an HTML-escaped field, which on such sites is often not the headline the page itself leads with.
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
 def extract_title(
@@ -105,31 +186,41 @@ def extract_title(
 ) -> str | None:
     """The headline: JSON-LD ``headline`` → ``og:title`` → first ``<h1>`` → ``<title>`` minus its site tail.
 
-    A JSON-LD or OpenGraph headline that equals the visible ``<h1>`` wins over one that does not (pages often
-    carry an SEO variant in one of them); a headline truncated with "..." that prefixes the h1 yields the h1.
+    Adjustments, in order: a JSON-LD headline that still carried HTML entities loses to a differing
+    ``og:title``; otherwise a JSON-LD or OpenGraph headline that equals the visible ``<h1>`` (without its
+    kicker line) wins over one that does not (pages often carry an SEO variant in one of them), and a
+    headline truncated with "..." that prefixes the h1 yields the h1. A live-blog headline ("… LIVE: …",
+    "Nahost-Ticker: …") then gives way to the first of og:title / twitter:title / JSON-LD without the marker.
     """
     h1 = _h1_text(tree)
     jsonld_headline: str | None = None
+    jsonld_escaped = False
     for obj in articles:
         jsonld_headline = _first_str(obj.get("headline")) or _first_str(obj.get("name"))
         if jsonld_headline:
+            raw = obj.get("headline") or obj.get("name")
+            jsonld_escaped = isinstance(raw, str) and bool(_ENTITY.search(raw))
             # Some CMSs copy the <title> (with its "| Site" tail) into the JSON-LD headline.
             jsonld_headline = _strip_site_suffix(jsonld_headline, site_name, url, h1)
             break
     og_raw = normalise_space(meta.get("og:title") or meta.get("twitter:title"))
     og = _strip_site_suffix(og_raw, site_name, url, h1) if og_raw else None
-    candidates = [c for c in (jsonld_headline, og) if c]
-    if h1:
-        for candidate in candidates:
-            if candidate == h1:
-                return candidate
-        for candidate in candidates:
-            if candidate.endswith(("...", "…")) and h1.startswith(candidate.rstrip(".… ")):
-                return h1
-    if candidates:
-        return candidates[0]
-    if h1:
-        return h1
+    visible = h1
+    h1_element = _h1_element(tree)
+    if h1_element is not None and _in_navigation(h1_element):
+        # An <h1> in the breadcrumb carries the SEO title; the headline shown is another element.
+        visible = _displayed_headline(tree, [c for c in (jsonld_headline, og) if c])
+    chosen = _choose(jsonld_headline, og, [_itemprop_headline(tree), visible], jsonld_escaped)
+    if chosen is None and h1:
+        chosen = h1
+    if chosen:
+        if _LIVE_MARK.search(chosen):
+            tw_raw = normalise_space(meta.get("twitter:title"))
+            tw = _strip_site_suffix(tw_raw, site_name, url, h1) if tw_raw else None
+            calm = [c for c in (og, tw, jsonld_headline) if c and not _LIVE_MARK.search(c)]
+            if calm:
+                return calm[0]
+        return chosen
     titles = tree.xpath("//title")
     title = _strip_site_suffix(normalise_space(titles[0].text_content()), site_name, url) if titles else ""
     h2 = _content_h2(tree)
@@ -138,6 +229,32 @@ def extract_title(
     if h2 and (not title or h2 in title or len(title.split()) <= 5 < len(h2.split())):
         return h2
     return title or None
+
+
+def _choose(
+    jsonld: str | None, og: str | None, visible: list[str | None], jsonld_escaped: bool
+) -> str | None:
+    """The JSON-LD / og:title choice of :func:`extract_title`, before the live-blog adjustment.
+
+    ``visible`` holds the page's marked-up headlines, strongest first (microdata ``itemprop=headline``,
+    then the ``<h1>``): a candidate equal to one of them wins; the last of them is the fallback.
+    """
+    if jsonld_escaped and jsonld and og:
+        return og
+    candidates = [c for c in (jsonld, og) if c]
+    shown = [v for v in visible if v]
+    for anchor in shown:
+        for candidate in candidates:
+            if candidate == anchor:
+                return candidate
+    h1 = visible[-1] if visible else None
+    if h1:
+        for candidate in candidates:
+            if candidate.endswith(("...", "…")) and h1.startswith(candidate.rstrip(".… ")):
+                return h1
+    if candidates:
+        return candidates[0]
+    return h1
 
 
 def _content_h2(tree: HtmlElement) -> str | None:
