@@ -132,6 +132,8 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
 
 
 @cli.command()
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option("--all", "all_sources", is_flag=True, help="Crawl every source in the source registry.")
 @click.option("--sitemap", multiple=True, metavar="URL", help="A (news) sitemap or sitemap index. Repeatable.")
 @click.option("--feed", multiple=True, metavar="URL", help="An RSS, Atom or JSON feed. Repeatable.")
 @click.option("--url", "urls", multiple=True, metavar="URL", help="An article URL. Repeatable.")
@@ -143,10 +145,12 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--set", "-s", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
 @pass_ctx
-def crawl(obj: Context, sitemap: tuple[str, ...], feed: tuple[str, ...], urls: tuple[str, ...],
-          urls_file: tuple[str, ...], since: str | None, batch_size: int, jobdir: str | None,
-          settings: tuple[str, ...], progress: bool | None) -> None:
-    """Crawl sitemaps, feeds or URLs into the archive."""
+def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tuple[str, ...],
+          feed: tuple[str, ...], urls: tuple[str, ...], urls_file: tuple[str, ...], since: str | None,
+          batch_size: int, jobdir: str | None, settings: tuple[str, ...], progress: bool | None) -> None:
+    """Crawl registered SOURCEs (or --all), or ad-hoc sitemaps, feeds or URLs, into the archive.
+
+    Exits 1 when the run does not finish normally or fails its monitors (so cron/systemd alert)."""
     from crawler.run import run_crawl
     from crawler.spiders.generic import read_urls_file
 
@@ -158,8 +162,11 @@ def crawl(obj: Context, sitemap: tuple[str, ...], feed: tuple[str, ...], urls: t
                 _check_url(u)
         except OSError as exc:
             raise UserError(f"cannot read --urls-file {path}: {exc.strerror or exc}") from None
-    if not (sitemap or feed or urls or urls_file):
-        raise click.UsageError("give at least one --sitemap, --feed, --url or --urls-file")
+    adhoc = bool(sitemap or feed or urls or urls_file)
+    if (sources or all_sources) and adhoc:
+        raise click.UsageError("crawl either registered SOURCEs/--all or --sitemap/--feed/--url/--urls-file, not both")
+    if not (sources or all_sources or adhoc):
+        raise click.UsageError("give SOURCE names, --all, or at least one --sitemap, --feed, --url or --urls-file")
     since_date = _parse_date(since, "--since") if since else None
     engine = obj.engine()
     engine.dispose()
@@ -172,10 +179,12 @@ def crawl(obj: Context, sitemap: tuple[str, ...], feed: tuple[str, ...], urls: t
         outcome = run_crawl(
             obj.database_url, sitemaps=list(sitemap), feeds=list(feed), urls=list(urls),
             urls_files=list(urls_file), since=since_date, overrides=overrides, progress=show_progress,
-            log_level="INFO" if obj.verbose else "WARNING",
+            log_level="INFO" if obj.verbose else "WARNING", sources=list(sources), all_sources=all_sources,
         )
     _report_run(outcome.run_id, outcome.finish_reason, outcome.stats)
-    if outcome.finish_reason != "finished":
+    if outcome.status != "ok":
+        click.echo(f"newsarchive: crawl run {outcome.run_id} failed ({outcome.status}: "
+                   f"{outcome.finish_reason})", err=True)
         sys.exit(1)
 
 

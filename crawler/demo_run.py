@@ -49,7 +49,7 @@ def run_demo(output_dir: Path, *, database: str | None = None, verbose: bool = F
             progress=sys.stderr.isatty(),
             log_level="INFO" if verbose else "ERROR",
         )
-    if outcome.finish_reason != "finished":
+    if outcome.status != "ok":
         raise OSError(f"demo crawl ended with {outcome.finish_reason!r}")
 
     engine = make_engine(database, read_only=database.startswith("sqlite"))

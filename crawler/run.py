@@ -24,6 +24,8 @@ class CrawlOutcome:
     finish_reason: str | None
     items_archived: int
     stats: dict[str, Any] = field(default_factory=dict)
+    status: str = "failed"  # crawl_runs.status: 'ok' only when the run finished and passed its monitors
+    monitor_results: dict[str, Any] | None = None
 
 
 def crawl_settings(
@@ -60,16 +62,27 @@ def run_crawl(
     overrides: dict[str, Any] | None = None,
     progress: bool = False,
     log_level: str = "WARNING",
+    sources: Sequence[str] = (),
+    all_sources: bool = False,
 ) -> CrawlOutcome:
-    """Run one crawl to completion in this process (blocks; once per process: Twisted cannot restart)."""
+    """Run one crawl to completion in this process (blocks; once per process: Twisted cannot restart).
+
+    Registered ``sources`` (or ``all_sources``) run the source spider; otherwise the generic spider
+    crawls the given sitemaps, feeds and URLs."""
     settings = crawl_settings(database_url, overrides=overrides, progress=progress, log_level=log_level)
     process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(log_level)
-    crawler = process.create_crawler(GenericSpider)
-    process.crawl(
-        crawler, sitemap=list(sitemaps), feed=list(feeds), url=list(urls), urls_file=list(urls_files),
-        since=since,
-    )
+    if sources or all_sources:
+        from crawler.spiders.sources import SourceSpider
+
+        crawler = process.create_crawler(SourceSpider)
+        process.crawl(crawler, sources=list(sources), all_sources=all_sources, since=since)
+    else:
+        crawler = process.create_crawler(GenericSpider)
+        process.crawl(
+            crawler, sitemap=list(sitemaps), feed=list(feeds), url=list(urls), urls_file=list(urls_files),
+            since=since,
+        )
     process.start()
     spider = crawler.spider
     run_id = getattr(spider, "crawl_run_id", None)
@@ -82,4 +95,4 @@ def run_crawl(
     finally:
         engine.dispose()
     return CrawlOutcome(run_id=run_id, finish_reason=row.finish_reason, items_archived=row.items_archived,
-                        stats=row.stats or {})
+                        stats=row.stats or {}, status=row.status, monitor_results=row.monitor_results)
