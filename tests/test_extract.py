@@ -433,6 +433,71 @@ def test_title_prefers_the_headline_that_matches_h1() -> None:
     assert extract_page(html).title == "Visible headline of the page"
 
 
+def _ld_headline(headline: str, kind: str = "NewsArticle") -> str:
+    return f'<script type="application/ld+json">{{"@type":"{kind}","headline":"{headline}"}}</script>'
+
+
+def test_title_h1_in_breadcrumb_is_not_the_shown_headline() -> None:
+    # The <h1> is the breadcrumb's last item (the SEO title); the page shows the JSON-LD headline.
+    head = '<meta property="og:title" content="SEO title of the talks story">' + _ld_headline(
+        "Ministers agree to meet again in spring"
+    )
+    body = """<nav class="breadcrumb"><a href="/">Home</a> <h1>SEO title of the talks story</h1></nav>
+        <article><h2 class="article-headline">Ministers agree to meet again in spring</h2><p>x</p></article>"""
+    assert extract_page(page(head=head, body=body)).title == "Ministers agree to meet again in spring"
+    # The shown headline may put its kicker on a line of its own ("Kicker Headline", no colon).
+    head = '<meta property="og:title" content="SEO title of the talks story">' + _ld_headline(
+        "Security dialogue: Ministers agree to meet again"
+    )
+    body = """<ol class="breadcrumbs"><li><h1>SEO title of the talks story</h1></li></ol>
+        <article><h2><span>Security dialogue</span> <span>Ministers agree to meet again</span></h2></article>"""
+    assert (
+        extract_page(page(head=head, body=body)).title == "Security dialogue: Ministers agree to meet again"
+    )
+
+
+def test_title_h1_kicker_element_is_not_part_of_the_headline() -> None:
+    head = '<meta property="og:title" content="Ministers agree to meet again">' + _ld_headline(
+        "SEO variant of the headline"
+    )
+    body = '<h1><span class="article-title__overline">Talks</span> - <span>Ministers agree to meet again</span></h1>'
+    assert extract_page(page(head=head, body=body)).title == "Ministers agree to meet again"
+
+
+def test_title_microdata_headline_anchors_the_choice() -> None:
+    head = '<meta property="og:title" content="The headline marked as microdata">' + _ld_headline(
+        "The headline in the h1 element"
+    )
+    body = (
+        '<h1>The headline in the h1 element</h1><h2 itemprop="headline">The headline marked as microdata</h2>'
+    )
+    assert extract_page(page(head=head, body=body)).title == "The headline marked as microdata"
+
+
+def test_title_live_blog_marker_gives_way() -> None:
+    head = '<meta property="og:title" content="Leaders agree on a new security dialogue">' + _ld_headline(
+        "Summit LIVE: leaders meet in Delhi", "LiveBlogPosting"
+    )
+    body = "<h1>Summit LIVE: leaders meet in Delhi</h1>"
+    assert extract_page(page(head=head, body=body)).title == "Leaders agree on a new security dialogue"
+
+
+def test_title_entity_escaped_jsonld_loses_to_og_title() -> None:
+    head = '<meta property="og:title" content="Minister\'s visit ends in agreement">' + _ld_headline(
+        "Minister&#8217;s visit ends in agreement"
+    )
+    body = "<h1>Minister\u2019s visit ends in agreement</h1>"
+    assert extract_page(page(head=head, body=body)).title == "Minister's visit ends in agreement"
+
+
+def test_title_full_width_site_separator() -> None:
+    head = (
+        '<meta property="og:site_name" content="朝日新聞デジタル">'
+        '<meta property="og:title" content="日米の安全保障対話、来月東京で開催へ：朝日新聞デジタル">'
+    )
+    assert extract_page(page(head=head, body="<p>x</p>")).title == "日米の安全保障対話、来月東京で開催へ"
+
+
 def test_title_from_content_h2_when_title_tag_is_generic() -> None:
     html = """<html><head><title>Press Release: Information Bureau</title></head><body>
         <header><h2>Government of Somewhere portal</h2></header>
@@ -500,16 +565,18 @@ def test_article_body_f1_target(corpus_figures: dict[str, dict[str, object]]) ->
 @pytest.mark.shared
 @pytest.mark.slow
 def test_fundus_title_no_regression(corpus_figures: dict[str, dict[str, object]]) -> None:
-    # Measured 214/258 = 0.8295 with EXTRACTOR_VERSION 1; guards against regressions.
-    assert corpus_figures["fundus"]["title_accuracy"] >= 0.82  # type: ignore[operator]
+    # Measured 234/258 = 0.9070 (was 214/258 = 0.8295 before the breadcrumb-h1 / microdata / live-blog /
+    # escaped-JSON-LD title rules); guards against regressions.
+    assert corpus_figures["fundus"]["title_accuracy"] >= 0.90  # type: ignore[operator]
 
 
 @pytest.mark.shared
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="fundus titles follow each publisher's own parser (og:title for some, JSON-LD headline or <h1> "
-    "for others); no single generic order reaches 0.95 — see docs/extraction.md",
+    reason="fundus titles follow each publisher's own parser (og:title for some, JSON-LD headline for "
+    "others); the generic rules reach 234/258 = 0.907, the rest are coin flips or label quirks — see "
+    "docs/extraction.md",
 )
 def test_fundus_title_target(corpus_figures: dict[str, dict[str, object]]) -> None:
     assert corpus_figures["fundus"]["title_accuracy"] >= 0.95  # type: ignore[operator]

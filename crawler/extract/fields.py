@@ -132,30 +132,42 @@ def _in_navigation(element: HtmlElement) -> bool:
     return False
 
 
-# Elements that may display the article's headline when the <h1> is not it.
-_HEADLINE_CLASS = re.compile(r"head|title", re.I)
+# Zones whose text is not the article's displayed headline.
 _NOT_HEADLINE_ZONE = {"nav", "aside", "footer", "a", "script", "style", "noscript", "template", "figure"}
 
 
 def _displayed_headline(tree: HtmlElement, candidates: list[str]) -> str | None:
-    """The first headline-like element (an <h2>, or one whose class names a head/title) outside navigation
-    and links whose text equals one of ``candidates`` — the headline the page shows when its <h1> sits in
-    the breadcrumb. None when there is none."""
-    wanted = set(candidates)
+    """The candidate that the page shows as a headline when its <h1> sits in the breadcrumb.
+
+    First choice: the first element outside navigation, links and asides whose headline text (without a
+    nested kicker element) equals a candidate. Else the first whose text equals one up to spacing and
+    punctuation (a kicker shown on its own line reads "Kicker Headline", not "Kicker: Headline"). None
+    when no element shows one.
+    """
+    exact = set(candidates)
+    loose = {_squash(c): c for c in candidates if _squash(c)}
     longest = max((len(c) for c in candidates), default=0)
     body = tree.find(".//body")
+    fallback: str | None = None
     for element in (body if body is not None else tree).iter("h2", "h3", "span", "div", "p", "strong"):
-        if element.tag != "h2" and not _HEADLINE_CLASS.search(str(element.get("class") or "")):
-            continue
         if len(element) > 8:
             continue
-        text = _headline_text(element)
-        if text not in wanted or len(text) > longest:
+        text = normalise_space(element.text_content())
+        if not text or len(text) > longest + 10:
             continue
-        if any(a.tag in _NOT_HEADLINE_ZONE for a in element.iterancestors()) or _in_navigation(element):
-            continue
-        return text
-    return None
+        headline = _headline_text(element)
+        found = headline if headline in exact else None
+        loose_hit = None if found or fallback else loose.get(_squash(text))
+        if (found or loose_hit) and _outside_navigation(element):
+            if found:
+                return found
+            fallback = loose_hit
+    return fallback
+
+
+def _outside_navigation(element: HtmlElement) -> bool:
+    """True unless the element sits in navigation, a link, an aside, a footer or a figure."""
+    return not (any(a.tag in _NOT_HEADLINE_ZONE for a in element.iterancestors()) or _in_navigation(element))
 
 
 def _itemprop_headline(tree: HtmlElement) -> str | None:
@@ -203,6 +215,7 @@ def extract_title(
             # Some CMSs copy the <title> (with its "| Site" tail) into the JSON-LD headline.
             jsonld_headline = _strip_site_suffix(jsonld_headline, site_name, url, h1)
             break
+    microdata = _itemprop_headline(tree)
     og_raw = normalise_space(meta.get("og:title") or meta.get("twitter:title"))
     og = _strip_site_suffix(og_raw, site_name, url, h1) if og_raw else None
     visible = h1
@@ -210,7 +223,7 @@ def extract_title(
     if h1_element is not None and _in_navigation(h1_element):
         # An <h1> in the breadcrumb carries the SEO title; the headline shown is another element.
         visible = _displayed_headline(tree, [c for c in (jsonld_headline, og) if c])
-    chosen = _choose(jsonld_headline, og, [_itemprop_headline(tree), visible], jsonld_escaped)
+    chosen = _choose(jsonld_headline, og, [microdata, visible], jsonld_escaped)
     if chosen is None and h1:
         chosen = h1
     if chosen:
