@@ -2,8 +2,9 @@
 
 ExtractPipeline   validate the response, run the pure page pipeline; drop with a counted reason.
 ArchivePipeline   buffer records and write them in batches off the reactor thread (``asyncio.to_thread``),
-                  one transaction per batch; record the crawl in ``crawl_runs``; send unrelated pages'
-                  URLs to ``seen_urls``.
+                  one transaction per batch; advance each source's publication watermark; send unrelated
+                  pages' URLs to ``seen_urls``; record the crawl in ``crawl_runs`` and judge it with the
+                  monitors (crawler.monitors) when the spider closes.
 
 Every drop is counted in the stats as ``newsarchive/dropped/<reason>`` and logged at INFO.
 """
@@ -22,10 +23,13 @@ from scrapy.exceptions import DropItem
 
 from crawler.events import DialogueRegistry, load_configured_registry
 from crawler.items import PageItem
+from crawler.monitors import Thresholds, judge_run, run_status
 from crawler.process import process_page
 from storage.archive import Archive
 from storage.db import make_engine, mask_url, resolve_database_url
+from storage.feeds import advance_watermarks, newest_by_source
 from storage.records import BatchResult, DocumentRecord, RejectedUrl
+from storage.runs import close_run, run_field_coverage
 from storage.schema import require_current_schema
 
 logger = logging.getLogger(__name__)
@@ -124,7 +128,7 @@ class ArchivePipeline:
             if not docs and not rej:
                 return
             assert self.archive is not None
-            result = await asyncio.to_thread(self.archive.write_batch, docs, rej, crawl_run_id=self.run_id)
+            result = await asyncio.to_thread(self._write, docs, rej)
             self.totals.add(result)
             stats = self.crawler.stats
             assert stats is not None
@@ -133,6 +137,16 @@ class ArchivePipeline:
                 if value:
                     stats.inc_value(f"newsarchive/archive/{name}", value)
             stats.inc_value("newsarchive/archive/batches")
+
+    def _write(self, docs: list[DocumentRecord], rejected: list[RejectedUrl]) -> BatchResult:
+        """One batch in one transaction, then move the sources' watermarks forward (monotonic, so a crash
+        between the two only leaves a watermark behind, never wrong)."""
+        assert self.archive is not None
+        result = self.archive.write_batch(docs, rejected, crawl_run_id=self.run_id)
+        newest = newest_by_source((d.source_name or d.source_domain, d.published_at) for d in docs)
+        if newest:
+            advance_watermarks(self.archive.engine, newest)
+        return result
 
     async def close_spider(self) -> None:
         if self.archive is not None:
@@ -144,11 +158,21 @@ class ArchivePipeline:
         stats = self.crawler.stats
         assert stats is not None
         snapshot = json.loads(json.dumps(stats.get_stats(), default=_json_default))
-        await asyncio.to_thread(
-            self.archive.finish_run, self.run_id, finish_reason=reason,
-            items_archived=self.totals.documents_new, stats=snapshot,
-        )
+        await asyncio.to_thread(self._close_run, self.run_id, reason, snapshot)
         self.archive.engine.dispose()
+
+    def _close_run(self, run_id: int, reason: str, snapshot: dict[str, Any]) -> None:
+        """Judge the run (crawler.monitors) and write its crawl_runs row; the status drives the exit code."""
+        assert self.archive is not None
+        with self.archive.engine.connect() as conn:
+            coverage = run_field_coverage(conn, run_id)
+        results = judge_run(snapshot, reason, coverage, Thresholds.from_settings(self.crawler.settings))
+        for r in results:
+            if not r.passed:
+                logger.error("monitor %s failed: %s", r.name, r.detail)
+        close_run(self.archive.engine, run_id, finish_reason=reason, items_archived=self.totals.documents_new,
+                  stats=snapshot, status=run_status(results),
+                  monitor_results={r.name: r.to_json() for r in results})
 
 
 def _json_default(value: Any) -> Any:

@@ -43,6 +43,10 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
     "crawler.pipelines.ArchivePipeline": 900,
 }
+DOWNLOADER_MIDDLEWARES = {
+    # before robots.txt (100): a known URL costs neither a request nor a robots lookup
+    "crawler.middlewares.IncrementalMiddleware": 50,
+}
 EXTENSIONS = {
     "crawler.extensions.ProgressBar": 500,
 }
@@ -52,3 +56,15 @@ NEWSARCHIVE_DATABASE_URL = None  # None: storage.db.resolve_database_url() (env 
 NEWSARCHIVE_BATCH_SIZE = 50
 NEWSARCHIVE_PROGRESS = False
 NEWSARCHIVE_KEEP_RAW_HTML = True
+NEWSARCHIVE_INCREMENTAL = True  # skip known article URLs, conditional discovery fetches (crawler.middlewares)
+
+# Monitors (crawler.monitors): a run failing any of them gets status 'failed' and `crawl` exits 1.
+NEWSARCHIVE_MONITOR_MIN_ITEMS = 0  # new documents a run must archive (0: an unchanged site is fine)
+NEWSARCHIVE_MONITOR_PAGES_EXPECTING_ITEMS = 3  # this many article pages downloaded and none extracted: fail
+NEWSARCHIVE_MONITOR_MAX_ERROR_RATE = 0.25  # (4xx/5xx + download errors) / requests
+NEWSARCHIVE_MONITOR_MIN_REQUESTS = 10  # the error rate is judged from this many requests on
+NEWSARCHIVE_MONITOR_MIN_DOCUMENTS = 5  # field coverage is judged from this many archived documents on
+NEWSARCHIVE_MONITOR_MIN_COVERAGE_PUBLISHED = 0.8
+NEWSARCHIVE_MONITOR_MIN_COVERAGE_DATELINE = 0.2
+NEWSARCHIVE_MONITOR_MIN_COVERAGE_AGENCY = 0.2
+NEWSARCHIVE_MONITOR_FAIL_ON_BLOCKED = False  # a bot-walled source is recorded and shown; True: also fail

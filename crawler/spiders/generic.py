@@ -20,6 +20,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.discovery import Link, parse_discovery
 from crawler.items import PageItem
+from crawler.middlewares import ARTICLE, DISCOVERY, INDEX, KIND
 from crawler.urls import host_of
 
 _SPLIT = re.compile(r"[\s,]+")
@@ -78,14 +79,21 @@ class GenericSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for u in self.sitemaps:
-            yield scrapy.Request(u, callback=self.parse_discovery, cb_kwargs={"via": "sitemap"})
+            yield self.discovery_request(u, "sitemap")
         for u in self.feeds:
-            yield scrapy.Request(u, callback=self.parse_discovery, cb_kwargs={"via": "feed"})
+            yield self.discovery_request(u, "feed")
         for u in self.urls:
             yield self.article_request(Link(url=u, via="url"))
 
+    def discovery_request(self, url: str, via: str) -> scrapy.Request:
+        """A sitemap/feed request (fetched conditionally by crawler.middlewares.IncrementalMiddleware)."""
+        return scrapy.Request(url, callback=self.parse_discovery, cb_kwargs={"via": via},
+                              meta={KIND: DISCOVERY})
+
     def article_request(self, link: Link) -> scrapy.Request:
-        return scrapy.Request(link.url, callback=self.parse_article, cb_kwargs={"link": link})
+        """An article request (skipped by IncrementalMiddleware when its canonical URL is known)."""
+        return scrapy.Request(link.url, callback=self.parse_article, cb_kwargs={"link": link},
+                              meta={KIND: ARTICLE})
 
     def parse_discovery(self, response: Response, via: str) -> Iterator[Any]:
         stats = self.crawler.stats
@@ -94,8 +102,10 @@ class GenericSpider(scrapy.Spider):
         if found.error:
             stats.inc_value(f"newsarchive/discovery/error/{via}")
             self.logger.warning("discovery document %s: %s", response.url, found.error)
+        if found.sitemaps:
+            response.meta[INDEX] = True  # an index: always fetched in full (see crawler.middlewares)
         for child in found.sitemaps:
-            yield scrapy.Request(response.urljoin(child), callback=self.parse_discovery, cb_kwargs={"via": via})
+            yield self.discovery_request(response.urljoin(child), via)
         for link in found.links:
             stats.inc_value("newsarchive/discovery/links")
             if self.since and link.published and link.published.astimezone(UTC).date() < self.since:

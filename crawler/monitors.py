@@ -1,0 +1,154 @@
+"""Monitors: checks that judge a finished crawl from its stats and the fields of what it archived.
+
+Pure code: ``judge_run(stats, coverage, thresholds)`` returns one ``MonitorResult`` per check; a run is
+``ok`` only when it finished and every check passed. The archive pipeline calls it when the spider closes
+and stores the results in ``crawl_runs.monitor_results``; ``newsarchive crawl`` exits 1 when a run is not
+``ok``, so cron and systemd alert on it (``scrapy crawl`` itself exits 0 whatever a monitor says).
+
+Checks and their settings (override per run with ``-s NAME=VALUE``):
+
+``finished``         the run ended with finish reason ``finished`` (not shutdown, closespider, an error).
+``items``            items were expected and came: the run received at least one response
+                     (a crawl that reached nothing fails), and when it downloaded at least
+                     ``NEWSARCHIVE_MONITOR_PAGES_EXPECTING_ITEMS`` article pages, at least one of them was
+                     extracted (archived, already archived, or classified unrelated); plus at least
+                     ``NEWSARCHIVE_MONITOR_MIN_ITEMS`` new documents (default 0: an unchanged site is fine).
+``error_rate``       (4xx/5xx responses + download errors) / requests ≤ ``NEWSARCHIVE_MONITOR_MAX_ERROR_RATE``,
+                     judged once the run made ``NEWSARCHIVE_MONITOR_MIN_REQUESTS`` requests.
+``coverage_<field>`` share of the documents archived by the run with a published time, a dateline and an
+                     agency ≥ ``NEWSARCHIVE_MONITOR_MIN_COVERAGE_{PUBLISHED,DATELINE,AGENCY}``, judged once
+                     the run archived ``NEWSARCHIVE_MONITOR_MIN_DOCUMENTS`` documents.
+``blocked``          no source met a bot wall; fails the run only with ``NEWSARCHIVE_MONITOR_FAIL_ON_BLOCKED``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from storage.runs import FieldCoverage, blocked_source_names, http_error_count
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_items: int = 0
+    pages_expecting_items: int = 3
+    max_error_rate: float = 0.25
+    min_requests: int = 10
+    min_documents: int = 5
+    min_coverage_published: float = 0.8
+    min_coverage_dateline: float = 0.2
+    min_coverage_agency: float = 0.2
+    fail_on_blocked: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Thresholds:
+        """Read ``NEWSARCHIVE_MONITOR_*`` from Scrapy settings (anything with getint/getfloat/getbool)."""
+        d = cls()
+        return cls(
+            min_items=settings.getint("NEWSARCHIVE_MONITOR_MIN_ITEMS", d.min_items),
+            pages_expecting_items=settings.getint("NEWSARCHIVE_MONITOR_PAGES_EXPECTING_ITEMS",
+                                                  d.pages_expecting_items),
+            max_error_rate=settings.getfloat("NEWSARCHIVE_MONITOR_MAX_ERROR_RATE", d.max_error_rate),
+            min_requests=settings.getint("NEWSARCHIVE_MONITOR_MIN_REQUESTS", d.min_requests),
+            min_documents=settings.getint("NEWSARCHIVE_MONITOR_MIN_DOCUMENTS", d.min_documents),
+            min_coverage_published=settings.getfloat("NEWSARCHIVE_MONITOR_MIN_COVERAGE_PUBLISHED",
+                                                     d.min_coverage_published),
+            min_coverage_dateline=settings.getfloat("NEWSARCHIVE_MONITOR_MIN_COVERAGE_DATELINE",
+                                                    d.min_coverage_dateline),
+            min_coverage_agency=settings.getfloat("NEWSARCHIVE_MONITOR_MIN_COVERAGE_AGENCY",
+                                                  d.min_coverage_agency),
+            fail_on_blocked=settings.getbool("NEWSARCHIVE_MONITOR_FAIL_ON_BLOCKED", d.fail_on_blocked),
+        )
+
+
+@dataclass(frozen=True)
+class MonitorResult:
+    name: str
+    passed: bool
+    detail: str
+    value: float | int | None = None
+    threshold: float | int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("name")
+        return out
+
+
+def _int(stats: Mapping[str, Any], key: str) -> int:
+    try:
+        return int(stats.get(key, 0) or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def check_finished(finish_reason: str) -> MonitorResult:
+    return MonitorResult("finished", finish_reason == "finished", f"finish reason {finish_reason!r}")
+
+
+def check_items(stats: Mapping[str, Any], t: Thresholds) -> MonitorResult:
+    responses = _int(stats, "downloader/response_count")
+    if responses == 0:
+        return MonitorResult("items", False, "no response received: nothing was reachable", 0, 1)
+    new = _int(stats, "newsarchive/archive/documents_new")
+    pages = _int(stats, "newsarchive/responses/article")
+    extracted = (new + _int(stats, "newsarchive/archive/documents_duplicate")
+                 + _int(stats, "newsarchive/dropped/unrelated"))
+    if pages >= t.pages_expecting_items and extracted == 0:
+        return MonitorResult("items", False, f"{pages} article pages downloaded, none extracted", 0, 1)
+    if new < t.min_items:
+        return MonitorResult("items", False, f"{new} new documents, expected at least {t.min_items}", new,
+                             t.min_items)
+    return MonitorResult("items", True, f"{new} new documents from {pages} article pages", new, t.min_items)
+
+
+def check_error_rate(stats: Mapping[str, Any], t: Thresholds) -> MonitorResult:
+    requests = _int(stats, "downloader/request_count")
+    errors = http_error_count(stats)
+    if requests < t.min_requests:
+        return MonitorResult("error_rate", True, f"{errors} errors in {requests} requests (too few to judge)",
+                             None, t.max_error_rate)
+    rate = errors / requests
+    return MonitorResult("error_rate", rate <= t.max_error_rate, f"{errors} errors in {requests} requests",
+                         round(rate, 4), t.max_error_rate)
+
+
+def check_coverage(coverage: FieldCoverage, t: Thresholds) -> list[MonitorResult]:
+    out = []
+    for field, minimum in (("published", t.min_coverage_published), ("dateline", t.min_coverage_dateline),
+                           ("agency", t.min_coverage_agency)):
+        share = coverage.share(field)
+        name = f"coverage_{field}"
+        if share is None or coverage.documents < t.min_documents:
+            out.append(MonitorResult(name, True, f"{coverage.documents} documents archived (too few to judge)",
+                                     None if share is None else round(share, 4), minimum))
+            continue
+        out.append(MonitorResult(name, share >= minimum,
+                                 f"{getattr(coverage, field)} of {coverage.documents} documents",
+                                 round(share, 4), minimum))
+    return out
+
+
+def check_blocked(stats: Mapping[str, Any], t: Thresholds) -> MonitorResult:
+    blocked = blocked_source_names(stats)
+    detail = "blocked: " + ", ".join(blocked) if blocked else "no source blocked"
+    return MonitorResult("blocked", not (blocked and t.fail_on_blocked), detail, len(blocked), 0)
+
+
+def judge_run(
+    stats: Mapping[str, Any], finish_reason: str, coverage: FieldCoverage, thresholds: Thresholds
+) -> list[MonitorResult]:
+    return [
+        check_finished(finish_reason),
+        check_items(stats, thresholds),
+        check_error_rate(stats, thresholds),
+        *check_coverage(coverage, thresholds),
+        check_blocked(stats, thresholds),
+    ]
+
+
+def run_status(results: list[MonitorResult]) -> str:
+    """``ok`` when every check passed, else ``failed``."""
+    return "ok" if all(r.passed for r in results) else "failed"

@@ -1,0 +1,144 @@
+"""Crawl-run records: closing a ``crawl_runs`` row from a run's stats and its monitors' verdict, the field
+coverage the monitors judge, and the listing behind ``newsarchive runs``.
+
+Stats are Scrapy's flat ``name -> value`` dict. The one place that reads them into run columns:
+
+- drops per reason: ``newsarchive/dropped/<reason>``;
+- HTTP errors: responses with a 4xx/5xx status plus download exceptions (timeouts, refused connections),
+  NOT ``IgnoreRequest`` (a request a middleware declined on purpose: robots.txt, an already-archived URL);
+- blocked sources: ``newsarchive/blocked/<source name>`` (set by the bot-wall middleware).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, update
+
+from storage.models import Article, CrawlRun, Document
+from storage.types import utcnow
+
+DECLINED_EXCEPTIONS = ("scrapy.exceptions.IgnoreRequest",)
+
+
+def drop_counts(stats: Mapping[str, Any]) -> dict[str, int]:
+    return {k.rsplit("/", 1)[-1]: int(v) for k, v in stats.items() if k.startswith("newsarchive/dropped/")}
+
+
+def http_error_count(stats: Mapping[str, Any]) -> int:
+    """4xx/5xx responses plus download exceptions, without requests declined on purpose."""
+    statuses = sum(
+        int(v) for k, v in stats.items()
+        if k.startswith("downloader/response_status_count/") and k.rsplit("/", 1)[-1][:1] in "45"
+    )
+    exceptions = sum(
+        int(v) for k, v in stats.items()
+        if k.startswith("downloader/exception_type_count/")
+        and k.removeprefix("downloader/exception_type_count/") not in DECLINED_EXCEPTIONS
+    )
+    return statuses + exceptions
+
+
+def blocked_source_names(stats: Mapping[str, Any]) -> list[str]:
+    return sorted(k.removeprefix("newsarchive/blocked/") for k, v in stats.items()
+                  if k.startswith("newsarchive/blocked/") and v)
+
+
+@dataclass(frozen=True)
+class FieldCoverage:
+    """Of the documents a run archived: how many, and how many have each field."""
+
+    documents: int
+    published: int
+    dateline: int
+    agency: int
+
+    def share(self, field: str) -> float | None:
+        if not self.documents:
+            return None
+        return int(getattr(self, field)) / self.documents
+
+
+def run_field_coverage(conn: Connection, run_id: int) -> FieldCoverage:
+    """Published time (document), dateline and agency (its article) of the documents archived by a run."""
+    row = conn.execute(
+        select(
+            func.count(Document.id),
+            func.count(Document.published_at),
+            func.count(func.coalesce(Article.dateline_city, Article.dateline_raw)),
+            func.count(Article.agency),
+        )
+        .select_from(Document)
+        .outerjoin(Article, Article.id == Document.article_id)
+        .where(Document.crawl_run_id == run_id)
+    ).one()
+    return FieldCoverage(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+def close_run(
+    engine: Engine,
+    run_id: int,
+    *,
+    finish_reason: str,
+    items_archived: int,
+    stats: dict[str, Any],
+    status: str,
+    monitor_results: dict[str, Any] | None,
+) -> None:
+    """Write a run's end: timing, finish reason, counts, HTTP errors, blocked sources, monitors, status."""
+    drops = drop_counts(stats)
+    with engine.begin() as conn:
+        conn.execute(
+            update(CrawlRun)
+            .where(CrawlRun.id == run_id)
+            .values(
+                finished_at=utcnow(), finish_reason=finish_reason, items_archived=items_archived,
+                items_dropped=sum(drops.values()), drop_reasons=drops or None,
+                http_errors=http_error_count(stats), stats=stats, status=status,
+                monitor_results=monitor_results, blocked_sources=blocked_source_names(stats) or None,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    spider: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    status: str
+    finish_reason: str | None
+    items_archived: int
+    items_dropped: int
+    http_errors: int
+    drop_reasons: dict[str, Any]
+    failed_monitors: list[str]
+    blocked_sources: list[str]
+    arguments: dict[str, Any]
+    requests: int
+    skipped_known: int
+    not_modified: int
+
+
+def recent_runs(engine: Engine, last: int) -> list[RunSummary]:
+    """The ``last`` most recent runs, newest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(last)).all()
+        out = []
+        for r in rows:
+            stats = r.stats or {}
+            monitors = r.monitor_results or {}
+            out.append(RunSummary(
+                id=r.id, spider=r.spider, started_at=r.started_at, finished_at=r.finished_at, status=r.status,
+                finish_reason=r.finish_reason, items_archived=r.items_archived, items_dropped=r.items_dropped,
+                http_errors=r.http_errors, drop_reasons=r.drop_reasons or {},
+                failed_monitors=sorted(k for k, v in monitors.items() if isinstance(v, dict) and not v.get("passed")),
+                blocked_sources=list(r.blocked_sources or []), arguments=r.arguments or {},
+                requests=int(stats.get("downloader/request_count", 0)),
+                skipped_known=int(stats.get("newsarchive/skipped/known_url", 0)),
+                not_modified=int(stats.get("newsarchive/conditional/not_modified", 0)),
+            ))
+        return out
