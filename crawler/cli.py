@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -208,33 +208,6 @@ def _parse_date(value: str, option: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise UserError(f"{option} takes a date as YYYY-MM-DD, got {value!r}") from None
-
-
-# -- export -----------------------------------------------------------------------------------------
-@cli.command()
-@click.argument("kind", type=click.Choice(["events", "articles", "documents"]))
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
-@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Output file, or - for stdout.")
-@click.option("--excel", is_flag=True, help="CSV for spreadsheets: a BOM, and formula-like cells neutralised.")
-def export(kind: str, fmt: str, output: str, excel: bool) -> None:
-    """Export events, articles or documents (streaming; stable columns; ISO 8601 UTC times)."""
-    obj = click.get_current_context().find_object(Context)
-    assert obj is not None
-    from storage.exports import write_export
-
-    engine = obj.engine(read_only=True)
-    with database_errors(obj.database_url):
-        if output == "-":
-            n = write_export(engine, kind, sys.stdout, fmt=fmt, excel=excel)
-        else:
-            try:
-                handle: IO[str] = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
-            except OSError as exc:
-                raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
-            with handle:
-                n = write_export(engine, kind, handle, fmt=fmt, excel=excel)
-            click.echo(f"wrote {n} {kind} to {output}", err=True)
-    engine.dispose()
 
 
 # -- extract ----------------------------------------------------------------------------------------
