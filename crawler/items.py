@@ -20,4 +20,9 @@ class PageItem:
     content_type: str | None
     fetched_at: datetime
     link: Link | None = None
+    # set by the source spider from the source registry (crawler/data/sources.json)
+    source: str | None = None  # registered source name
+    country: str | None = None  # ISO alpha-2: resolves ambiguous zone abbreviations, day-first dates
+    timezone: str | None = None  # IANA zone for page times printed without an offset
+    agency: str | None = None  # the source's own agency, when the page names none
     processed: Any = None  # crawler.process.ProcessedPage, set by ExtractPipeline

@@ -16,6 +16,7 @@ import json
 import logging
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -25,6 +26,7 @@ from crawler.events import DialogueRegistry, load_configured_registry
 from crawler.items import PageItem
 from crawler.monitors import Thresholds, judge_run, run_status
 from crawler.process import process_page
+from crawler.sources import fill_default_agency
 from storage.archive import Archive
 from storage.db import make_engine, mask_url, resolve_database_url
 from storage.feeds import advance_watermarks, newest_by_source
@@ -66,7 +68,9 @@ class ExtractPipeline:
         html: bytes | str = item.body
         if item.encoding:
             html = item.body.decode(item.encoding, errors="replace")
-        processed = process_page(html, item.url, registry=self.registry, link=item.link)
+        processed = process_page(html, item.url, registry=self.registry, link=item.link, country=item.country,
+                                 default_tz=ZoneInfo(item.timezone) if item.timezone else None)
+        fill_default_agency(processed, item.agency)  # a registered wire's own page (issue 5)
         if not processed.clean.paragraphs:
             raise drop(self.crawler, "no_article", f"no article text in {item.url}")
         item.processed = processed

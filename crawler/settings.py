@@ -46,6 +46,8 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # before robots.txt (100): a known URL costs neither a request nor a robots lookup
     "crawler.middlewares.IncrementalMiddleware": 50,
+    # after redirects (600) on the way in: sees the 3xx to a challenge page; a blocked source stops here
+    "crawler.botwall.BotWallMiddleware": 650,
 }
 EXTENSIONS = {
     "crawler.extensions.ProgressBar": 500,
