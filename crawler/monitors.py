@@ -8,8 +8,8 @@ and stores the results in ``crawl_runs.monitor_results``; ``newsarchive crawl`` 
 Checks and their settings (override per run with ``-s NAME=VALUE``):
 
 ``finished``         the run ended with finish reason ``finished`` (not shutdown, closespider, an error).
-``items``            items were expected and came: the run received at least one response
-                     (a crawl that reached nothing fails), and when it downloaded at least
+``items``            items were expected and came: a run that sent requests received at least one
+                     response (a crawl that reached nothing fails), and when it downloaded at least
                      ``NEWSARCHIVE_MONITOR_PAGES_EXPECTING_ITEMS`` article pages, at least one of them was
                      extracted (archived, already archived, or classified unrelated); plus at least
                      ``NEWSARCHIVE_MONITOR_MIN_ITEMS`` new documents (default 0: an unchanged site is fine).
@@ -89,9 +89,9 @@ def check_finished(finish_reason: str) -> MonitorResult:
 
 
 def check_items(stats: Mapping[str, Any], t: Thresholds) -> MonitorResult:
-    responses = _int(stats, "downloader/response_count")
-    if responses == 0:
-        return MonitorResult("items", False, "no response received: nothing was reachable", 0, 1)
+    requests, responses = _int(stats, "downloader/request_count"), _int(stats, "downloader/response_count")
+    if requests and not responses:  # (no request at all is fine: every URL was already known)
+        return MonitorResult("items", False, f"{requests} requests, no response: nothing was reachable", 0, 1)
     new = _int(stats, "newsarchive/archive/documents_new")
     pages = _int(stats, "newsarchive/responses/article")
     extracted = (new + _int(stats, "newsarchive/archive/documents_duplicate")
