@@ -2,9 +2,16 @@
 
 ``Archive.write_batch`` takes DocumentRecords (and RejectedUrls) and, in ONE transaction:
 document (one per canonical URL; an already-archived URL is left untouched) → article (one per distinct
-story text, by content hash) → event (block match or new; see storage.events) → seen URLs. Either the whole
-batch lands or none of it does, so a crash mid-batch leaves no partial rows. Inserts use the portable
-``INSERT ... ON CONFLICT DO NOTHING`` of SQLite and PostgreSQL, so concurrent crawlers cannot duplicate rows.
+story text: exact content hash, else a near-duplicate by MinHash/LSH candidates confirmed by containment, see
+storage.dedup) → event (block match or new; see storage.events) → the coverage counts of every event the
+batch touched → seen URLs. Either the whole batch lands or none of it does, so a crash mid-batch leaves no
+partial rows.
+
+Concurrent writers: SQLite serialises them with ``BEGIN IMMEDIATE``; on PostgreSQL every batch first takes
+one transaction-scoped advisory lock (``ARCHIVE_WRITE_LOCK``), so batches of concurrent crawlers are
+serialised the same way. Without it, two crawlers could each miss the other's uncommitted near-duplicate
+(no unique constraint can catch "similar text") and twin articles would result. Batches are short (a few
+ms per document); fetching, the slow part, stays parallel.
 """
 
 from __future__ import annotations
@@ -13,15 +20,18 @@ import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy import Connection, Engine, Table, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.events import assign_event
+from storage.dedup import Fingerprint, find_near_duplicate, pack, store_bands
+from storage.events import assign_event, refresh_coverage
 from storage.models import Article, CrawlRun, Document, SeenUrl, Source, table_of
-from storage.records import BatchResult, DocumentRecord, RejectedUrl
+from storage.records import BatchResult, DocumentRecord, RejectedUrl, SeriesRecord
+from storage.series import sync_series
 from storage.types import utcnow
 
 RAW_HTML_CODEC = "zlib"
+ARCHIVE_WRITE_LOCK = 0x6E61_0001  # pg_advisory_xact_lock key of the archive's write batches
 FILLABLE_ARTICLE_COLUMNS = (
     Article.title, Article.language, Article.agency, Article.agency_source, Article.dateline_raw,
     Article.dateline_city, Article.dateline_region, Article.dateline_country, Article.dateline_date,
@@ -124,6 +134,12 @@ class Archive:
             raise
         return result
 
+    def sync_series(self, series: Iterable[SeriesRecord]) -> int:
+        """Upsert the dialogue registry into ``dialogue_series`` and link events (storage.series)."""
+        with self.engine.begin() as conn:
+            _lock_writers(conn)
+            return sync_series(conn, series)
+
     def _write_all(
         self,
         conn: Connection,
@@ -132,8 +148,11 @@ class Archive:
         crawl_run_id: int | None,
         result: BatchResult,
     ) -> None:
+        _lock_writers(conn)
+        touched: set[int] = set()
         for doc in documents:
-            self._write_document(conn, doc, crawl_run_id, result)
+            self._write_document(conn, doc, crawl_run_id, result, touched)
+        refresh_coverage(conn, touched)
         for rej in rejected:
             new_id = insert_ignore(
                 conn,
@@ -160,13 +179,15 @@ class Archive:
         self._source_ids[name] = sid
         return sid
 
-    def _write_document(self, conn: Connection, doc: DocumentRecord, run_id: int | None, result: BatchResult) -> None:
+    def _write_document(
+        self, conn: Connection, doc: DocumentRecord, run_id: int | None, result: BatchResult, touched: set[int]
+    ) -> None:
         exists = conn.scalar(select(Document.id).where(Document.canonical_url == doc.canonical_url))
         if exists is not None:
             result.documents_duplicate += 1
             return
         source_id = self._source_id(conn, doc)
-        article_id = self._article_for(conn, doc, result)
+        article_id, event_id = self._article_for(conn, doc, result)
         doc_id = insert_ignore(
             conn,
             table_of(Document),
@@ -200,15 +221,25 @@ class Archive:
             result.documents_duplicate += 1
         else:
             result.documents_new += 1
+        if event_id is not None:
+            touched.add(event_id)
 
-    def _article_for(self, conn: Connection, doc: DocumentRecord, result: BatchResult) -> int:
-        existing = conn.execute(
-            select(Article.id, Article.event_id, Article.first_published_at, *FILLABLE_ARTICLE_COLUMNS).where(
-                Article.content_hash == doc.content_hash
-            )
-        ).first()
+    def _article_for(self, conn: Connection, doc: DocumentRecord, result: BatchResult) -> tuple[int, int | None]:
+        """The article of ``doc`` (existing: exact hash, else near-duplicate; or new) and that article's event."""
+        columns = (Article.id, Article.event_id, Article.first_published_at, *FILLABLE_ARTICLE_COLUMNS)
+        existing = conn.execute(select(*columns).where(Article.content_hash == doc.content_hash)).first()
+        fingerprint: Fingerprint | None = None
+        if existing is None:
+            fingerprint = Fingerprint.of(doc.body)
+            near = find_near_duplicate(conn, fingerprint, doc.published_at)
+            if near is not None:
+                existing = conn.execute(select(*columns).where(Article.id == near)).first()
+                result.articles_near_duplicate += 1
         event_id: int | None = None
-        if doc.event is not None and doc.topic == "dialogue_event":
+        # A copy of an article that already has its event adds a document, not evidence: its facts come
+        # from the same text, and assigning them again could only open a second, empty event.
+        needs_event = existing is None or existing.event_id is None
+        if needs_event and doc.event is not None and doc.topic == "dialogue_event":
             assignment = assign_event(conn, doc.event, doc.published_at)
             event_id = assignment.event_id
             result.events_new += assignment.created
@@ -230,7 +261,8 @@ class Archive:
                     values[col.key] = getattr(doc, col.key)
             if values:
                 conn.execute(update(Article).where(Article.id == existing.id).values(**values))
-            return int(existing.id)
+            return int(existing.id), values.get("event_id", existing.event_id)
+        assert fingerprint is not None
         new_id = insert_ignore(
             conn,
             table_of(Article),
@@ -250,15 +282,24 @@ class Archive:
                 "relation": doc.relation,
                 "event_id": event_id,
                 "first_published_at": doc.published_at,
+                "minhash": pack(fingerprint.signature),
                 "created_at": utcnow(),
             },
             ["content_hash"],
         )
-        if new_id is None:
+        if new_id is None:  # unreachable while batches hold the write lock; kept as a safety net
             result.articles_existing += 1
-            return int(conn.execute(select(Article.id).where(Article.content_hash == doc.content_hash)).scalar_one())
+            row = conn.execute(select(Article.id, Article.event_id).where(Article.content_hash == doc.content_hash)).one()
+            return int(row.id), row.event_id
+        store_bands(conn, int(new_id), fingerprint)
         result.articles_new += 1
-        return int(new_id)
+        return int(new_id), event_id
+
+
+def _lock_writers(conn: Connection) -> None:
+    """Serialise write batches of concurrent crawlers on PostgreSQL (SQLite's BEGIN IMMEDIATE already does)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ARCHIVE_WRITE_LOCK})
 
 
 def _offset_minutes(doc: DocumentRecord) -> int | None:

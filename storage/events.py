@@ -4,24 +4,32 @@ Block by (country pair, mechanism). Within a block, a page belongs to the event 
 to end, widened by ``SAME_ROUND_DAYS`` on each side) contains the page's start date. Nothing merges outside a
 block, so two series between the same pair in the same month, or two rounds of one series, stay apart.
 
-The start date an event carries is the one backed by the strongest evidence seen so far (``date_rank``:
-explicit date 3 > relative day 2 > preview announcement 1); ties go to the earlier date. That makes the
-result independent of the order pages arrive in. When stronger evidence moves the start date, the event
-keeps its id and its old key is written to ``event_aliases``.
+The dates an event carries are a join over its evidence, so they do not depend on the order pages arrive
+in: the strongest ``date_rank`` wins (explicit date 3 > relative day 2 > preview announcement 1 > none 0);
+among evidence of the best rank the start is the earliest start and the end the latest end. A preview
+therefore sets an event's date only while no report or follow-up with a date has been seen; the first
+dated report replaces it. When the start date moves, the event keeps its id and its old key is written
+to ``event_aliases``.
+
+``refresh_coverage`` recomputes the coverage columns (documents, articles, sources, agencies, first and
+last report time) of the events a batch touched, from the documents themselves, in the batch's
+transaction — exact under concurrent writers, unlike increments.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import Event, EventAlias, table_of
+from storage.models import Article, Document, Event, EventAlias, table_of
 from storage.records import EventFactsRecord
+from storage.series import series_id_for
 from storage.types import utcnow
 
 SAME_ROUND_DAYS = 3
@@ -78,6 +86,7 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
                 country_a=a,
                 country_b=b,
                 mechanism=facts.mechanism,
+                series_id=series_id_for(conn, (a, b), facts.mechanism, facts.series_name),
                 series_name=facts.series_name,
                 start_date=facts.start_date,
                 end_date=facts.end_date or facts.start_date,
@@ -112,27 +121,45 @@ def _pick(events: Sequence[Any], facts: EventFactsRecord, published: datetime | 
     return min(hits, key=lambda e: abs((e.start_date - anchor).days)) if hits else None
 
 
+def join_dates(
+    rank: int, start: date, end: date | None, new_rank: int, new_start: date | None, new_end: date | None
+) -> tuple[int, date, date]:
+    """The event's (rank, start, end) after one more piece of date evidence.
+
+    Commutative and associative (a join): the best rank wins; within it, earliest start and latest end.
+    Evidence without a start date (rank 0 by construction) never moves the dates."""
+    end = end or start
+    if new_start is None or new_rank < rank:
+        return rank, start, end
+    new_end = max(new_end or new_start, new_start)
+    if new_rank > rank:
+        return new_rank, new_start, new_end
+    return rank, min(start, new_start), max(end, new_end)
+
+
 def _merge(conn: Connection, ev: Any, facts: EventFactsRecord) -> Assignment:
     values: dict[str, Any] = {}
     rekeyed = False
-    stronger = facts.start_date is not None and (
-        facts.date_rank > ev.date_rank
-        or (facts.date_rank == ev.date_rank and facts.start_date < ev.start_date)
-    )
-    if stronger and facts.start_date is not None and facts.start_date != ev.start_date:
-        new_key = make_event_key((ev.country_a, ev.country_b), ev.mechanism, facts.start_date)
-        conn.execute(insert(EventAlias).values(event_id=ev.id, alias_key=ev.event_key, created_at=utcnow()))
+    rank, start, end = join_dates(ev.date_rank, ev.start_date, ev.end_date, facts.date_rank, facts.start_date,
+                                  facts.end_date)
+    if start != ev.start_date:
+        new_key = make_event_key((ev.country_a, ev.country_b), ev.mechanism, start)
+        _add_alias(conn, ev.id, ev.event_key)
         # The new key may itself be an old alias of this event (evidence moved the date back).
-        conn.execute(table_of(EventAlias).delete().where(EventAlias.alias_key == new_key))
-        values.update(event_key=new_key, start_date=facts.start_date, date_rank=facts.date_rank,
-                      date_evidence=facts.date_evidence, end_date=facts.end_date or facts.start_date)
+        conn.execute(table_of(EventAlias).delete().where(EventAlias.alias_key == new_key,
+                                                         EventAlias.event_id == ev.id))
+        values.update(event_key=new_key, start_date=start)
         rekeyed = True
-    elif stronger:
-        values.update(date_rank=facts.date_rank, date_evidence=facts.date_evidence)
-        if facts.end_date:
-            values["end_date"] = facts.end_date
-    elif facts.end_date and facts.date_rank >= ev.date_rank and (ev.end_date or ev.start_date) < facts.end_date:
-        values["end_date"] = facts.end_date
+    if end != (ev.end_date or ev.start_date):
+        values["end_date"] = end
+    if rank != ev.date_rank:
+        values["date_rank"] = rank
+    if facts.date_evidence and facts.start_date == start and facts.date_rank == rank and (
+        ev.date_evidence is None or rank != ev.date_rank or start != ev.start_date
+    ):
+        values["date_evidence"] = facts.date_evidence
+    if ev.series_id is None:
+        values["series_id"] = series_id_for(conn, (ev.country_a, ev.country_b), ev.mechanism, ev.series_name)
     for col in ("venue_city", "venue_country", "round_ordinal", "series_name"):
         if getattr(ev, col) is None and getattr(facts, col) is not None:
             values[col] = getattr(facts, col)
@@ -149,6 +176,58 @@ def _merge(conn: Connection, ev: Any, facts: EventFactsRecord) -> Assignment:
         values["updated_at"] = utcnow()
         conn.execute(update(Event).where(Event.id == ev.id).values(**values))
     return Assignment(event_id=int(ev.id), rekeyed=rekeyed)
+
+
+def _add_alias(conn: Connection, event_id: int, key: str) -> None:
+    """Record an old key; a key already recorded (for this or, rarely, an older event) stays as it is."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table_of(EventAlias)).values(event_id=event_id, alias_key=key, created_at=utcnow())
+                 .on_conflict_do_nothing(index_elements=["alias_key"]))
+
+
+def refresh_coverage(conn: Connection, event_ids: Iterable[int]) -> None:
+    """Recompute the coverage columns of these events from their documents (one aggregate query for all).
+
+    A document counts for the event of its article. ``agencies`` is the sorted list of distinct wire
+    agencies of the event's articles; ``first_report_at``/``last_report_at`` span the documents' published
+    times (previews included: they report on the round too)."""
+    ids = sorted(set(event_ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        rows = conn.execute(
+            select(
+                Article.event_id,
+                func.count(Document.id).label("documents"),
+                func.count(func.distinct(Article.id)).label("articles"),
+                func.count(func.distinct(Document.source_id)).label("sources"),
+                func.min(Document.published_at).label("first"),
+                func.max(Document.published_at).label("last"),
+            )
+            .join(Document, Document.article_id == Article.id)
+            .where(Article.event_id.in_(chunk))
+            .group_by(Article.event_id)
+        ).all()
+        agencies: dict[int, set[str]] = {}
+        for event_id, agency in conn.execute(
+            select(Article.event_id, Article.agency).distinct()
+            .where(Article.event_id.in_(chunk), Article.agency.is_not(None))
+        ):
+            if event_id is not None:
+                agencies.setdefault(int(event_id), set()).add(str(agency))
+        seen = set()
+        for r in rows:
+            seen.add(int(r.event_id))
+            conn.execute(
+                update(Event).where(Event.id == r.event_id).values(
+                    documents_count=int(r.documents), articles_count=int(r.articles), sources_count=int(r.sources),
+                    agencies=sorted(agencies.get(int(r.event_id), ())) or None,
+                    first_report_at=r.first, last_report_at=r.last,
+                )
+            )
+        for event_id in set(chunk) - seen:  # touched but (still) without documents
+            conn.execute(update(Event).where(Event.id == event_id).values(
+                documents_count=0, articles_count=0, sources_count=0, agencies=None,
+                first_report_at=None, last_report_at=None))
 
 
 def _merge_chairs(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:

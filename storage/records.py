@@ -28,6 +28,21 @@ class EventFactsRecord:
 
 
 @dataclass(frozen=True)
+class SeriesRecord:
+    """One dialogue series of the registry, as the archive stores it (``dialogue_series``).
+
+    ``countries`` is the ISO alpha-3 pair (order irrelevant), or None for a registry entry that leaves the
+    pair open (it then covers that mechanism between any pair)."""
+
+    slug: str
+    name: str
+    countries: tuple[str, str] | None = None
+    level: str | None = None
+    aliases: tuple[str, ...] = ()
+    abbreviations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DocumentRecord:
     """One extracted, normalised page ready to archive (document + its article fields + event facts)."""
 
@@ -77,6 +92,7 @@ class BatchResult:
     documents_duplicate: int = 0
     articles_new: int = 0
     articles_existing: int = 0
+    articles_near_duplicate: int = 0  # of articles_existing: found by near-duplicate, not exact hash
     events_new: int = 0
     events_rekeyed: int = 0
     events_attached: int = 0
