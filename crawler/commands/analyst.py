@@ -276,6 +276,44 @@ def datasette_metadata(database_name: str) -> dict[str, Any]:
     return {**shipped, "databases": {database_name: db}}
 
 
+def build_datasette_metadata(schema_md: str, queries_md: str) -> dict[str, Any]:
+    """Datasette metadata from docs/schema.md (table/view descriptions and column meanings) and
+    docs/queries.md (canned queries). Regenerate crawler/data/datasette_metadata.json with
+    ``python -m crawler.commands.analyst`` after editing either document."""
+    tables: dict[str, Any] = {}
+    current: dict[str, Any] | None = None
+    for line in schema_md.splitlines():
+        if m := re.match(r"^### (Table|View) `(\w+)`", line):
+            current = tables.setdefault(m.group(2), {"title": m.group(2), "description": "", "columns": {}})
+        elif line.startswith("## "):
+            current = None
+        elif current is not None and (m := re.match(r"^\| `(\w+)` \|(.*)\|\s*$", line)):
+            current["columns"][m.group(1)] = m.group(2).split("|")[-1].strip()
+        elif current is not None and line.strip() and not line.startswith("|") and not current["columns"]:
+            current["description"] = (current["description"] + " " + line.strip()).strip()
+    tables.pop("alembic_version", None)
+    queries: dict[str, Any] = {}
+    lines = queries_md.splitlines()
+    title = None
+    for i, line in enumerate(lines):
+        if m := re.match(r"^### (Q\d+)\. (.+)$", line):
+            qid, title = m.group(1).lower(), m.group(2)
+        elif line.strip() == "```sql" and title:
+            end = lines.index("```", i + 1)
+            queries[qid] = {"title": title, "sql": "\n".join(lines[i + 1:end]).strip().rstrip(";")}
+            title = None
+    return {"title": "newsarchive", "description": "Wire-service news about bilateral security dialogues: "
+            "documents, articles, events. Column meanings: docs/schema.md.",
+            "databases": {"archive": {"tables": tables, "queries": queries}}}
+
+
+def write_datasette_metadata() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    meta = build_datasette_metadata((docs / "schema.md").read_text(encoding="utf-8"),
+                                    (docs / "queries.md").read_text(encoding="utf-8"))
+    DATASETTE_METADATA.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(search_command)
     cli.add_command(export_command)
@@ -283,3 +321,7 @@ def register(cli: click.Group) -> None:
     assert isinstance(db, click.Group)
     db.add_command(grant_reader)
     cli.add_command(browse)
+
+
+if __name__ == "__main__":
+    write_datasette_metadata()
