@@ -1,0 +1,184 @@
+"""Source registry, the title filter, per-source fixture replicas (pure pipeline and a real crawl)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from crawler.demo.server import FixtureServer
+from crawler.events import load_configured_registry
+from crawler.process import process_page
+from crawler.sources import (
+    BUILTIN_SOURCES,
+    check_document,
+    fill_default_agency,
+    load_sources,
+    rebase,
+    title_may_be_relevant,
+)
+from storage.models import Article, Document, Source
+from tests.conftest import REPO, shared_path
+
+FIXTURES = REPO / "tests" / "fixtures" / "sources"
+REGISTRY = load_sources()
+DIALOGUES = load_configured_registry()
+
+
+def expected(name: str) -> dict:
+    return json.loads((FIXTURES / name / "expected.json").read_text(encoding="utf-8"))
+
+
+def newsarchive(*args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=REPO)
+
+
+@pytest.fixture(scope="module")
+def fixture_server() -> Iterator[FixtureServer]:
+    with FixtureServer(FIXTURES) as server:
+        yield server
+
+
+# -- registry --------------------------------------------------------------------------------------
+def test_builtin_registry_is_valid_and_has_the_21_sources() -> None:
+    assert check_document(json.loads(BUILTIN_SOURCES.read_text(encoding="utf-8"))) == []
+    assert len(REGISTRY) == 21
+    ani = REGISTRY.get("ANI")
+    assert ani.country == "IN" and str(ani.zone()) == "Asia/Kolkata" and ani.agency.value == "ANI"
+    assert REGISTRY.for_url("https://www.aninews.in/news/world/us/x20240101000000/") is ani
+    # thin facts stay thin: MENAFN's zone is unknown, every feed of it a guess
+    menafn = REGISTRY.get("menafn")
+    assert menafn.timezone.value is None and menafn.timezone.confidence == "unknown"
+    assert {ep.confidence for ep in menafn.endpoints()} == {"guess"}
+
+
+def test_check_reports_one_line_per_problem() -> None:
+    doc = json.loads(BUILTIN_SOURCES.read_text(encoding="utf-8"))
+    bad = doc["sources"][1]
+    bad["article_patterns"][0]["pattern"] = "^/news/(unclosed"
+    bad["timezone"]["value"] = "Asia/Atlantis"
+    bad["discovery"][0]["url"] = "not a url"
+    problems = check_document(doc)
+    assert len(problems) == 3
+    assert any("does not compile" in p for p in problems)
+    assert any("Asia/Atlantis" in p for p in problems)
+    assert any("does not parse" in p for p in problems)
+
+
+def test_sources_cli_list_show_check(tmp_path: Path) -> None:
+    out = newsarchive("sources", "list")
+    assert out.returncode == 0, out.stderr
+    assert "reuters" in out.stdout and "confidence" in out.stdout and "(guess)" in out.stdout
+    show = newsarchive("sources", "show", "yonhap")
+    assert show.returncode == 0 and "Asia/Seoul [high]" in show.stdout and "[dead]" in show.stdout
+    unknown = newsarchive("sources", "show", "nosuch")
+    assert unknown.returncode == 1 and unknown.stderr.count("\n") == 1 and "Traceback" not in unknown.stderr
+    assert newsarchive("sources", "check").returncode == 0
+    doc = json.loads(BUILTIN_SOURCES.read_text(encoding="utf-8"))
+    doc["sources"][0]["timezone"] = {"value": "Mars/Olympus", "confidence": "guess"}
+    doc["sources"][2]["article_patterns"][0]["pattern"] = "^/(("
+    broken = tmp_path / "sources.json"
+    broken.write_text(json.dumps(doc), encoding="utf-8")
+    res = newsarchive("sources", "check", str(broken))
+    assert res.returncode == 1 and len(res.stderr.strip().splitlines()) == 2
+
+
+def test_rebase_and_article_match_below_a_test_base() -> None:
+    ani = REGISTRY.get("ani")
+    assert rebase("https://www.aninews.in/sitemap-news.xml?x=1", "http://127.0.0.1:9/ani") == \
+        "http://127.0.0.1:9/ani/sitemap-news.xml?x=1"
+    url = "http://127.0.0.1:9/ani/news/world/us/slug20240101120000/"
+    assert ani.is_article(url, "http://127.0.0.1:9/ani")
+    assert not ani.is_article(url, "http://127.0.0.1:9/other")
+    assert not ani.is_article("http://127.0.0.1:9/ani/topic/india/", "http://127.0.0.1:9/ani")
+
+
+# -- title filter ----------------------------------------------------------------------------------
+def test_title_filter_never_skips_a_gold_dialogue_page() -> None:
+    rows = [json.loads(line) for line in (REPO / "crawler" / "demo" / "gold.jsonl").read_text().splitlines()]
+    shared = shared_path("data", "wire-sites-dev", "gold.jsonl")
+    rows += [json.loads(line) for line in shared.read_text().splitlines() if line.strip()]
+    dialogue = [r for r in rows if r["topic"] != "unrelated"]
+    unrelated = [r for r in rows if r["topic"] == "unrelated"]
+    assert len(dialogue) >= 130
+    assert [r["title"] for r in dialogue if not title_may_be_relevant(r["title"], DIALOGUES)] == []
+    skipped = sum(not title_may_be_relevant(r["title"], DIALOGUES) for r in unrelated)
+    assert skipped >= len(unrelated) * 0.8  # it does skip the obvious ones (15 of 16 measured)
+
+
+def test_title_filter_keeps_empty_titles_and_two_country_headlines() -> None:
+    assert title_may_be_relevant(None, DIALOGUES) and title_may_be_relevant("  ", DIALOGUES)
+    assert title_may_be_relevant("India and Japan in Tokyo", DIALOGUES)
+    assert not title_may_be_relevant("Sensex climbs 300 points as IT stocks rally", DIALOGUES)
+
+
+# -- per-source fixtures: the pure pipeline with each source's country, zone and agency ----------
+@pytest.mark.parametrize("name", REGISTRY.names())
+def test_fixture_article_extracts_with_the_source_facts(name: str) -> None:
+    source = REGISTRY.get(name)
+    exp = expected(name)
+    path = exp["article"].split("?")[0]
+    server = FixtureServer(FIXTURES)  # not started: only resolves paths
+    file = server.resolve(f"/{name}{path}")
+    assert file is not None, f"fixture page missing for {name}"
+    base = "http://127.0.0.1:1"
+    url = f"{base}/{name}{exp['article']}"
+    assert source.is_article(url, f"{base}/{name}")
+    page = process_page(file.read_bytes().replace(b"{{BASE}}", base.encode()), url, registry=DIALOGUES,
+                        country=source.country, default_tz=source.zone())
+    fill_default_agency(page, source.agency.value)
+    assert page.topic.topic == "dialogue_event", page.topic.reasons
+    assert page.agency == exp["agency"]
+    dl = page.clean.dateline
+    assert (dl.city if dl else None) == exp["dateline_city"]
+
+
+# -- a real crawl of every fixture source -----------------------------------------------------------
+def test_crawl_all_fixture_sources(sqlite_url: str, fixture_server: FixtureServer, tmp_path: Path) -> None:
+    base = fixture_server.base_url
+    bases = {name: f"{base}/{name}" for name in REGISTRY.names()}
+    assert newsarchive("--database", sqlite_url, "db", "upgrade").returncode == 0
+    res = newsarchive(
+        "--database", sqlite_url, "crawl", "--all", "--no-progress",
+        "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}", "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false",
+        "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=false",
+        "-s", "NEWSARCHIVE_MONITOR_MAX_ERROR_RATE=1.0", "-s", "NEWSARCHIVE_MONITOR_MIN_COVERAGE_PUBLISHED=0",
+    )
+    assert "Traceback" not in res.stderr
+    engine = create_engine(sqlite_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Document.url, Document.published_at, Document.published_offset_minutes, Source.name,
+                   Source.kind, Source.country, Article.agency, Article.dateline_city, Article.event_id)
+            .join(Source, Source.id == Document.source_id).join(Article, Article.id == Document.article_id)
+        ).all()
+    engine.dispose()
+    by_source = {r.name: r for r in rows}
+    for name in REGISTRY.names():
+        exp = expected(name)
+        if exp.get("no_discovery"):
+            assert name not in by_source  # nothing to discover it from: said so in the registry
+            continue
+        assert name in by_source, f"{name} not archived: {res.stdout}\n{res.stderr[-2000:]}"
+        r = by_source[name]
+        source = REGISTRY.get(name)
+        assert r.kind == source.kind and r.country == source.country
+        assert r.url.endswith(exp["article"]) or r.url.endswith(exp["article"] + "/")
+        assert r.agency == exp["agency"], name
+        assert r.dateline_city == exp["dateline_city"], name
+        assert r.event_id is not None, name
+        if "published_utc" in exp:
+            want = datetime.fromisoformat(exp["published_utc"].replace("Z", "+00:00"))
+            got = r.published_at.replace(tzinfo=UTC) if r.published_at.tzinfo is None else r.published_at
+            assert abs((got - want).total_seconds()) < 1, (name, got, want)
+            assert r.published_offset_minutes == exp["offset_minutes"], name
+        else:
+            local = r.published_at.replace(tzinfo=UTC) + timedelta(minutes=r.published_offset_minutes or 0)
+            assert local.date().isoformat() == exp["published_date"], name  # day precision, venue-local day
