@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, Table, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.dedup import Fingerprint, find_near_duplicate, pack, store_bands
-from storage.events import assign_event, refresh_coverage
+from storage.events import add_evidence, assign_event, refresh_coverage
 from storage.models import Article, CrawlRun, Document, SeenUrl, Source, table_of
 from storage.records import BatchResult, DocumentRecord, RejectedUrl, SeriesRecord
 from storage.series import sync_series
@@ -236,11 +236,12 @@ class Archive:
                 existing = conn.execute(select(*columns).where(Article.id == near)).first()
                 result.articles_near_duplicate += 1
         event_id: int | None = None
-        # A copy of an article that already has its event adds a document, not evidence: its facts come
-        # from the same text, and assigning them again could only open a second, empty event.
-        needs_event = existing is None or existing.event_id is None
-        if needs_event and doc.event is not None and doc.topic == "dialogue_event":
-            assignment = assign_event(conn, doc.event, doc.published_at)
+        if doc.event is not None and doc.topic == "dialogue_event":
+            if existing is not None and existing.event_id is not None:
+                # A copy of an article that has its event: evidence for that event only.
+                assignment = add_evidence(conn, int(existing.event_id), doc.event)
+            else:
+                assignment = assign_event(conn, doc.event, doc.published_at)
             event_id = assignment.event_id
             result.events_new += assignment.created
             result.events_rekeyed += assignment.rekeyed

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -89,7 +89,7 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
                 series_id=series_id_for(conn, (a, b), facts.mechanism, facts.series_name),
                 series_name=facts.series_name,
                 start_date=facts.start_date,
-                end_date=facts.end_date or facts.start_date,
+                end_date=max(facts.end_date or facts.start_date, facts.start_date),
                 date_evidence=facts.date_evidence,
                 date_rank=facts.date_rank,
                 venue_city=facts.venue_city,
@@ -104,6 +104,23 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
         )
         return Assignment(event_id=int(result.scalar_one()), created=True)
     return _merge(conn, match, facts)
+
+
+def add_evidence(conn: Connection, event_id: int, facts: EventFactsRecord) -> Assignment:
+    """Merge another copy's facts into the event its article already has.
+
+    Copies of one story can differ in what they yield (an aggregator strips the dateline, so "here" no
+    longer names the venue), so their facts count as evidence, but only for that event: facts of another
+    block are ignored, and a start date outside the event's window is ignored (the text is the same; a
+    different date there comes from a different reference date, not from new information)."""
+    a, b = sorted(c.upper() for c in facts.countries)
+    _lock_block(conn, f"{a}-{b}:{facts.mechanism}")
+    ev = conn.execute(select(table_of(Event)).where(Event.id == event_id)).first()
+    if ev is None or (ev.country_a, ev.country_b, ev.mechanism) != (a, b, facts.mechanism):
+        return Assignment(event_id=event_id)
+    if facts.start_date is not None and not _window_contains(ev, facts.start_date):
+        facts = replace(facts, start_date=None, end_date=None, date_rank=0)
+    return _merge(conn, ev, facts)
 
 
 def _pick(events: Sequence[Any], facts: EventFactsRecord, published: datetime | None) -> Any | None:
@@ -126,15 +143,27 @@ def join_dates(
 ) -> tuple[int, date, date]:
     """The event's (rank, start, end) after one more piece of date evidence.
 
-    Commutative and associative (a join): the best rank wins; within it, earliest start and latest end.
-    Evidence without a start date (rank 0 by construction) never moves the dates."""
+    Commutative and associative (a join), so the result does not depend on arrival order: the best rank
+    wins; within it, the earliest start, and the latest end among evidence that states a range. A single
+    day is evidence about when the round began, not about how long it ran ("held today" on a page dated
+    the day after says nothing about a second day). Evidence without a start date never moves the dates."""
     end = end or start
     if new_start is None or new_rank < rank:
         return rank, start, end
-    new_end = max(new_end or new_start, new_start)
+    stated_end = new_end if new_end is not None and new_end > new_start else None
     if new_rank > rank:
-        return new_rank, new_start, new_end
-    return rank, min(start, new_start), max(end, new_end)
+        return new_rank, new_start, stated_end or new_start
+    first = min(start, new_start)
+    ends = [e for e in (end if end > start else None, stated_end) if e is not None]
+    return rank, first, max([first, *ends])
+
+
+def venue_preference(relation_reported: bool, city: str | None, country: str | None) -> tuple[bool, bool, str, str]:
+    """A total order on venue evidence, so the venue kept does not depend on arrival order: what a report
+    or follow-up says beats what a preview announced (plans change: talks announced in Dhaka were held by
+    video conference); a city beats a country alone; between reports that disagree, the order is arbitrary
+    but fixed (alphabetical)."""
+    return (relation_reported, city is not None, city or "", country or "")
 
 
 def _merge(conn: Connection, ev: Any, facts: EventFactsRecord) -> Assignment:
@@ -160,9 +189,17 @@ def _merge(conn: Connection, ev: Any, facts: EventFactsRecord) -> Assignment:
         values["date_evidence"] = facts.date_evidence
     if ev.series_id is None:
         values["series_id"] = series_id_for(conn, (ev.country_a, ev.country_b), ev.mechanism, ev.series_name)
-    for col in ("venue_city", "venue_country", "round_ordinal", "series_name"):
-        if getattr(ev, col) is None and getattr(facts, col) is not None:
-            values[col] = getattr(facts, col)
+    # The stored venue counts as reported once the event has report-grade date evidence (rank 2+);
+    # before that everything dated about it was a preview.
+    if facts.venue_city is not None or facts.venue_country is not None:
+        held = venue_preference(ev.date_rank >= 2, ev.venue_city, ev.venue_country)
+        offered = venue_preference(facts.relation != "preview", facts.venue_city, facts.venue_country)
+        if (ev.venue_city is None and ev.venue_country is None) or offered > held:
+            values.update(venue_city=facts.venue_city, venue_country=facts.venue_country)
+    if facts.round_ordinal is not None and (ev.round_ordinal is None or facts.round_ordinal < ev.round_ordinal):
+        values["round_ordinal"] = facts.round_ordinal
+    if facts.series_name is not None and (ev.series_name is None or facts.series_name < ev.series_name):
+        values["series_name"] = facts.series_name
     chairs = _merge_chairs(ev.co_chairs or [], facts.co_chairs)
     if chairs != (ev.co_chairs or []):
         values["co_chairs"] = chairs
