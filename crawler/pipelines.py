@@ -30,7 +30,7 @@ from crawler.sources import fill_default_agency
 from storage.archive import Archive
 from storage.db import make_engine, mask_url, resolve_database_url
 from storage.feeds import advance_watermarks, newest_by_source
-from storage.records import BatchResult, DocumentRecord, RejectedUrl
+from storage.records import BatchResult, DocumentRecord, RejectedUrl, SeriesRecord
 from storage.runs import close_run, run_field_coverage
 from storage.schema import require_current_schema
 
@@ -101,6 +101,10 @@ class ArchivePipeline:
         engine = make_engine(self.database_url)
         require_current_schema(engine, mask_url(self.database_url))
         self.archive = Archive(engine)
+        self.archive.sync_series(  # the registry as rows of dialogue_series; links events to them
+            SeriesRecord(s.slug, s.name, s.countries, s.level, s.aliases, s.abbreviations)
+            for s in load_configured_registry().series
+        )
         spider = self.crawler.spider
         args = spider.run_arguments() if spider is not None and hasattr(spider, "run_arguments") else {}
         args = {**args, "database": mask_url(self.database_url)}
