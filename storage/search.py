@@ -9,6 +9,8 @@ One query language on both databases (docs/queries.md, "Full-text search"):
 - ``-word``          / ``-"phrase"``: exclude articles containing it;
 - ``word*``          prefix match.
 
+A word with punctuation inside (``counter-terrorism``, ``O'Brien``) is the phrase of its parts.
+
 Everything else is data: quotes are the only syntax inside a term, and user text only ever reaches the
 database as bound parameters (SQLite FTS5 gets every term as a quoted string). Malformed queries (an
 unbalanced quote, a dangling OR, only excluded terms, nothing searchable) raise :class:`QuerySyntaxError`.
@@ -59,7 +61,7 @@ class Term:
 
 Query = list[list[Term]]  # OR of AND-groups
 
-_TOKEN = re.compile(r'"[^"]*"|"|\S+')
+_TOKEN = re.compile(r'-?"[^"]*"|"|[^\s"]+')
 _WORDISH = re.compile(r"\w", re.UNICODE)
 
 
@@ -128,7 +130,9 @@ def pg_tsquery(query: Query) -> ColumnElement[Any]:
         elif t.kind == "prefix":
             q = func.to_tsquery(cfg, bindparam(f"fts_{n}", t.text + ":*"))
         else:
-            q = func.plainto_tsquery(cfg, bindparam(f"fts_{n}", t.text))
+            # a word with punctuation inside (counter-terrorism, O'Brien) is the phrase of its parts, as
+            # an FTS5 quoted string is on SQLite
+            q = func.phraseto_tsquery(cfg, bindparam(f"fts_{n}", t.text))
         return func.tsquery_not(q) if t.negated else q
 
     alternatives: list[ColumnElement[Any]] = []
