@@ -9,6 +9,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -44,7 +45,7 @@ def test_ordinary_responses_are_not_walls(status: int, headers: dict[str, str], 
 
 
 class _Wall(BaseHTTPRequestHandler):
-    hits: Counter[str] = Counter()
+    hits: ClassVar[Counter[str]] = Counter()
 
     def do_GET(self) -> None:
         _Wall.hits[self.path] += 1
@@ -91,4 +92,5 @@ def test_blocked_source_is_reported_and_not_retried(sqlite_url: str, wall: str) 
     engine.dispose()
     assert source.blocked_at is not None and "DataDome" in (source.blocked_reason or "")
     assert crawl.stats["newsarchive/blocked/ap"] == 1
+    assert crawl.blocked_sources == ["ap"]
     assert crawl.stats["newsarchive/blocked_skipped/ap"] == 3

@@ -124,12 +124,11 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
 
     Reports what changed (per field; events re-keyed). Idempotent; safe to interrupt (one transaction per
     batch: run it again)."""
-    from crawler.cli import Context, _parse_date, database_errors
+    from crawler.cli import _parse_date, database_errors
     from crawler.cli import _registry as dialogue_registry
     from crawler.reprocess import run_reprocess
 
-    obj = ctx.find_object(Context)
-    assert obj is not None
+    obj = ctx.find_root().obj  # crawler.cli.Context (also when the CLI runs as ``python -m crawler.cli``)
     since_dt = None
     if since:
         d = _parse_date(since, "--since")
