@@ -65,7 +65,7 @@ def expected_paths() -> set[str]:
     return {g["url_path"] for g in gold if g["topic"] != "unrelated" and "/amp/" not in g["url_path"]}
 
 
-def wait_until(predicate, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until(predicate, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:

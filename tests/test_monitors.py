@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -28,12 +29,12 @@ def newsarchive(*args: str) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
-def runs(url: str) -> list[CrawlRun]:
+def runs(url: str) -> list[Any]:
     engine = make_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(select(CrawlRun).order_by(CrawlRun.id)).all()
     engine.dispose()
-    return rows  # type: ignore[return-value]
+    return list(rows)
 
 
 # -- pure checks ------------------------------------------------------------------------------------------
