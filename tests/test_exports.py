@@ -25,8 +25,8 @@ from storage.archive import Archive
 from storage.db import make_engine
 from storage.exports import columns, iter_rows, iter_tuples, write_export
 from storage.models import Article, Event, EventAlias
-from storage.search import ArchiveFilter
 from storage.schema import upgrade
+from storage.search import ArchiveFilter
 from tests.conftest import _pg_base_url, _pg_sqlalchemy_url
 from tests.test_search import STORIES, Story, record
 
