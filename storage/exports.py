@@ -15,7 +15,7 @@ import csv
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC
-from typing import IO, Any
+from typing import Any, Protocol
 
 from sqlalchemy import Date, Engine, Select, func, select
 
@@ -32,6 +32,12 @@ from storage.search import (
 from storage.types import UTCDateTime
 
 EXPORT_KINDS = ("events", "articles", "documents")
+
+
+class TextSink(Protocol):
+    """Where an export goes: anything with ``write(str)`` (a file, sys.stdout, a socket wrapper)."""
+
+    def write(self, s: str, /) -> int: ...
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -265,7 +271,7 @@ def _csv_row(values: tuple[Any, ...], excel: bool) -> tuple[Any, ...] | list[Any
 def write_export(
     engine: Engine,
     kind: str,
-    out: IO[str],
+    out: TextSink,
     *,
     fmt: str = "csv",
     excel: bool = False,
