@@ -150,7 +150,7 @@ def free_port() -> int:
 
 
 def get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (127.0.0.1 only)
+    with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read().decode("utf-8"))
 
 
@@ -202,7 +202,7 @@ def test_browse_serves_events_and_canned_queries(demo_archive: Path) -> None:
         assert "event_key" in tables["events"]["columns"] and tables["v_events"]["description"]
         # served read-only: the archive file is opened immutable, writes are refused
         with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(  # noqa: S310
+            urllib.request.urlopen(
                 f"{base}/archive/-/query?sql=" + urllib.request.quote("DELETE FROM events"), timeout=10)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
