@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, or_, select, tuple_
+from sqlalchemy import Connection, and_, or_, select
 
 from storage.models import Article, ArticleBand, table_of
 
@@ -146,10 +146,12 @@ def find_near_duplicate(conn: Connection, fp: Fingerprint, published: datetime |
     confirmed articles the one with the highest containment wins, then the oldest (lowest id)."""
     if not fp.usable:
         return None
-    band_match = tuple_(ArticleBand.band, ArticleBand.hash).in_(list(enumerate(fp.bands)))
+    # OR of (band, hash) equalities, not a row-value IN: SQLite plans the OR as one index search per band
+    # (a row-value IN scans the whole table); PostgreSQL as a bitmap OR.
+    band_match = or_(*(and_(ArticleBand.band == b, ArticleBand.hash == h) for b, h in enumerate(fp.bands)))
     query = (
         select(Article.id, Article.body)
-        .where(Article.id.in_(select(ArticleBand.article_id).where(band_match).distinct()))
+        .where(Article.id.in_(select(ArticleBand.article_id).where(band_match)))
         .order_by(Article.id)
     )
     if published is not None:

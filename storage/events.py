@@ -37,6 +37,8 @@ SAME_ROUND_DAYS = 3
 # publication (reports and follow-ups look back, previews look forward).
 UNDATED_LOOKBACK_DAYS = 21
 UNDATED_LOOKAHEAD_DAYS = 60
+# Longest round the candidate read allows for (start to end); longer events are matched by start only.
+MAX_ROUND_DAYS = 14
 
 
 def make_event_key(countries: tuple[str, str], mechanism: str, start: date) -> str:
@@ -68,9 +70,13 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
     a, b = sorted(c.upper() for c in facts.countries)
     block = f"{a}-{b}:{facts.mechanism}"
     _lock_block(conn, block)
+    lo, hi = _candidate_starts(facts, published)
+    if lo is None or hi is None:
+        return Assignment(event_id=None)
     events = conn.execute(
         select(table_of(Event)).where(
-            Event.country_a == a, Event.country_b == b, Event.mechanism == facts.mechanism
+            Event.country_a == a, Event.country_b == b, Event.mechanism == facts.mechanism,
+            Event.start_date >= lo, Event.start_date <= hi,  # the block index bounds the read
         )
     ).all()
     match = _pick(events, facts, published)
@@ -104,6 +110,18 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
         )
         return Assignment(event_id=int(result.scalar_one()), created=True)
     return _merge(conn, match, facts)
+
+
+def _candidate_starts(facts: EventFactsRecord, published: datetime | None) -> tuple[date | None, date | None]:
+    """The start dates an event must have to be a candidate for these facts (a superset of what ``_pick``
+    accepts), so assignment reads a few rows of the block, not all its rounds."""
+    if facts.start_date is not None:
+        day = facts.start_date
+        return day - timedelta(days=SAME_ROUND_DAYS + MAX_ROUND_DAYS), day + timedelta(days=SAME_ROUND_DAYS)
+    if published is None:
+        return None, None
+    anchor = published.date()
+    return anchor - timedelta(days=UNDATED_LOOKBACK_DAYS), anchor + timedelta(days=UNDATED_LOOKAHEAD_DAYS)
 
 
 def add_evidence(conn: Connection, event_id: int, facts: EventFactsRecord) -> Assignment:
