@@ -32,6 +32,12 @@ def newsarchive(*args: str, timeout: int = 150) -> subprocess.CompletedProcess[s
                           timeout=timeout, check=False)
 
 
+def unexpected_errors(stderr: str) -> list[str]:
+    """ERROR lines other than Scrapy's own download-failure reports and the run's monitors: a crash."""
+    return [ln for ln in stderr.splitlines() if " ERROR: " in ln and not any(
+        ok in ln for ok in ("Error downloading", "Gave up retrying", "monitor"))]
+
+
 def urlset(base: str, paths: list[str]) -> str:
     locs = "".join(f"<url><loc>{base}{p}</loc></url>" for p in paths)
     return ("<?xml version='1.0' encoding='UTF-8'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
@@ -102,9 +108,7 @@ def test_crawl_survives_every_server_fault_and_archives_every_good_page(
         proc = newsarchive("--database", db, "crawl", "--sitemap", f"{server.base_url}/index.xml",
                            "--feed", f"{server.base_url}/malformed-feed.xml", *FAST)
         requests = list(server.requests)
-    # no component crashed: the only tracebacks are Scrapy's own "Error downloading" reports
-    assert not [ln for ln in proc.stderr.splitlines() if "ERROR" in ln and "Error downloading" not in ln
-                and "Gave up retrying" not in ln and "monitor" not in ln], proc.stderr[-3000:]
+    assert unexpected_errors(proc.stderr) == [], proc.stderr[-3000:]
     stats, run, docs = crawl_stats(db)
     assert run.finish_reason == "finished", (run.finish_reason, proc.stderr[-2000:])
 
@@ -130,7 +134,8 @@ def test_crawl_survives_every_server_fault_and_archives_every_good_page(
     # content-level drops carry their own reasons
     assert stats.get("newsarchive/dropped/empty_body") == 1
     assert stats.get("newsarchive/dropped/not_html") == 1
-    assert stats.get("newsarchive/dropped/no_article", 0) >= 1
+    # a page of navigation only: no article text, or (when chrome passes for text) not about a dialogue
+    assert stats.get("newsarchive/dropped/no_article", 0) + stats.get("newsarchive/dropped/unrelated", 0) == 1
     # malformed and oversized discovery documents are counted, never fatal
     assert stats.get("newsarchive/discovery/error/sitemap", 0) >= 2  # malformed.xml + the .gz bomb
     assert stats.get("newsarchive/discovery/error/feed", 0) == 1
@@ -155,7 +160,7 @@ def test_oversized_pages_are_dropped_with_a_counted_reason(
         proc = newsarchive("--database", db, "crawl", "--url", f"{server.base_url}/fault/huge/length",
                            "--url", f"{server.base_url}/fault/huge/stream", "--url", f"{server.base_url}{good[0]}",
                            *FAST)
-    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert unexpected_errors(proc.stderr) == []
     stats, run, docs = crawl_stats(db)
     assert run.finish_reason == "finished"
     assert docs == {server.base_url + good[0]}
