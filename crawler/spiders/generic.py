@@ -142,7 +142,8 @@ class FrontierSpider(GenericSpider):
     requests it leads to go to the shared scheduler queue, and the shared dupefilter keeps any URL from being
     fetched twice. The spider supplies its own ``async def start()`` that polls the list (every
     ``poll_interval`` seconds while it is empty); released scrapy-redis only feeds a spider when the engine
-    goes idle, which on Scrapy >= 2.16 is about 15 times slower. A worker stops after the list has been
+    goes idle (Scrapy >= 2.13 never calls its ``start_requests()``), batch after drained batch — 1.3x slower
+    on the demo pages, more with cheap high-latency pages (docs/scaling.md, benchmarks/bench_frontier.py). A worker stops after the list has been
     empty for ``idle_close`` seconds (0: never, a long-running worker) and its own queue drained.
     """
 
