@@ -252,33 +252,41 @@ def search(engine: Engine, text: str, f: ArchiveFilter | None = None, *, limit: 
     query = parse_query(text)
     dialect = engine.dialect.name
     hits = matching_articles(dialect, query).subquery("hits")
-    docs = (select(Document.article_id, func.count().label("n")).where(Document.article_id.is_not(None))
-            .group_by(Document.article_id).subquery("docs"))
     conds: list[ColumnElement[bool]] = [*time_bounds(Article.first_published_at, f), *event_conditions(f)]
     if (agency := agency_condition(f)) is not None:
         conds.append(agency)
     if f.query is not None and (extra := article_query_condition(dialect, f)) is not None:
         conds.append(extra)
-    stmt = (
-        select(hits.c.score, Article.id, Event.event_key, Event.series_name, Article.first_published_at,
-               Article.agency, Article.dateline_raw, func.coalesce(docs.c.n, 0), Article.title, Article.body)
-        .select_from(hits)
-        .join(Article, Article.id == hits.c.article_id)
-        .outerjoin(Event, Event.id == Article.event_id)
-        .outerjoin(docs, docs.c.article_id == Article.id)
-        .where(*conds)
-        .order_by(hits.c.score.desc(), Article.id)
-        .limit(limit)
-    )
+    # Two steps: the best ``limit`` ids (ranking every match, but carrying only id and score through the
+    # sort), then the details of those few rows. One query carrying titles, bodies and document counts
+    # through the sort is ten times slower on a large archive.
+    best = select(hits.c.article_id, hits.c.score)
+    if conds:
+        best = best.join(Article, Article.id == hits.c.article_id)
+        if needs_event(f):
+            best = best.join(Event, Event.id == Article.event_id)
+        best = best.where(*conds)
+    best = best.order_by(hits.c.score.desc(), hits.c.article_id).limit(limit)
     terms = [t for g in query for t in g if not t.negated]
     rows: list[dict[str, Any]] = []
     with engine.connect() as conn:
-        for rank, r in enumerate(conn.execute(stmt), 1):
-            rows.append({
-                "rank": rank, "score": round(float(r[0]), 4), "article_id": r[1], "event_key": r[2],
-                "series_name": r[3], "first_published_at": r[4], "agency": r[5], "dateline": r[6],
-                "documents": r[7], "title": r[8], "snippet": snippet(r[9] or "", terms),
-            })
+        ranked = [(int(r[0]), float(r[1])) for r in conn.execute(best)]
+        if not ranked:
+            return rows
+        documents = (select(func.count()).where(Document.article_id == Article.id)
+                     .correlate(Article).scalar_subquery())
+        details = {r[0]: r for r in conn.execute(
+            select(Article.id, Event.event_key, Event.series_name, Article.first_published_at, Article.agency,
+                   Article.dateline_raw, documents, Article.title, Article.body)
+            .outerjoin(Event, Event.id == Article.event_id)
+            .where(Article.id.in_([i for i, _ in ranked])))}
+    for rank, (article_id, score) in enumerate(ranked, 1):
+        r = details[article_id]
+        rows.append({
+            "rank": rank, "score": round(score, 4), "article_id": article_id, "event_key": r[1],
+            "series_name": r[2], "first_published_at": r[3], "agency": r[4], "dateline": r[5],
+            "documents": r[6], "title": r[7], "snippet": snippet(r[8] or "", terms),
+        })
     return rows
 
 
