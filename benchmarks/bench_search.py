@@ -23,11 +23,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
-from benchmarks.bench_export import generate, pg_schema  # noqa: E402
-from storage.db import make_engine  # noqa: E402
-from storage.search import ArchiveFilter, search  # noqa: E402
+from benchmarks.bench_export import generate, pg_schema
+from storage.db import make_engine
+from storage.search import ArchiveFilter, search
 
 QUERIES: list[tuple[str, ArchiveFilter | None]] = [
     ("homeland security", None),  # two dialogue words (each in ~2% of articles)
