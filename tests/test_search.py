@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, text, update
+from sqlalchemy import create_engine, delete, func, inspect, select, text, update
 from sqlalchemy.engine import make_url
 
 from crawler.cli import main
@@ -362,8 +362,8 @@ def test_index_follows_inserts_updates_and_deletes(archive_url: str) -> None:
     assert keys(archive_url, ids, "quokka") == {"numbat"}
 
     with engine.begin() as conn:
-        conn.execute(Document.__table__.delete().where(Document.article_id == ids["numbat"]))
-        conn.execute(Article.__table__.delete().where(Article.id == ids["numbat"]))
+        conn.execute(delete(Document).where(Document.article_id == ids["numbat"]))
+        conn.execute(delete(Article).where(Article.id == ids["numbat"]))
     engine.dispose()
     del ids["numbat"]
     assert keys(archive_url, ids, "wombat OR quokka") == set()
