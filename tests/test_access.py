@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -203,7 +204,7 @@ def test_browse_serves_events_and_canned_queries(demo_archive: Path) -> None:
         # served read-only: the archive file is opened immutable, writes are refused
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(
-                f"{base}/archive/-/query?sql=" + urllib.request.quote("DELETE FROM events"), timeout=10)
+                f"{base}/archive/-/query?sql=" + urllib.parse.quote("DELETE FROM events"), timeout=10)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

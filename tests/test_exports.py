@@ -396,7 +396,7 @@ def test_csv_line_writes_what_the_csv_module_writes(excel: bool) -> None:
     """The fast formatter in storage.exports is byte-identical to csv.writer on awkward cells."""
     from storage.exports import _csv_cell
 
-    rows = [[a, b, c] for a in CELLS for b in CELLS[:6] for c in ("x", None)]
+    rows: list[list[Any]] = [[a, b, c] for a in CELLS for b in CELLS[:6] for c in ("x", None)]
     rows += [[c] for c in CELLS] + [[["a", "b, c"], {"name": "N", "title": "T"}, None]]
     for row in rows:
         expected = io.StringIO(newline="")
