@@ -28,6 +28,7 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 BASE_PLACEHOLDER = "{{BASE}}"
 REGISTRY = Path(__file__).resolve().parents[1] / "crawler" / "data" / "dialogues.json"
@@ -278,8 +279,8 @@ async def _serve(root: Path, port: int) -> None:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port, backlog=512)
     await site.start()
-    sock = site._server.sockets[0] if site._server else None  # type: ignore[union-attr]
-    actual = sock.getsockname()[1] if sock is not None else port
+    server: Any = site._server
+    actual = server.sockets[0].getsockname()[1] if server is not None else port
     base = f"http://127.0.0.1:{actual}"
     for p in root.rglob("*"):
         if p.is_file():

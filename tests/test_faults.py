@@ -57,7 +57,7 @@ def fault_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str
     return root, kept
 
 
-def crawl_stats(url: str) -> tuple[dict[str, Any], CrawlRun, set[str]]:
+def crawl_stats(url: str) -> tuple[dict[str, Any], Any, set[str]]:
     engine = make_engine(url)
     with engine.connect() as conn:
         run = conn.execute(select(CrawlRun).order_by(CrawlRun.id.desc())).first()

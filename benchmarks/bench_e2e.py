@@ -1,0 +1,174 @@
+"""End to end: the full pipeline into SQLite vs a bare Scrapy spider on the same generated site, same run.
+
+    .venv/bin/python benchmarks/bench_e2e.py [--pages 10000] [--runs 3] [--concurrency 16] [--json OUT]
+        [--profile OUT.prof]
+
+Generates ``--pages`` article pages (benchmarks/sitegen.py), serves them from an aiohttp process on
+127.0.0.1, then alternates (bare, full, bare, full, ...) for ``--runs`` rounds:
+
+- bare: a plain Scrapy spider reads the same news sitemaps, downloads every page, parses it with lxml
+  (``response.xpath('//p')``) and discards it;
+- full: ``newsarchive --database sqlite:///fresh crawl --sitemap ...`` (the real CLI, a fresh archive).
+
+Both with AutoThrottle off, DOWNLOAD_DELAY 0, robots.txt off, the same CONCURRENT_REQUESTS(_PER_DOMAIN).
+Prints median wall time, pages/s and the full/bare ratio (target ≤ 1.3). ``--profile`` also runs the full
+pipeline once under cProfile and prints the top functions by cumulative and own time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.sitegen import generate  # noqa: E402
+
+BARE_SPIDER = r'''
+import sys, scrapy
+from scrapy.crawler import CrawlerProcess
+from scrapy.spiders import SitemapSpider
+
+class Bare(SitemapSpider):
+    name = "bare"
+    sitemap_urls = [sys.argv[1]]
+    def parse(self, response):
+        response.xpath("//p//text()").getall()  # lxml parse + a text walk, then discard
+
+conc = int(sys.argv[2])
+p = CrawlerProcess({"LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False,
+                    "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS": conc, "CONCURRENT_REQUESTS_PER_DOMAIN": conc,
+                    "TELNETCONSOLE_ENABLED": False, "COOKIES_ENABLED": False,
+                    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor"})
+p.crawl(Bare)
+p.start()
+'''
+CLI = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def machine() -> dict[str, object]:
+    mem = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "ram_mb": mem, "python": platform.python_version(),
+            "platform": platform.platform()}
+
+
+def start_server(root: Path) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.sitegen", "serve", str(root)], cwd=REPO,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    base = proc.stdout.readline().strip()
+    if not base.startswith("http://127.0.0.1:"):
+        proc.kill()
+        raise SystemExit(f"server did not start: {base!r}")
+    return proc, base
+
+
+def full_cmd(db: Path, sitemap: str, conc: int, batch: int) -> list[str]:
+    return [sys.executable, "-c", CLI, "--database", f"sqlite:///{db}", "crawl", "--sitemap", sitemap,
+            "--batch-size", str(batch), "--no-progress", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+            "-s", "ROBOTSTXT_OBEY=False", "-s", f"CONCURRENT_REQUESTS={conc}",
+            "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={conc}"]
+
+
+def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    return time.perf_counter() - start, proc
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pages", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--batch-size", type=int, default=50)
+    ap.add_argument("--json")
+    ap.add_argument("--profile", help="also run the full pipeline once under cProfile, writing this file")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
+        root = Path(tmp) / "site"
+        t0 = time.perf_counter()
+        pages = generate(root, args.pages, seed=1)
+        gen_s = time.perf_counter() - t0
+        mean_kb = sum(len(p.html) for p in pages) / len(pages) / 1024
+        print(f"generated {len(pages)} pages ({mean_kb:.1f} KB mean, {sum(p.dialogue for p in pages)} dialogue, "
+              f"{sum(p.copy_of is not None for p in pages)} syndicated copies) in {gen_s:.1f}s", flush=True)
+        server, base = start_server(root)
+        sitemap = f"{base}/sitemap_index.xml"
+        bare_times: list[float] = []
+        full_times: list[float] = []
+        archived = 0
+        try:
+            for i in range(args.runs):
+                t, proc = timed([sys.executable, "-c", BARE_SPIDER, sitemap, str(args.concurrency)])
+                if proc.returncode != 0:
+                    print(proc.stderr[-2000:], file=sys.stderr)
+                    return 1
+                bare_times.append(t)
+                db = Path(tmp) / f"full-{i}.sqlite3"
+                subprocess.run([sys.executable, "-c", CLI, "--database", f"sqlite:///{db}", "db", "upgrade"],
+                               cwd=REPO, check=True, capture_output=True)
+                t, proc = timed(full_cmd(db, sitemap, args.concurrency, args.batch_size))
+                if "crawl run" not in proc.stdout:
+                    print(proc.stderr[-2000:], file=sys.stderr)
+                    return 1
+                full_times.append(t)
+                archived = int(proc.stdout.split(" new documents")[0].rsplit(" ", 1)[-1])
+                print(f"round {i + 1}: bare {bare_times[-1]:.1f}s, full {full_times[-1]:.1f}s "
+                      f"({proc.stdout.strip().splitlines()[0]})", flush=True)
+            prof_top: list[str] = []
+            if args.profile:
+                db = Path(tmp) / "profile.sqlite3"
+                subprocess.run([sys.executable, "-c", CLI, "--database", f"sqlite:///{db}", "db", "upgrade"],
+                               cwd=REPO, check=True, capture_output=True)
+                script = Path(tmp) / "cli_main.py"
+                script.write_text(CLI.replace("; ", "\n"), encoding="utf-8")
+                cmd = [sys.executable, "-m", "cProfile", "-o", args.profile, str(script),
+                       *full_cmd(db, sitemap, args.concurrency, args.batch_size)[3:]]
+                subprocess.run(cmd, cwd=REPO, capture_output=True, check=False)
+                import pstats
+
+                stats = pstats.Stats(args.profile)
+                for key in ("tottime", "cumulative"):
+                    stats.sort_stats(key).print_stats(20)
+                width = max(stats.stats.values(), key=lambda v: v[3])  # type: ignore[attr-defined]
+                del width
+                top = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:15]  # type: ignore[attr-defined]
+                prof_top = [f"{fn[0].rsplit('/', 2)[-1]}:{fn[1]}({fn[2]}) own {v[2]:.1f}s cum {v[3]:.1f}s"
+                            for fn, v in top]
+        finally:
+            server.kill()
+            server.wait()
+    bare, full = statistics.median(bare_times), statistics.median(full_times)
+    report = {
+        "machine": machine(), "pages": args.pages, "runs": args.runs, "concurrency": args.concurrency,
+        "batch_size": args.batch_size, "page_kb_mean": round(mean_kb, 1), "documents_archived": archived,
+        "bare_s": [round(t, 2) for t in bare_times], "full_s": [round(t, 2) for t in full_times],
+        "bare_median_s": round(bare, 2), "full_median_s": round(full, 2),
+        "bare_pages_per_s": round(args.pages / bare, 1), "full_pages_per_s": round(args.pages / full, 1),
+        "ratio_full_over_bare": round(full / bare, 2), "target_ratio": 1.3, "profile_top": prof_top,
+    }
+    print(f"bare Scrapy: {bare:.1f}s median ({args.pages / bare:.0f} pages/s); full pipeline: {full:.1f}s "
+          f"median ({args.pages / full:.0f} pages/s); ratio {full / bare:.2f}x (target <= 1.3x)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
