@@ -21,7 +21,7 @@ from storage.schema import upgrade
 from tests.faultserver import FaultServer
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
-        "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+        "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 
 # the CLI as installed (console script `newsarchive` = crawler.cli:main), run in a fresh interpreter
 CLI = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -77,7 +77,7 @@ def test_crawl_survives_every_server_fault_and_archives_every_good_page(
     engine.dispose()
     direct, flaky503, flaky429, flaky_reset, wrong_cs, no_cs = (
         good[:4], good[4:6], good[6:7], good[7:8], good[8:9], good[9:10])
-    with FaultServer(root, slow_seconds=4, bomb_mb=200) as server:
+    with FaultServer(root, slow_seconds=7, bomb_mb=200) as server:
         listed = [
             *direct,
             *(f"/fault/flaky/503{p}" for p in flaky503),
@@ -120,8 +120,8 @@ def test_crawl_survives_every_server_fault_and_archives_every_good_page(
 
     # transient failures were retried, and the retry succeeded
     assert stats.get("retry/count", 0) >= len(flaky503) + len(flaky429) + len(flaky_reset)
-    assert requests.count(f"/fault/flaky/503{flaky503[0]}") == 2
-    # permanent failures: retried up to RETRY_TIMES, then given up, and counted
+    assert requests.count(f"/fault/flaky/503{flaky503[0]}") >= 2
+    # permanent failures: retried up to RETRY_TIMES (2), then given up, and counted
     assert stats.get("retry/max_reached", 0) >= 4  # 500, 503, 429, slow/reset/truncated
     assert stats.get("httperror/response_ignored_status_count/500", 0) >= 1
     assert stats.get("httperror/response_ignored_status_count/404", 0) == 1
@@ -178,7 +178,7 @@ def test_download_failures_appear_in_drop_reasons(fault_site: tuple[Path, list[s
     engine = make_engine(db)
     upgrade(engine)
     engine.dispose()
-    with FaultServer(root, slow_seconds=4) as server:
+    with FaultServer(root, slow_seconds=7) as server:
         newsarchive("--database", db, "crawl", "--url", f"{server.base_url}/fault/reset",
                     "--url", f"{server.base_url}/fault/status/500", "--url", f"{server.base_url}/fault/slow", *FAST)
     _stats, run, _docs = crawl_stats(db)
