@@ -122,7 +122,7 @@ class ArchivePipeline:
             raise drop(self.crawler, "unrelated", "; ".join(processed.topic.reasons)[:200])
         self.documents.append(
             processed.to_record(status=item.status, fetched_at=item.fetched_at,
-                                raw_html=item.body if self.keep_raw else None)
+                                raw_html=item.body if self.keep_raw else None, source_name=item.source)
         )
         await self._maybe_flush()
         return item
