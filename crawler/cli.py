@@ -22,7 +22,14 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from crawler.commands import register_all
 from storage.db import DatabaseConfigError, make_engine, mask_url, resolve_database_url
-from storage.schema import SchemaError, head_revision, require_current_schema, schema_status, upgrade
+from storage.schema import (
+    SchemaError,
+    head_revision,
+    require_current_schema,
+    require_writable,
+    schema_status,
+    upgrade,
+)
 
 
 class UserError(click.ClickException):
@@ -169,6 +176,8 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
         raise click.UsageError("give SOURCE names, --all, or at least one --sitemap, --feed, --url or --urls-file")
     since_date = _parse_date(since, "--since") if since else None
     engine = obj.engine()
+    with database_errors(obj.database_url):
+        require_writable(engine, mask_url(obj.database_url))
     engine.dispose()
     overrides = _parse_set(settings)
     overrides["NEWSARCHIVE_BATCH_SIZE"] = batch_size

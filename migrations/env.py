@@ -7,16 +7,11 @@ from sqlalchemy import Connection
 
 from storage.db import make_engine, resolve_database_url
 from storage.models import Base
+from storage.schema import include_in_autogenerate
 
 config = context.config
 target_metadata = Base.metadata
 
-# Objects that migrations create by hand and that autogenerate cannot compare (views, FTS tables).
-IGNORED_TABLE_PREFIXES = ("v_", "fts_", "articles_fts")
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "table" and name and name.startswith(IGNORED_TABLE_PREFIXES) and compare_to is None)
 
 
 def _configure(connection: Connection) -> None:
@@ -25,7 +20,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
-        include_object=include_object,
+        include_object=include_in_autogenerate,
     )
 
 

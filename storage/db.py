@@ -50,7 +50,7 @@ def resolve_database_url(explicit: str | None = None) -> str:
 def parse_url(raw: str) -> URL:
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a malformed port or IPv6 host
         raise DatabaseConfigError(f"malformed database URL {mask_url(raw)!r}: {exc}") from None
     backend = url.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
@@ -66,7 +66,7 @@ def mask_url(raw: str | URL) -> str:
     """The URL with any password replaced by ``***`` (safe for logs and crawl_runs)."""
     try:
         url = raw if isinstance(raw, URL) else make_url(raw)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<unparseable database URL>"
     return url.render_as_string(hide_password=True)
 
@@ -97,7 +97,12 @@ def make_engine(raw_url: str, *, read_only: bool = False, create_dirs: bool = Tr
             )
         else:
             if create_dirs:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise DatabaseConfigError(
+                        f"cannot create the archive's directory {path.parent}: {exc.strerror or exc}"
+                    ) from None
             engine = create_engine(url, **kwargs)
         _install_sqlite_rules(engine, read_only=read_only)
         return engine

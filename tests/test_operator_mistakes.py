@@ -103,12 +103,6 @@ def tiny_fs(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(mnt)], check=False)
 
 
-MKDIR_BUG = pytest.mark.xfail(strict=True, reason=(
-    "bug (storage/db.py make_engine): path.parent.mkdir() raises FileNotFoundError/PermissionError for a "
-    "SQLite path whose directory cannot be created; it escapes as a traceback instead of DatabaseConfigError"))
-PORT_BUG = pytest.mark.xfail(strict=True, reason=(
-    "bug (storage/db.py parse_url): make_url raises ValueError (not ArgumentError) on a malformed port "
-    "('postgresql://[::1:bad'); parse_url catches only ArgumentError, so it escapes as a traceback"))
 WRITERS = (("db", "upgrade"), ("crawl", "--url", "http://127.0.0.1:9/x"))
 READERS = (("export", "events"), ("stats",))
 
@@ -121,10 +115,6 @@ def _url_cases() -> list[object]:
                 "postgresql://[::1:bad"):  # malformed
         for command in (*WRITERS, *READERS):
             marks = []
-            if url.startswith("postgresql://[") :
-                marks.append(PORT_BUG)
-            elif url.startswith("sqlite:////proc") and command in WRITERS:
-                marks.append(MKDIR_BUG)
             cases.append(pytest.param(url, list(command), marks=marks, id=f"{command[0]}-{url.split(':')[0]}"
                                       + ("-bad" if "bad" in url or "/proc" in url else "")))
     return cases
@@ -160,11 +150,6 @@ def test_archive_newer_than_the_code_is_refused_and_untouched(tmp_path: Path, de
     assert sha256(path) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug (crawler/pipelines.py ArchivePipeline.open_spider / crawler/run.py): on a read-only archive the "
-    "schema check passes, then Archive.start_run fails with 'attempt to write a readonly database' inside "
-    "Scrapy's open_spider: a traceback, not one line. Check writability up front (BEGIN IMMEDIATE in the CLI) "
-    "or turn OperationalError in open_spider into a clean shutdown the CLI reports in one line"))
 def test_read_only_archive_crawl_fails_in_one_line_and_archive_is_untouched(
     readonly_dir: tuple[Path, Path], demo_server: FixtureServer
 ) -> None:

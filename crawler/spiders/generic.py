@@ -17,10 +17,12 @@ from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
 
 from crawler.discovery import Link, parse_discovery
 from crawler.items import PageItem
 from crawler.middlewares import ARTICLE, DISCOVERY, INDEX, KIND
+from crawler.spiders.failures import article_failed
 from crawler.urls import host_of
 
 _SPLIT = re.compile(r"[\s,]+")
@@ -93,7 +95,10 @@ class GenericSpider(scrapy.Spider):
     def article_request(self, link: Link) -> scrapy.Request:
         """An article request (skipped by IncrementalMiddleware when its canonical URL is known)."""
         return scrapy.Request(link.url, callback=self.parse_article, cb_kwargs={"link": link},
-                              meta={KIND: ARTICLE})
+                              meta={KIND: ARTICLE}, errback=self.article_failed)
+
+    def article_failed(self, failure: Failure) -> None:
+        article_failed(self, failure)
 
     def parse_discovery(self, response: Response, via: str) -> Iterator[Any]:
         stats = self.crawler.stats

@@ -23,11 +23,13 @@ from typing import Any
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
 
 from crawler.discovery import Link, parse_discovery
 from crawler.events import DialogueRegistry, load_configured_registry
 from crawler.items import PageItem
 from crawler.sources import Endpoint, Source, SourceRegistry, load_sources, rebase, title_may_be_relevant
+from crawler.spiders.failures import article_failed
 from crawler.spiders.generic import _as_list, parse_since
 from crawler.urls import canonical_url
 
@@ -125,7 +127,10 @@ class SourceSpider(scrapy.Spider):
 
     def article_request(self, source: Source, link: Link) -> scrapy.Request:
         return scrapy.Request(link.url, callback=self.parse_article, meta=self._meta(source, "article"),
-                              cb_kwargs={"source": source, "link": link})
+                              cb_kwargs={"source": source, "link": link}, errback=self.article_failed)
+
+    def article_failed(self, failure: Failure) -> None:
+        article_failed(self, failure)
 
     # -- discovery ----------------------------------------------------------------------------------
     def parse_discovery(self, response: Response, source: Source, endpoint: Endpoint, page: int) -> Iterator[Any]:
