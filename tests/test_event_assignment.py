@@ -83,7 +83,8 @@ def test_join_dates_does_not_depend_on_order() -> None:
     results = set()
     for perm in itertools.permutations(evidence):
         first = next(e for e in perm if e[1] is not None)
-        state = (first[0], first[1], max(first[2] or first[1], first[1]))
+        assert first[1] is not None
+        state: tuple[int, date, date] = (first[0], first[1], max(first[2] or first[1], first[1]))
         for rank, start, end in perm:
             if (rank, start, end) != first:
                 state = join_dates(state[0], state[1], state[2], rank, start, end)

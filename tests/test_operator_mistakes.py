@@ -114,8 +114,7 @@ def _url_cases() -> list[object]:
                 "sqlite:////proc/no/such/dir/archive.sqlite3",  # a directory that cannot be created
                 "postgresql://[::1:bad"):  # malformed
         for command in (*WRITERS, *READERS):
-            marks = []
-            cases.append(pytest.param(url, list(command), marks=marks, id=f"{command[0]}-{url.split(':')[0]}"
+            cases.append(pytest.param(url, list(command), id=f"{command[0]}-{url.split(':')[0]}"
                                       + ("-bad" if "bad" in url or "/proc" in url else "")))
     return cases
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -264,7 +264,7 @@ def check_q14(_g: Gold, rows: list[dict[str, Any]], _pub: Any) -> None:
     assert times == sorted(times)
 
 
-CHECKS = {f"Q{i}": globals()[f"check_q{i}"] for i in range(1, 15)}
+CHECKS: dict[str, Callable[..., None]] = {f"Q{i}": globals()[f"check_q{i}"] for i in range(1, 15)}
 
 
 @pytest.mark.parametrize("qid", sorted(CHECKS, key=lambda q: int(q[1:])))

@@ -144,4 +144,4 @@ def test_seeds_give_two_articles_and_one_event_in_either_order(archive_url: str,
         assert aliases == set()
     # the registry was synced and the event linked to its series
     assert ev.series_id == series.id and series.in_registry
-    assert n_series > 50
+    assert (n_series or 0) > 50
