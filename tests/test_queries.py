@@ -267,7 +267,7 @@ def check_q14(_g: Gold, rows: list[dict[str, Any]], _pub: Any) -> None:
 CHECKS: dict[str, Callable[..., None]] = {f"Q{i}": globals()[f"check_q{i}"] for i in range(1, 15)}
 
 
-@pytest.mark.parametrize("qid", sorted(CHECKS, key=lambda q: int(q[1:])))
+@pytest.mark.parametrize("qid", sorted(CHECKS, key=lambda q: int(str(q)[1:])))
 def test_cookbook_query_answers_agree_with_gold(crawled: tuple[str, str], qid: str) -> None:
     url, base = crawled
     sql = cookbook()[qid]
