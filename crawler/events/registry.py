@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -118,6 +119,52 @@ class _Form:
     series: tuple[DialogueSeries, ...]
     is_abbreviation: bool
     self_sufficient: bool = False  # a distinctive abbreviation of one series ("AUSMIN", "WMCC")
+    # A piece of text every match contains (lower-case ASCII for case-insensitive forms, exact for
+    # abbreviations): a text without it is not scanned with ``pattern`` at all. None: always scan.
+    literal: str | None = None
+
+
+def _token_literal(token: str) -> str:
+    """The plain text that every match of ``_token_pattern(token)`` contains ("" when there is none)."""
+    low = token.casefold().rstrip(".,;:")
+    if re.fullmatch(r"2\s*\+\s*2", low) or low in {"and", "&"}:
+        return ""
+    if low in {"defence", "defense"}:
+        return "defen"
+    if low in {"counterterrorism", "counter-terrorism"}:
+        return "terrorism"
+    if low.endswith("isation") or low.endswith("ization"):
+        return low[:-6]
+    if low.endswith("s'"):
+        return low[:-1]
+    return low
+
+
+def _form_literal(form: str) -> str | None:
+    """The longest ASCII token literal of a case-insensitive form (three characters or more), or None."""
+    literals = [lit for lit in map(_token_literal, _TOKEN_RE.findall(form)) if len(lit) >= 3 and lit.isascii()]
+    return max(literals, key=len) if literals else None
+
+
+@lru_cache(maxsize=1)
+def _ignorecase_ascii_fold() -> dict[int, str]:
+    """Non-ASCII characters that ``re.IGNORECASE`` matches to an ASCII letter ("ſ" ~ "s", Kelvin "K" ~ "k",
+    "İ"/"ı" ~ "i"), found by asking the regex engine itself, so the prefilter never skips a real match."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x110000):
+        ch = chr(code)
+        if letter.fullmatch(ch):
+            table[code] = next(x for x in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(x, ch, re.IGNORECASE))
+    return table
+
+
+def _prefilter_text(text: str) -> str:
+    """``text`` lower-cased so that ``literal in _prefilter_text(text)`` holds whenever an ASCII literal
+    matches somewhere in ``text`` under ``re.IGNORECASE``."""
+    if not text.isascii():
+        text = text.translate(_ignorecase_ascii_fold())
+    return text.lower()
 
 
 def _clean_form(form: str) -> str:
@@ -134,6 +181,9 @@ class DialogueRegistry:
     def __init__(self, series: Iterable[DialogueSeries]) -> None:
         self.series: tuple[DialogueSeries, ...] = tuple(series)
         self._forms = self._compile(self.series)
+        self._order = {s: i for i, s in enumerate(self.series)}
+        # The topic rules and the facts extractor ask about the same page text: keep the last answers.
+        self._cache: dict[str, tuple[SeriesMention, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.series)
@@ -174,25 +224,38 @@ class DialogueRegistry:
                     continue
                 pattern = re.compile(source, re.IGNORECASE)
             distinctive = is_abbreviation and len(series_list) == 1 and len(text) >= 4 and text.isupper()
-            forms.append(_Form(pattern, tuple(series_list), is_abbreviation, distinctive))
+            literal = text if is_abbreviation else _form_literal(text)
+            forms.append(_Form(pattern, tuple(series_list), is_abbreviation, distinctive, literal or None))
         return forms
 
     def find_mentions(self, text: str | None) -> list[SeriesMention]:
         """Which registry series ``text`` names, with spans, in text order (see the module docstring
         for the rules). Never raises; ``None``/empty text gives ``[]``."""
-        if not text:
+        if not text or not isinstance(text, str):
             return []
-        try:
-            return self._find_mentions(text)
-        except (re.error, ValueError, IndexError):  # defensive: junk input must not break a crawl
-            return []
+        cached = self._cache.get(text)
+        if cached is None:
+            try:
+                cached = tuple(self._find_mentions(text))
+            except (re.error, ValueError, IndexError):  # defensive: junk input must not break a crawl
+                return []
+            if len(self._cache) >= 8:
+                try:
+                    self._cache.pop(next(iter(self._cache)), None)
+                except (RuntimeError, StopIteration):  # another thread changed it: start afresh
+                    self._cache.clear()
+            self._cache[text] = cached
+        return list(cached)
 
     def _find_mentions(self, text: str) -> list[SeriesMention]:
-        countries = find_countries(text)
-        party_counts = Counter(m.code for m in countries if m.kind != "capital")
+        countries = _Parties(find_countries(text))
+        party_counts = Counter(m.code for m in countries.mentions)
         named = set(party_counts)
+        folded = _prefilter_text(text)
         raw: list[tuple[int, int, tuple[DialogueSeries, ...], bool]] = []
         for form in self._forms:
+            if form.literal is not None and form.literal not in (text if form.is_abbreviation else folded):
+                continue  # the form cannot match: skip the regex scan (most forms, on most pages)
             for match in form.pattern.finditer(text):
                 start, end = match.start(), match.end()
                 pair, pair_start = _pair_before(text, start, countries)
@@ -208,15 +271,21 @@ class DialogueRegistry:
                 )
                 if candidates:
                     raw.append((start, end, candidates, False))
-        # Longest first, then leftmost: drop anything overlapping an already kept span.
+        # Longest first, then leftmost: drop anything overlapping an already kept span. Kept spans are
+        # disjoint, so the only one that can overlap a new span is the last kept one starting before its end.
         raw.sort(key=lambda item: (-(item[1] - item[0]), item[0]))
         kept: list[tuple[int, int, tuple[DialogueSeries, ...], bool]] = []
+        kept_starts: list[int] = []
+        kept_ends: list[int] = []
         for item in raw:
-            if any(item[0] < k[1] and k[0] < item[1] for k in kept):
+            at = bisect_left(kept_starts, item[1])
+            if at > 0 and kept_ends[at - 1] > item[0]:
                 continue
+            kept_starts.insert(at, item[0])
+            kept_ends.insert(at, item[1])
             kept.append(item)
         kept.sort(key=lambda item: item[0])
-        order = {s: i for i, s in enumerate(self.series)}
+        order = self._order
         mentions: list[SeriesMention] = []
         for start, end, candidates, pair_in_text in kept:
             best = min(
@@ -231,12 +300,23 @@ class DialogueRegistry:
         return mentions
 
 
-def _pair_before(
-    text: str, start: int, countries: Sequence[CountryMention]
-) -> tuple[tuple[str, str] | None, int]:
+class _Parties:
+    """The non-capital country mentions of a text, in text order, with their starts for bisection
+    (a page can name thousands of countries and series; every lookup below is by offset window)."""
+
+    def __init__(self, found: Sequence[CountryMention]) -> None:
+        self.mentions = [m for m in found if m.kind != "capital"]
+        self.starts = [m.start for m in self.mentions]
+
+    def starting_in(self, low: int, high: int) -> list[CountryMention]:
+        """Mentions with ``low <= start <= high``, in text order."""
+        return self.mentions[bisect_left(self.starts, low) : bisect_right(self.starts, high)]
+
+
+def _pair_before(text: str, start: int, countries: _Parties) -> tuple[tuple[str, str] | None, int]:
     """A hyphenated country pair ending right before ``start`` ("India-US ", "U.S.-Japan '"), if any."""
     window_start = max(0, start - _PAIR_PREFIX_WINDOW)
-    before = [m for m in countries if window_start <= m.start and m.end <= start and m.kind != "capital"]
+    before = [m for m in countries.starting_in(window_start, start) if m.end <= start]
     if len(before) < 2:
         return None, start
     first, second = before[-2], before[-1]
@@ -253,11 +333,11 @@ def _pair_before(
     return (a, b), first.start
 
 
-def _nearby_pair_score(series: DialogueSeries, start: int, end: int, countries: Sequence[CountryMention]) -> int:
+def _nearby_pair_score(series: DialogueSeries, start: int, end: int, countries: _Parties) -> int:
     """How many of the series' countries are named within a sentence-sized window of the span."""
     if series.countries is None:
         return 0
-    near = {m.code for m in countries if m.kind != "capital" and start - 160 <= m.start <= end + 80}
+    near = {m.code for m in countries.starting_in(start - 160, end + 80)}
     return sum(1 for code in series.countries if code in near)
 
 
