@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -182,3 +183,24 @@ def test_crawl_all_fixture_sources(sqlite_url: str, fixture_server: FixtureServe
         else:
             local = r.published_at.replace(tzinfo=UTC) + timedelta(minutes=r.published_offset_minutes or 0)
             assert local.date().isoformat() == exp["published_date"], name  # day precision, venue-local day
+
+
+def test_user_registry_file_adds_and_replaces_sources_without_code(tmp_path: Path) -> None:
+    """$NEWSARCHIVE_SOURCES names extra registry files: a new source appears, a same-named one replaces."""
+    builtin = json.loads((REPO / "crawler" / "data" / "sources.json").read_text(encoding="utf-8"))
+    mea = next(s for s in builtin["sources"] if s["name"] == "mea")
+    added = {**mea, "name": "example-gov", "title": "Example Ministry", "domains": ["gov.example.org"],
+             "discovery": [{"type": "feed", "url": "https://gov.example.org/rss.xml", "confidence": "high"}]}
+    replaced = {**mea, "title": "MEA (local override)"}
+    user_file = tmp_path / "my-sources.json"
+    user_file.write_text(json.dumps({**builtin, "sources": [added, replaced]}), encoding="utf-8")
+    env = {"NEWSARCHIVE_SOURCES": str(user_file)}
+    from crawler.sources import load_configured_sources
+
+    registry = load_configured_sources(env)
+    assert "example-gov" in registry.names() and len(registry) == len(builtin["sources"]) + 1
+    proc = subprocess.run([sys.executable, "-c", "from crawler.cli import main; raise SystemExit(main())",
+                           "sources", "show", "mea"], capture_output=True, text=True, check=False,
+                          env={**os.environ, **env})
+    assert proc.returncode == 0, proc.stderr
+    assert "MEA (local override)" in proc.stdout

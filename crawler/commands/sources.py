@@ -15,7 +15,7 @@ from crawler.sources import (
     SourceRegistryError,
     UnknownSource,
     check_document,
-    load_sources,
+    load_configured_sources,
     read_document,
 )
 
@@ -28,7 +28,7 @@ def _user_error(message: str) -> click.ClickException:
 
 def _registry() -> SourceRegistry:
     try:
-        return load_sources()
+        return load_configured_sources()
     except SourceRegistryError as exc:
         raise _user_error(str(exc)) from None
 

@@ -28,7 +28,14 @@ from twisted.python.failure import Failure
 from crawler.discovery import Link, parse_discovery
 from crawler.events import DialogueRegistry, load_configured_registry
 from crawler.items import PageItem
-from crawler.sources import Endpoint, Source, SourceRegistry, load_sources, rebase, title_may_be_relevant
+from crawler.sources import (
+    Endpoint,
+    Source,
+    SourceRegistry,
+    load_configured_sources,
+    rebase,
+    title_may_be_relevant,
+)
 from crawler.spiders.failures import article_failed
 from crawler.spiders.generic import _as_list, parse_since
 from crawler.urls import canonical_url
@@ -48,7 +55,7 @@ class SourceSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.registry = registry or load_sources()
+        self.registry = registry or load_configured_sources()
         everything = str(all_sources).lower() in ("1", "true", "yes")
         names = self.registry.names() if everything else _as_list(sources)
         if not names:
