@@ -14,7 +14,9 @@ Checks and their settings (override per run with ``-s NAME=VALUE``):
                      extracted (archived, already archived, or classified unrelated); plus at least
                      ``NEWSARCHIVE_MONITOR_MIN_ITEMS`` new documents (default 0: an unchanged site is fine).
 ``error_rate``       (4xx/5xx responses + download errors) / requests ≤ ``NEWSARCHIVE_MONITOR_MAX_ERROR_RATE``,
-                     judged once the run made ``NEWSARCHIVE_MONITOR_MIN_REQUESTS`` requests.
+                     judged once the run made ``NEWSARCHIVE_MONITOR_MIN_REQUESTS`` requests. Discovery
+                     endpoints that answered 404/410 (guessed or moved feeds) are left out of both counts;
+                     the source spider counts them as ``newsarchive/discovery/failed/<source>``.
 ``coverage_<field>`` share of the documents archived by the run with a published time, a dateline and an
                      agency ≥ ``NEWSARCHIVE_MONITOR_MIN_COVERAGE_{PUBLISHED,DATELINE,AGENCY}``, judged once
                      the run archived ``NEWSARCHIVE_MONITOR_MIN_DOCUMENTS`` documents.
@@ -27,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from storage.runs import FieldCoverage, blocked_source_names, http_error_count
+from storage.runs import DISCOVERY_NOT_FOUND, FieldCoverage, blocked_source_names, http_error_count
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ def check_items(stats: Mapping[str, Any], t: Thresholds) -> MonitorResult:
 
 
 def check_error_rate(stats: Mapping[str, Any], t: Thresholds) -> MonitorResult:
-    requests = _int(stats, "downloader/request_count")
+    # discovery endpoints that answered 404/410 count in neither part (see storage.runs.http_error_count)
+    requests = max(0, _int(stats, "downloader/request_count") - _int(stats, DISCOVERY_NOT_FOUND))
     errors = http_error_count(stats)
     if requests < t.min_requests:
         return MonitorResult("error_rate", True, f"{errors} errors in {requests} requests (too few to judge)",

@@ -5,7 +5,8 @@ Stats are Scrapy's flat ``name -> value`` dict. The one place that reads them in
 
 - drops per reason: ``newsarchive/dropped/<reason>``;
 - HTTP errors: responses with a 4xx/5xx status plus download exceptions (timeouts, refused connections),
-  NOT ``IgnoreRequest`` (a request a middleware declined on purpose: robots.txt, an already-archived URL);
+  NOT ``IgnoreRequest`` (a request a middleware declined on purpose: robots.txt, an already-archived URL)
+  and NOT discovery endpoints that answered 404/410 (``newsarchive/discovery/not_found``);
 - blocked sources: ``newsarchive/blocked/<source name>`` (set by the bot-wall middleware).
 """
 
@@ -22,6 +23,9 @@ from storage.models import Article, CrawlRun, Document
 from storage.types import utcnow
 
 DECLINED_EXCEPTIONS = ("scrapy.exceptions.IgnoreRequest",)
+# Discovery requests answered 404/410 (a guessed or moved feed/sitemap/listing; set by the source spider):
+# not HTTP errors of the run. They are also counted per source as ``newsarchive/discovery/failed/<source>``.
+DISCOVERY_NOT_FOUND = "newsarchive/discovery/not_found"
 
 
 def drop_counts(stats: Mapping[str, Any]) -> dict[str, int]:
@@ -29,7 +33,8 @@ def drop_counts(stats: Mapping[str, Any]) -> dict[str, int]:
 
 
 def http_error_count(stats: Mapping[str, Any]) -> int:
-    """4xx/5xx responses plus download exceptions, without requests declined on purpose."""
+    """4xx/5xx responses plus download exceptions, without requests declined on purpose and without
+    discovery endpoints that answered 404/410 (``DISCOVERY_NOT_FOUND``)."""
     statuses = sum(
         int(v) for k, v in stats.items()
         if k.startswith("downloader/response_status_count/") and k.rsplit("/", 1)[-1][:1] in "45"
@@ -39,7 +44,8 @@ def http_error_count(stats: Mapping[str, Any]) -> int:
         if k.startswith("downloader/exception_type_count/")
         and k.removeprefix("downloader/exception_type_count/") not in DECLINED_EXCEPTIONS
     )
-    return statuses + exceptions
+    not_found = min(int(stats.get(DISCOVERY_NOT_FOUND, 0) or 0), statuses)
+    return statuses - not_found + exceptions
 
 
 def blocked_source_names(stats: Mapping[str, Any]) -> list[str]:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -204,3 +205,104 @@ def test_user_registry_file_adds_and_replaces_sources_without_code(tmp_path: Pat
                           env={**os.environ, **env})
     assert proc.returncode == 0, proc.stderr
     assert "MEA (local override)" in proc.stdout
+
+
+# -- per-source politeness, measured on the server side ----------------------------------------------
+class TimedServer(FixtureServer):
+    """A FixtureServer that records when each GET arrived."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.hits: list[tuple[float, str]] = []
+
+    def _count(self, url_path: str) -> None:
+        super()._count(url_path)
+        self.hits.append((time.monotonic(), url_path))
+
+
+def _listing_source(template: dict, name: str, delay: float, concurrency: int) -> dict:
+    return {**template, "name": name, "domains": [f"{name}.example.org"],
+            "discovery": [{"type": "listing", "url": f"https://{name}.example.org/list/", "confidence": "high"}],
+            "article_patterns": [{"pattern": r"^/story/\d+/$", "confidence": "high"}],
+            "politeness": {"download_delay": delay, "concurrency": concurrency}}
+
+
+def test_registry_politeness_applies_per_source_in_a_real_crawl(tmp_path: Path) -> None:
+    """A source with a 0.5 s delay is fetched >= 0.45 s apart even with AutoThrottle on (it would lower the
+    delay towards DOWNLOAD_DELAY=0 on a fast server) and jitter (default ±50 %); a source with delay 0
+    beside it in the same crawl is fetched back to back."""
+    site = tmp_path / "site"
+    stories = 8
+    for name in ("slow", "fast"):
+        (site / name / "list").mkdir(parents=True)
+        links = "".join(f'<a href="/{name}/story/{i}/">story {i}</a>' for i in range(stories))
+        (site / name / "list" / "index.html").write_text(f"<html><body>{links}</body></html>", encoding="utf-8")
+        for i in range(stories):
+            (site / name / "story" / str(i)).mkdir(parents=True)
+            (site / name / "story" / str(i) / "index.html").write_text(
+                f"<html><head><title>Weather {i}</title></head><body><p>Rain today, {i} mm.</p></body></html>",
+                encoding="utf-8")
+    builtin = json.loads(BUILTIN_SOURCES.read_text(encoding="utf-8"))
+    dhs = next(s for s in builtin["sources"] if s["name"] == "dhs")
+    registry = tmp_path / "polite.json"
+    registry.write_text(json.dumps({**builtin, "sources": [_listing_source(dhs, "slow", 0.5, 1),
+                                                           _listing_source(dhs, "fast", 0, 4)]}), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'polite.db'}"
+    env = {**os.environ, "NEWSARCHIVE_SOURCES": str(registry)}
+    cli = [sys.executable, "-m", "crawler.cli", "--database", db]
+    assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, cwd=REPO, env=env).returncode == 0
+    with TimedServer(site) as server:
+        bases = {n: f"{server.base_url}/{n}" for n in ("slow", "fast")}
+        res = subprocess.run(
+            [*cli, "crawl", "slow", "fast", "--no-progress", "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
+             "-s", "ROBOTSTXT_OBEY=false", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=true"],
+            capture_output=True, text=True, timeout=120, cwd=REPO, env=env)
+        hits = list(server.hits)
+    assert "Traceback" not in res.stderr, res.stderr[-2000:]
+    times = {n: [t for t, path in hits if path.startswith(f"/{n}/")] for n in ("slow", "fast")}
+    assert len(times["slow"]) == len(times["fast"]) == stories + 1  # the listing and its stories
+    slow_gaps = [b - a for a, b in zip(times["slow"], times["slow"][1:], strict=False)]
+    fast_gaps = [b - a for a, b in zip(times["fast"], times["fast"][1:], strict=False)]
+    assert min(slow_gaps) >= 0.45, slow_gaps
+    assert min(fast_gaps) < 0.1 and sum(fast_gaps) < sum(slow_gaps) / 2, (fast_gaps, slow_gaps)
+
+
+# -- guessed discovery endpoints that 404 do not fail the error-rate monitor ---------------------------
+def test_discovery_not_found_is_counted_apart_from_http_errors() -> None:
+    from crawler.monitors import Thresholds, check_error_rate
+    from storage.runs import DISCOVERY_NOT_FOUND, http_error_count
+
+    stats = {"downloader/request_count": 20, "downloader/response_status_count/404": 9,
+             "downloader/response_status_count/500": 1, DISCOVERY_NOT_FOUND: 8}
+    assert http_error_count(stats) == 2  # one article 404 and the 500 stay errors
+    verdict = check_error_rate(stats, Thresholds(max_error_rate=0.25, min_requests=10))
+    assert verdict.passed and verdict.value == round(2 / 12, 4)
+    assert http_error_count({**stats, DISCOVERY_NOT_FOUND: 0}) == 10
+
+
+def test_crawl_with_guessed_endpoints_passes_its_monitors(sqlite_url: str, fixture_server: FixtureServer) -> None:
+    """ANI's registry lists six guessed RSS feeds and a guessed listing; its replica has none of them (404),
+    as the real site. With the default monitor thresholds the run is ok; the misses are counted per source."""
+    from storage.models import CrawlRun
+
+    assert newsarchive("--database", sqlite_url, "db", "upgrade").returncode == 0
+    guessed = [ep for ep in REGISTRY.get("ani").endpoints() if ep.confidence == "guess"]
+    assert len(guessed) >= 5
+    res = newsarchive(
+        "--database", sqlite_url, "crawl", "ani", "--no-progress",
+        "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps({'ani': fixture_server.base_url + '/ani'})}",
+        "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false", "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
+        "-s", "ROBOTSTXT_OBEY=false", "-s", "NEWSARCHIVE_MONITOR_MIN_REQUESTS=5",
+    )
+    engine = create_engine(sqlite_url)
+    with engine.connect() as conn:
+        run = conn.execute(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
+    engine.dispose()
+    assert run is not None
+    stats = run.stats or {}
+    assert stats.get("newsarchive/discovery/failed/ani", 0) >= len(guessed), stats
+    assert stats.get("newsarchive/discovery/not_found", 0) >= len(guessed)
+    assert stats.get("downloader/response_status_count/404", 0) >= len(guessed)
+    assert run.monitor_results["error_rate"]["passed"], run.monitor_results
+    assert run.http_errors == 0 and run.status == "ok", (run.monitor_results, res.stderr[-2000:])
+    assert res.returncode == 0
