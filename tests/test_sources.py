@@ -306,3 +306,33 @@ def test_crawl_with_guessed_endpoints_passes_its_monitors(sqlite_url: str, fixtu
     assert run.monitor_results["error_rate"]["passed"], run.monitor_results
     assert run.http_errors == 0 and run.status == "ok", (run.monitor_results, res.stderr[-2000:])
     assert res.returncode == 0
+
+
+# -- the Scrapy entry point ---------------------------------------------------------------------------
+def test_scrapy_crawl_sources_entry_point_archives(sqlite_url: str, fixture_server: FixtureServer) -> None:
+    """`scrapy crawl sources -a sources=NAME,NAME` from the repository root (scrapy.cfg) archives like
+    `newsarchive crawl`: rows land with the registry's name, kind and country."""
+    assert newsarchive("--database", sqlite_url, "db", "upgrade").returncode == 0
+    names = ["ani", "dhs"]
+    bases = {n: f"{fixture_server.base_url}/{n}" for n in names}
+    res = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "sources", "-a", f"sources={','.join(names)}",
+         "-s", f"NEWSARCHIVE_DATABASE_URL={sqlite_url}", "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
+         "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false", "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
+         "-s", "ROBOTSTXT_OBEY=false", "-s", "LOG_LEVEL=WARNING"],
+        capture_output=True, text=True, timeout=120, cwd=REPO,
+    )
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr[-3000:]
+    engine = create_engine(sqlite_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Source.name, Source.kind, Source.country, Document.url, Article.event_id)
+            .join(Document, Document.source_id == Source.id).join(Article, Article.id == Document.article_id)
+        ).all()
+    engine.dispose()
+    archived = {r.name: r for r in rows}
+    assert sorted(archived) == names
+    for name in names:
+        r, source = archived[name], REGISTRY.get(name)
+        assert (r.kind, r.country) == (source.kind, source.country)
+        assert r.url.rstrip("/").endswith(expected(name)["article"].rstrip("/")) and r.event_id is not None

@@ -128,10 +128,11 @@ class SourceSpider(scrapy.Spider):
         """AutoThrottle lowers a slot's delay towards DOWNLOAD_DELAY on fast responses; a source's registry
         delay is the least it may be (measured: without this, a 0.5 s source was fetched 3 ms apart)."""
         key = request.meta.get("download_slot")
-        floor = self.delay_floors.get(key) if isinstance(key, str) else None
-        engine = self.crawler.engine
-        slot = engine.downloader.slots.get(key) if floor is not None and engine is not None else None
-        if slot is not None and floor is not None and slot.delay < floor:
+        if not isinstance(key, str) or key not in self.delay_floors or self.crawler.engine is None:
+            return
+        floor = self.delay_floors[key]
+        slot = self.crawler.engine.downloader.slots.get(key)
+        if slot is not None and slot.delay < floor:
             slot.delay = floor
 
     def _register_sources(self) -> None:
@@ -157,7 +158,8 @@ class SourceSpider(scrapy.Spider):
         error-rate monitor leaves out: a missing feed is a registry fact to fix, not a failing crawl."""
         request = failure.request  # type: ignore[attr-defined]
         self._inc(f"newsarchive/discovery/failed/{request.meta.get('newsarchive_source', '?')}")
-        if failure.check(HttpError) and failure.value.response.status in NOT_FOUND_STATUSES:
+        error = failure.value
+        if isinstance(error, HttpError) and error.response.status in NOT_FOUND_STATUSES:
             self._inc(DISCOVERY_NOT_FOUND)
 
     def _inc(self, key: str, n: int = 1) -> None:
