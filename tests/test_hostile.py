@@ -174,17 +174,7 @@ PATHOLOGICAL = {
 }
 
 
-SLOW_EVENTS = pytest.mark.xfail(strict=True, reason=(
-    "bug (crawler/events/countries.py find_countries, crawler/events/registry.py _find_mentions/_pair_before, "
-    "crawler/events/text.py build_document): the events layer is super-linear in body size — 10k series "
-    "mentions take 13-35 s (a per-match scan of all country mentions, an O(n^2) overlap check, quadratic "
-    "string +=), and 5 MB of plain text 49 s, all on the reactor thread. Fix: cap the text classify_topic/"
-    "extract_event_facts read (title + first ~50 KB / ~40 paragraphs), bisect country mentions by offset"))
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=SLOW_EVENTS) if n in ("huge text node", "many paragraphs", "backtracking bait") else n
-    for n in sorted(PATHOLOGICAL)])
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
 def test_pathological_pages_are_processed_within_bounds(name: str) -> None:
     html = PATHOLOGICAL[name]
     result = timed(lambda: process_page(html, "https://example.org/a.html", registry=REGISTRY), BOUND_LARGE)

@@ -12,8 +12,8 @@ means the US, but "met in Washington" names a venue, not a party.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
