@@ -16,7 +16,20 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Date, Engine, Select, String, func, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Date,
+    Engine,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
 
 from storage.models import Article, Document, Event, Source
 from storage.search import (
@@ -297,26 +310,123 @@ def _quoted(s: str) -> str:
     return s
 
 
+def _record(fields: tuple[str, ...] | list[str]) -> str:
+    """One CSV record, without its line end, from cells that are already text.
+
+    ``join``, ``in`` and ``count`` scan whole strings at memory speed, where the csv module copies every
+    character one at a time; most records need no quoting and take the first path, most of the rest only
+    hold commas (a dateline, a sentence) and need quotes around those cells alone."""
+    line = ",".join(fields)
+    if '"' in line or "\n" in line or "\r" in line:
+        return ",".join([_quoted(f) for f in fields])
+    if line.count(",") != len(fields) - 1:
+        return ",".join([('"' + f + '"') if "," in f else f for f in fields])
+    if len(fields) == 1 and not line:
+        return '""'  # a lone empty field must be quoted, or the record is a blank line
+    return line
+
+
 def csv_line(values: tuple[Any, ...] | list[Any], excel: bool = False, json_columns: tuple[int, ...] = ()) -> str:
     """One CSV record (RFC 4180, CRLF-terminated): the text csv.writer (QUOTE_MINIMAL) writes for the
     same cells. ``json_columns``: positions that may hold lists or dicts (made text by ``_csv_cell``).
 
-    Formatting here instead of in csv.writer more than doubles an export's speed: ``join``, ``in`` and
-    ``count`` scan whole strings at memory speed, where the csv module copies every character one at a
-    time; most records need no quoting and take the first path."""
+    Formatting here instead of in csv.writer more than doubles an export's speed (see ``_record``)."""
     if json_columns:
         values = list(values)
         for i in json_columns:
             values[i] = _csv_cell(values[i], False)
     if excel:
         values = [("'" + v) if type(v) is str and v.startswith(FORMULA_PREFIXES) else v for v in values]
-    fields = ["" if v is None else v if type(v) is str else str(v) for v in values]
-    line = ",".join(fields)
-    if '"' in line or "\n" in line or "\r" in line or line.count(",") != len(fields) - 1:
-        line = ",".join([_quoted(f) for f in fields])
-    elif len(fields) == 1 and not line:
-        line = '""'  # a lone empty field must be quoted, or the record is a blank line
-    return line + "\r\n"
+    return _record(["" if v is None else v if type(v) is str else str(v) for v in values]) + "\r\n"
+
+
+# -- SQLite: SQLite makes every cell text, Python only joins and quotes ---------------------------------------
+def _json_cell(value: Any) -> str:
+    if isinstance(value, bytes):
+        value = value.decode()
+    return str(_csv_cell(json.loads(value) if isinstance(value, str) else value, False))
+
+
+def _text_cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_SQLITE_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "newsarchive_csv_datetime": lambda v: _text_cell(_sqlite_datetime(v)),
+    "newsarchive_csv_date": lambda v: _text_cell(_sqlite_date(v)),
+    "newsarchive_csv_json": _json_cell,
+    "newsarchive_csv_text": _text_cell,
+}
+
+
+def _sqlite_text_cells(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """``query`` with every column made the text its CSV cell holds, before quoting (SQLite only).
+
+    The common forms are converted by SQLite itself (stored times ``2024-02-28 14:34:00.000000`` →
+    ``2024-02-28T14:34:00Z``, dates as stored, integers as digits, NULL as ``''``); anything else goes
+    through the same Python conversion as the generic path (``_SQLITE_FUNCTIONS``), so the output is
+    identical. A column is referenced once unless it is a plain column: a correlated count must not be
+    evaluated twice."""
+    cells: list[Any] = []
+    for col in query.selected_columns:
+        t, name = col.type, col.name
+        inner = getattr(col, "element", col)  # the expression under a label
+        if isinstance(t, UTCDateTime):
+            cells.append(case(
+                (and_(func.length(inner) == 26, func.substr(inner, 11, 1) == " ",
+                      func.substr(inner, 20) == ".000000"),
+                 func.substr(inner, 1, 10) + "T" + func.substr(inner, 12, 8) + "Z"),
+                (inner.is_(None), ""),
+                else_=func.newsarchive_csv_datetime(inner)).label(name))
+        elif isinstance(t, Date):
+            cells.append(case(
+                (and_(func.length(inner) == 10, func.substr(inner, 5, 1) == "-"), type_coerce(inner, String)),
+                (inner.is_(None), ""),
+                else_=func.newsarchive_csv_date(inner)).label(name))
+        elif isinstance(t, JSON):
+            cells.append(func.newsarchive_csv_json(type_coerce(inner, String)).label(name))
+        elif isinstance(t, Integer):
+            cells.append(func.coalesce(cast(inner, String), "").label(name))
+        else:
+            cells.append(func.coalesce(type_coerce(inner, String), "").label(name))
+    return query.with_only_columns(*cells, maintain_column_froms=True)
+
+
+def _excel_cells(row: tuple[Any, ...], texts: list[int], prefixes: tuple[str, ...]) -> list[Any]:
+    cells = list(row)
+    for i in texts:
+        v = cells[i]
+        if type(v) is str and v.startswith(prefixes):
+            cells[i] = "'" + v
+    return cells
+
+
+def _sqlite_csv_chunks(engine: Engine, kind: str, f: ArchiveFilter | None, excel: bool,
+                       batch: int = 2000) -> Iterator[tuple[int, str]]:
+    """(rows, CSV text) per batch of an export on SQLite, read through the DBAPI cursor: SQLAlchemy's
+    rows and per-value conversion cost more than reading the rows from SQLite."""
+    query = _sqlite_text_cells(filtered_query(kind, "sqlite", f))
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        for name, fn in _SQLITE_FUNCTIONS.items():
+            raw.create_function(name, 1, fn, deterministic=True)
+        cursor = conn.execute(query).cursor
+        record = _record
+        prefixes = FORMULA_PREFIXES
+        # --excel neutralises text cells only: a negative number stays a number, as on the generic path
+        texts = [i for i, c in enumerate(query.selected_columns) if not isinstance(c.type, Integer)]
+        while rows := cursor.fetchmany(batch):
+            if excel:
+                rows = [_excel_cells(r, texts, prefixes) for r in rows]
+            lines = []
+            for r in rows:
+                try:
+                    lines.append(record(r))
+                except TypeError:  # a cell SQLite left untyped (a number in a text column)
+                    lines.append(record([_text_cell(v) for v in r]))
+            lines.append("")
+            yield len(rows), "\r\n".join(lines)
 
 
 def write_export(
@@ -339,11 +449,20 @@ def write_export(
     count = 0
     pending = 0
     names = columns(kind)
-    rows = iter_tuples(engine, kind, filters)
     if fmt == "csv":
         if excel:
             out.write("\ufeff")
         out.write(csv_line(names, excel))
+    if fmt == "csv" and engine.dialect.name == "sqlite":
+        for n, text in _sqlite_csv_chunks(engine, kind, filters, excel):
+            out.write(text)
+            count += n
+            pending += n
+            if on_rows and pending >= 5000:
+                on_rows(pending)
+                pending = 0
+    elif fmt == "csv":
+        rows = iter_tuples(engine, kind, filters)
         json_columns = tuple(i for i, c in enumerate(QUERIES[kind]().selected_columns) if isinstance(c.type, JSON))
         buffer: list[str] = []
         for values in rows:
@@ -361,7 +480,7 @@ def write_export(
         pending += len(buffer)
     else:
         dumps = json.dumps
-        for values in rows:
+        for values in iter_tuples(engine, kind, filters):
             out.write(dumps(dict(zip(names, values, strict=True)), ensure_ascii=False) + "\n")
             count += 1
             pending += 1
