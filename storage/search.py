@@ -149,6 +149,10 @@ def pg_tsquery(query: Query) -> ColumnElement[Any]:
     return result
 
 
+# SQLite ranks at most this many matches, the most recently archived ones (see search()).
+SQLITE_RANK_WINDOW = 10_000
+
+
 def matching_articles(dialect: str, query: Query) -> Select[tuple[Any, Any]]:
     """(article_id, score) for every article matching ``query``; higher score = better match."""
     if dialect == "sqlite":
@@ -266,7 +270,15 @@ def search(engine: Engine, text: str, f: ArchiveFilter | None = None, *, limit: 
         if needs_event(f):
             best = best.join(Event, Event.id == Article.event_id)
         best = best.where(*conds)
-    best = best.order_by(hits.c.score.desc(), hits.c.article_id).limit(limit)
+    if dialect == "sqlite":
+        # FTS5 computes bm25 for every match before it can sort, so a common word over a million articles
+        # costs ~100 ms. Rank the SQLITE_RANK_WINDOW most recently archived matches (FTS5 walks rowids
+        # newest-first and stops early): exact whenever a query matches fewer articles than that.
+        window = best.order_by(hits.c.article_id.desc()).limit(SQLITE_RANK_WINDOW).subquery("window")
+        best = select(window.c.article_id, window.c.score)
+        best = best.order_by(window.c.score.desc(), window.c.article_id).limit(limit)
+    else:
+        best = best.order_by(hits.c.score.desc(), hits.c.article_id).limit(limit)
     terms = [t for g in query for t in g if not t.negated]
     rows: list[dict[str, Any]] = []
     with engine.connect() as conn:

@@ -299,10 +299,6 @@ def test_export_and_search_filters_treat_sql_metacharacters_as_data(
     assert _counts(url) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug (storage/search.py filter conditions): a NUL in --series/--agency/--country makes SQLite's LIKE "
-    "pattern end at the NUL ('%\\x00%' acts as '%'), so the filter matches EVERY row; reject control "
-    "characters in filter values (UserError) or strip them"))
 def test_nul_in_a_filter_value_never_matches_every_row(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     from storage.schema import upgrade
 

@@ -66,6 +66,11 @@ def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _filters(since: str | None, until: str | None, series: str | None, country: str | None,
              agency: str | None, event: str | None = None, query: str | None = None) -> ArchiveFilter:
+    for option, value in (("--series", series), ("--country", country), ("--agency", agency),
+                          ("--event", event), ("--query", query)):
+        if value is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            # SQLite ends a LIKE pattern at a NUL, so '%\x00%' would match every row: refuse, don't guess.
+            raise UserError(f"{option} contains a control character; give plain text")
     f = ArchiveFilter(since=_date(since, "--since"), until=_date(until, "--until"), series=series,
                       country=country, agency=agency, event_key=event, query=query)
     if f.since and f.until and f.since > f.until:
