@@ -141,6 +141,10 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
     click.echo(f"reprocessed {result.documents_seen} documents in {result.batches} batches: "
                f"{result.documents_changed} documents and {result.articles_changed} articles changed, "
                f"{result.events_new} events new, {result.events_rekeyed} re-keyed")
+    if result.documents_merged or result.articles_split or result.articles_removed:
+        click.echo(f"  text changes: {result.documents_merged} documents merged into the article with their "
+                   f"text, {result.articles_split} split into new articles, {result.articles_removed} emptied "
+                   "articles removed")
     for name, n in sorted(result.fields.items()):
         click.echo(f"  {name:<36} {n}")
     for old, new in result.rekeyed:
