@@ -1,6 +1,7 @@
 """Scrapy item pipelines: thin shells around crawler.process (pure) and storage.Archive (the database).
 
-ExtractPipeline   validate the response, run the pure page pipeline; drop with a counted reason.
+ExtractPipeline   validate the response, run the pure page pipeline (in worker processes by default,
+                  crawler.extract_pool); drop with a counted reason.
 ArchivePipeline   buffer records and write them in batches off the reactor thread (``asyncio.to_thread``),
                   one transaction per batch; advance each source's publication watermark; send unrelated
                   pages' URLs to ``seen_urls``; record the crawl in ``crawl_runs`` and judge it with the
@@ -16,17 +17,15 @@ import json
 import logging
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.events import DialogueRegistry, load_configured_registry
+from crawler.extract_pool import ExtractJob, ExtractPool, WorkerCrashed, default_extract_workers, extract
 from crawler.items import PageItem
 from crawler.monitors import Thresholds, judge_run, run_status
-from crawler.process import process_page
-from crawler.sources import fill_default_agency
 from storage.archive import Archive
 from storage.db import make_engine, mask_url, resolve_database_url
 from storage.feeds import advance_watermarks, newest_by_source
@@ -47,15 +46,44 @@ def drop(crawler: Crawler, reason: str, detail: str) -> DropItem:
 
 
 class ExtractPipeline:
-    def __init__(self, crawler: Crawler, registry: DialogueRegistry) -> None:
+    """Validate the response, then run the page pipeline (crawler.extract_pool.extract) on it.
+
+    With ``NEWSARCHIVE_EXTRACT_WORKERS`` > 0 the pipeline runs in that many worker processes
+    (crawler.extract_pool.ExtractPool) and the reactor keeps downloading meanwhile; 0 runs it inline on the
+    reactor thread. Both give the same ProcessedPage."""
+
+    def __init__(self, crawler: Crawler, registry: DialogueRegistry, workers: int = 0) -> None:
         self.crawler = crawler
-        self.registry = registry
+        self.registry = registry  # loaded here in both modes: a bad user registry fails before any worker
+        self.workers = workers
+        self.pool: ExtractPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        return cls(crawler, load_configured_registry())
+        raw = crawler.settings.get("NEWSARCHIVE_EXTRACT_WORKERS")
+        workers = default_extract_workers() if raw in (None, "") else crawler.settings.getint(
+            "NEWSARCHIVE_EXTRACT_WORKERS")
+        if workers < 0:
+            logger.warning("NEWSARCHIVE_EXTRACT_WORKERS=%s is negative: extracting inline", workers)
+            workers = 0
+        return cls(crawler, load_configured_registry(), workers)
 
-    def process_item(self, item: Any) -> Any:
+    def open_spider(self) -> None:
+        if self.workers > 0:
+            self.pool = ExtractPool(self.workers, count=self._count)
+            self.pool.start()
+            logger.info("extracting pages in %d worker process(es)", self.workers)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    def _count(self, event: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newsarchive/extract/{event}")
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
         if item.status != 200:
@@ -65,12 +93,14 @@ class ExtractPipeline:
             raise drop(self.crawler, "not_html", f"{ctype} {item.url}")
         if not item.body.strip():
             raise drop(self.crawler, "empty_body", item.url)
-        html: bytes | str = item.body
-        if item.encoding:
-            html = item.body.decode(item.encoding, errors="replace")
-        processed = process_page(html, item.url, registry=self.registry, link=item.link, country=item.country,
-                                 default_tz=ZoneInfo(item.timezone) if item.timezone else None)
-        fill_default_agency(processed, item.agency)  # a registered wire's own page (issue 5)
+        job = ExtractJob.from_item(item)
+        if self.pool is None:
+            processed = extract(job, self.registry)
+        else:
+            try:
+                processed = await self.pool.run(job)
+            except WorkerCrashed as exc:
+                raise drop(self.crawler, "extract_worker_crashed", str(exc)) from None
         if not processed.clean.paragraphs:
             raise drop(self.crawler, "no_article", f"no article text in {item.url}")
         item.processed = processed

@@ -5,6 +5,8 @@ and no ``file://``/``data:``/``ftp://``/``s3://`` handlers (a crawl only ever re
 The CLI overrides a few values per run (database URL, batch size, the demo's zero delay).
 """
 
+from crawler.extract_pool import default_extract_workers
+
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -58,6 +60,9 @@ NEWSARCHIVE_DATABASE_URL = None  # None: storage.db.resolve_database_url() (env 
 NEWSARCHIVE_BATCH_SIZE = 50
 NEWSARCHIVE_PROGRESS = False
 NEWSARCHIVE_KEEP_RAW_HTML = True
+# Processes that run the page pipeline off the reactor (crawler.extract_pool); 0: inline on the reactor thread.
+# Default: one core left for the reactor, at most 4 workers, at least 1.
+NEWSARCHIVE_EXTRACT_WORKERS = default_extract_workers()
 NEWSARCHIVE_INCREMENTAL = True  # skip known article URLs, conditional discovery fetches (crawler.middlewares)
 
 # Monitors (crawler.monitors): a run failing any of them gets status 'failed' and `crawl` exits 1.
