@@ -251,7 +251,8 @@ def test_registry_politeness_applies_per_source_in_a_real_crawl(tmp_path: Path) 
     env = {**os.environ, "NEWSARCHIVE_SOURCES": str(registry)}
     cli = [sys.executable, "-m", "crawler.cli", "--database", db]
     assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, cwd=REPO, env=env).returncode == 0
-    with TimedServer(site) as server:
+    server = TimedServer(site)
+    with server:
         bases = {n: f"{server.base_url}/{n}" for n in ("slow", "fast")}
         res = subprocess.run(
             [*cli, "crawl", "slow", "fast", "--no-progress", "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
