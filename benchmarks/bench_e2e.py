@@ -1,14 +1,16 @@
 """End to end: the full pipeline into SQLite vs a bare Scrapy spider on the same generated site, same run.
 
     .venv/bin/python benchmarks/bench_e2e.py [--pages 10000] [--runs 3] [--concurrency 16] [--json OUT]
-        [--profile OUT.prof]
+        [--profile OUT.prof] [--workers 0,default]
 
 Generates ``--pages`` article pages (benchmarks/sitegen.py), serves them from an aiohttp process on
 127.0.0.1, then alternates (bare, full, bare, full, ...) for ``--runs`` rounds:
 
 - bare: a plain Scrapy spider reads the same news sitemaps, downloads every page, parses it with lxml
   (``response.xpath('//p')``) and discards it;
-- full: ``newsarchive --database sqlite:///fresh crawl --sitemap ...`` (the real CLI, a fresh archive).
+- full: ``newsarchive --database sqlite:///fresh crawl --sitemap ...`` (the real CLI, a fresh archive),
+  once per ``--workers`` value (``NEWSARCHIVE_EXTRACT_WORKERS``; ``default`` leaves the setting alone,
+  0 extracts inline on the reactor thread), so every variant is measured in the same run.
 
 Both with AutoThrottle off, DOWNLOAD_DELAY 0, robots.txt off, the same CONCURRENT_REQUESTS(_PER_DOMAIN).
 Prints median wall time, pages/s and the full/bare ratio (target ≤ 1.3). ``--profile`` also runs the full
@@ -78,11 +80,12 @@ def start_server(root: Path) -> tuple[subprocess.Popen[str], str]:
     return proc, base
 
 
-def full_cmd(db: Path, sitemap: str, conc: int, batch: int) -> list[str]:
+def full_cmd(db: Path, sitemap: str, conc: int, batch: int, workers: str = "default") -> list[str]:
+    extra = [] if workers == "default" else ["-s", f"NEWSARCHIVE_EXTRACT_WORKERS={int(workers)}"]
     return [sys.executable, "-c", CLI, "--database", f"sqlite:///{db}", "crawl", "--sitemap", sitemap,
             "--batch-size", str(batch), "--no-progress", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
             "-s", "ROBOTSTXT_OBEY=False", "-s", f"CONCURRENT_REQUESTS={conc}",
-            "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={conc}"]
+            "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={conc}", *extra]
 
 
 def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -99,7 +102,15 @@ def main() -> int:
     ap.add_argument("--batch-size", type=int, default=50)
     ap.add_argument("--json")
     ap.add_argument("--profile", help="also run the full pipeline once under cProfile, writing this file")
+    ap.add_argument("--workers", default="default",
+                    help="comma-separated NEWSARCHIVE_EXTRACT_WORKERS values for the full runs ('default': "
+                         "the setting's default); e.g. 0,default")
     args = ap.parse_args()
+    variants = [w.strip() for w in args.workers.split(",") if w.strip()]
+    for w in variants:
+        if w != "default" and not w.isdigit():
+            ap.error(f"--workers: {w!r} is neither a number nor 'default'")
+    from crawler.extract_pool import default_extract_workers
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
         root = Path(tmp) / "site"
         t0 = time.perf_counter()
@@ -111,8 +122,8 @@ def main() -> int:
         server, base = start_server(root)
         sitemap = f"{base}/sitemap_index.xml"
         bare_times: list[float] = []
-        full_times: list[float] = []
-        archived = 0
+        full_times: dict[str, list[float]] = {w: [] for w in variants}
+        archived: dict[str, int] = {}
         try:
             for i in range(args.runs):
                 t, proc = timed([sys.executable, "-c", BARE_SPIDER, sitemap, str(args.concurrency)])
@@ -120,17 +131,19 @@ def main() -> int:
                     print(proc.stderr[-2000:], file=sys.stderr)
                     return 1
                 bare_times.append(t)
-                db = Path(tmp) / f"full-{i}.sqlite3"
-                subprocess.run([sys.executable, "-c", CLI, "--database", f"sqlite:///{db}", "db", "upgrade"],
-                               cwd=REPO, check=True, capture_output=True)
-                t, proc = timed(full_cmd(db, sitemap, args.concurrency, args.batch_size))
-                if "crawl run" not in proc.stdout:
-                    print(proc.stderr[-2000:], file=sys.stderr)
-                    return 1
-                full_times.append(t)
-                archived = int(proc.stdout.split(" new documents")[0].rsplit(" ", 1)[-1])
-                print(f"round {i + 1}: bare {bare_times[-1]:.1f}s, full {full_times[-1]:.1f}s "
-                      f"({proc.stdout.strip().splitlines()[0]})", flush=True)
+                line = f"round {i + 1}: bare {bare_times[-1]:.1f}s"
+                for w in variants:
+                    db = Path(tmp) / f"full-{i}-{w}.sqlite3"
+                    subprocess.run([sys.executable, "-c", CLI, "--database", f"sqlite:///{db}", "db", "upgrade"],
+                                   cwd=REPO, check=True, capture_output=True)
+                    t, proc = timed(full_cmd(db, sitemap, args.concurrency, args.batch_size, w))
+                    if "crawl run" not in proc.stdout:
+                        print(proc.stderr[-2000:], file=sys.stderr)
+                        return 1
+                    full_times[w].append(t)
+                    archived[w] = int(proc.stdout.split(" new documents")[0].rsplit(" ", 1)[-1])
+                    line += f", full[workers={w}] {t:.1f}s ({archived[w]} new documents)"
+                print(line, flush=True)
             prof_top: list[str] = []
             if args.profile:
                 db = Path(tmp) / "profile.sqlite3"
@@ -139,7 +152,7 @@ def main() -> int:
                 script = Path(tmp) / "cli_main.py"
                 script.write_text(CLI.replace("; ", "\n"), encoding="utf-8")
                 cmd = [sys.executable, "-m", "cProfile", "-o", args.profile, str(script),
-                       *full_cmd(db, sitemap, args.concurrency, args.batch_size)[3:]]
+                       *full_cmd(db, sitemap, args.concurrency, args.batch_size, variants[-1])[3:]]
                 subprocess.run(cmd, cwd=REPO, capture_output=True, check=False)
                 import pstats
 
@@ -154,17 +167,28 @@ def main() -> int:
         finally:
             server.kill()
             server.wait()
-    bare, full = statistics.median(bare_times), statistics.median(full_times)
+    bare = statistics.median(bare_times)
+    results = {}
+    for w in variants:
+        full = statistics.median(full_times[w])
+        results[w] = {
+            "extract_workers": default_extract_workers() if w == "default" else int(w),
+            "documents_archived": archived.get(w, 0), "full_s": [round(t, 2) for t in full_times[w]],
+            "full_median_s": round(full, 2), "full_pages_per_s": round(args.pages / full, 1),
+            "ratio_full_over_bare": round(full / bare, 2),
+        }
     report = {
         "machine": machine(), "pages": args.pages, "runs": args.runs, "concurrency": args.concurrency,
-        "batch_size": args.batch_size, "page_kb_mean": round(mean_kb, 1), "documents_archived": archived,
-        "bare_s": [round(t, 2) for t in bare_times], "full_s": [round(t, 2) for t in full_times],
-        "bare_median_s": round(bare, 2), "full_median_s": round(full, 2),
-        "bare_pages_per_s": round(args.pages / bare, 1), "full_pages_per_s": round(args.pages / full, 1),
-        "ratio_full_over_bare": round(full / bare, 2), "target_ratio": 1.3, "profile_top": prof_top,
+        "batch_size": args.batch_size, "page_kb_mean": round(mean_kb, 1),
+        "bare_s": [round(t, 2) for t in bare_times], "bare_median_s": round(bare, 2),
+        "bare_pages_per_s": round(args.pages / bare, 1), "full": results, "target_ratio": 1.3,
+        "profile_top": prof_top,
     }
-    print(f"bare Scrapy: {bare:.1f}s median ({args.pages / bare:.0f} pages/s); full pipeline: {full:.1f}s "
-          f"median ({args.pages / full:.0f} pages/s); ratio {full / bare:.2f}x (target <= 1.3x)")
+    print(f"bare Scrapy: {bare:.1f}s median ({args.pages / bare:.0f} pages/s)")
+    for w, r in results.items():
+        print(f"full pipeline, workers={w} ({r['extract_workers']} extraction processes): "
+              f"{r['full_median_s']:.1f}s median ({r['full_pages_per_s']:.0f} pages/s); "
+              f"ratio {r['ratio_full_over_bare']:.2f}x (target <= 1.3x)")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 0
