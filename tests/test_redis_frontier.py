@@ -7,13 +7,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crawler.demo import DEMO_GOLD
 from crawler.demo.server import FixtureServer
@@ -52,7 +53,7 @@ def redis_url() -> Iterator[str]:
 def worker(db: str, redis_url: str, prefix: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "scrapy", "crawl", "frontier", "-a", f"redis_key={prefix}:seeds",
-         "-a", "idle_close=2", "-s", f"REDIS_URL={redis_url}", "-s", f"NEWSARCHIVE_DATABASE_URL={db}",
+         "-a", "idle_close=4", "-a", "batch=2", "-s", f"REDIS_URL={redis_url}", "-s", f"NEWSARCHIVE_DATABASE_URL={db}",
          "-s", f"SCHEDULER_QUEUE_KEY={prefix}:requests", "-s", f"SCHEDULER_DUPEFILTER_KEY={prefix}:dupefilter",
          "-s", "NEWSARCHIVE_BATCH_SIZE=5", *FAST],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -80,8 +81,19 @@ def test_two_workers_share_one_frontier(redis_url: str, demo_server: FixtureServ
     engine.dispose()
     prefix = f"newsarchive-test-{uuid.uuid4().hex[:10]}"
     client = redis.Redis.from_url(redis_url)
-    client.rpush(f"{prefix}:seeds", *urls)
     workers = [worker(db, redis_url, prefix) for _ in range(2)]
+    # Feed the queue only once both workers are up and polling (each has opened its crawl_runs row), so the
+    # test shows sharing rather than which process happened to start first on a loaded machine.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        engine = make_engine(db)
+        with engine.connect() as conn:
+            started = conn.scalar(select(func.count()).select_from(CrawlRun)) or 0
+        engine.dispose()
+        if started >= 2 or any(w.poll() is not None for w in workers):
+            break
+        time.sleep(0.2)
+    client.rpush(f"{prefix}:seeds", *urls)
     outputs = [w.communicate(timeout=180) for w in workers]
     for w, (_, err) in zip(workers, outputs, strict=True):
         assert w.returncode == 0, err[-3000:]
