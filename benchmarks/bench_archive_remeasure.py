@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_archive import Generator, measure, workload  # noqa: E402
-from storage.db import make_engine  # noqa: E402
-from storage.records import DocumentRecord  # noqa: E402
+from benchmarks.bench_archive import Generator, measure, workload
+from storage.db import make_engine
+from storage.records import DocumentRecord
 
 
 def fresh(docs: list[DocumentRecord], tag: str) -> list[DocumentRecord]:
