@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
@@ -20,6 +21,8 @@ from crawler.extract.fields import (
 )
 from crawler.extract.jsonld import jsonld_objects, pick_article
 from crawler.extract.published import find_modified, find_published, meta_values
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["ExtractedPage", "extract_page", "parse_html"]
 
@@ -95,7 +98,7 @@ def extract_page(
         )
         page.modified = find_modified(tree, articles, meta, country=country, default_tz=default_tz)
     except Exception:  # a field rule tripping on odd markup must not lose the rest of the page
-        pass
+        logger.warning("field extraction failed on %s; keeping the body", url or "a page", exc_info=True)
     paragraphs = extract_body_paragraphs(tree, url)
     # trafilatura keeps the article's own <h1> as the first line; the headline is page.title, not body.
     if paragraphs and page.title and paragraphs[0].casefold() == page.title.casefold():
