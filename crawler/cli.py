@@ -175,6 +175,9 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
     if not (sources or all_sources or adhoc):
         raise click.UsageError("give SOURCE names, --all, or at least one --sitemap, --feed, --url or --urls-file")
     since_date = _parse_date(since, "--since") if since else None
+    _registry()  # a bad user dialogue registry file: one line now, not a traceback inside the crawl
+    if sources or all_sources:
+        _check_sources(sources)
     engine = obj.engine()
     with database_errors(obj.database_url):
         require_writable(engine, mask_url(obj.database_url))
@@ -195,6 +198,19 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
         click.echo(f"newsarchive: crawl run {outcome.run_id} failed ({outcome.status}: "
                    f"{outcome.finish_reason})", err=True)
         sys.exit(1)
+
+
+def _check_sources(names: tuple[str, ...]) -> None:
+    """Registered source names exist and the (user-extended) source registry is valid."""
+    from crawler.sources import SourceRegistryError, load_configured_sources
+
+    try:
+        registry = load_configured_sources()
+    except (OSError, SourceRegistryError) as exc:
+        raise UserError(f"source registry: {exc}") from None
+    unknown = [n for n in names if n not in registry.names()]
+    if unknown:
+        raise UserError(f"unknown source(s): {', '.join(unknown)} (see `newsarchive sources list`)")
 
 
 def _report_run(run_id: int | None, reason: str | None, stats: dict[str, Any]) -> None:

@@ -147,3 +147,24 @@ def test_help_on_every_command(capsys: pytest.CaptureFixture[str]) -> None:
                  ["demo", "--help"], ["db", "current", "--help"]):
         code, out, _ = run(capsys, *args)
         assert code == 0 and "Usage:" in out
+
+
+def test_bad_registries_and_unknown_sources_are_one_line_before_any_crawl(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    assert main(["--database", db, "db", "upgrade"]) == 0
+    capsys.readouterr()
+    code, _, err = run(capsys, "--database", db, "crawl", "no-such-source")
+    assert_one_line_error(code, err, "unknown source", "no-such-source")
+    bad_dialogues = tmp_path / "dialogues.json"
+    bad_dialogues.write_text('{"series": [{"slug": 1}]}', encoding="utf-8")
+    monkeypatch.setenv("NEWSARCHIVE_DIALOGUES", str(bad_dialogues))
+    code, _, err = run(capsys, "--database", db, "crawl", "--url", "http://127.0.0.1:9/x")
+    assert_one_line_error(code, err, "dialogue registry", str(bad_dialogues))
+    monkeypatch.delenv("NEWSARCHIVE_DIALOGUES")
+    bad_sources = tmp_path / "sources.json"
+    bad_sources.write_text('{"sources": 5}', encoding="utf-8")
+    monkeypatch.setenv("NEWSARCHIVE_SOURCES", str(bad_sources))
+    code, _, err = run(capsys, "--database", db, "crawl", "ani")
+    assert_one_line_error(code, err, "source registry", str(bad_sources))
