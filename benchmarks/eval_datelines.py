@@ -88,7 +88,7 @@ def reuters_gold(raw: str, published: dt.date) -> tuple[str, dt.date | None]:
     gold_date = None
     for month, day in ((m.group(1), m.group(2)) if m else (None, None),
                        (day_first.group(2), day_first.group(1)) if day_first else (None, None)):
-        if month and month.lower() in MONTHS:
+        if month and day and month.lower() in MONTHS:
             try:
                 gold_date = dt.date(published.year, MONTHS[month.lower()], int(day))
             except ValueError:
