@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+from scrapy.http import Response, TextResponse
 
 from crawler.discovery import Link
 
@@ -26,3 +28,20 @@ class PageItem:
     timezone: str | None = None  # IANA zone for page times printed without an offset
     agency: str | None = None  # the source's own agency, when the page names none
     processed: Any = None  # crawler.process.ProcessedPage, set by ExtractPipeline
+
+
+def page_item_from(response: Response, link: Link | None, **source_facts: Any) -> PageItem:
+    """The PageItem for a fetched article response (the one place both spiders build it).
+
+    ``source_facts`` are the registered source's ``source``, ``country``, ``timezone`` and ``agency``."""
+    raw_type = response.headers.get(b"Content-Type")
+    return PageItem(
+        url=response.url,
+        status=response.status,
+        body=response.body,
+        encoding=response.encoding if isinstance(response, TextResponse) else None,
+        content_type=raw_type.decode("latin-1") if raw_type else None,
+        fetched_at=datetime.now(UTC),
+        link=link,
+        **source_facts,
+    )

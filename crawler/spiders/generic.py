@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.discovery import Link, parse_discovery
-from crawler.items import PageItem
+from crawler.items import PageItem, page_item_from
 from crawler.middlewares import ARTICLE, DISCOVERY, INDEX, KIND
 from crawler.spiders.failures import article_failed
 from crawler.urls import host_of
@@ -123,17 +123,7 @@ class GenericSpider(scrapy.Spider):
             )
 
     def parse_article(self, response: Response, link: Link) -> Iterator[PageItem]:
-        raw_type = response.headers.get(b"Content-Type")
-        content_type = raw_type.decode("latin-1") if raw_type else None
-        yield PageItem(
-            url=response.url,
-            status=response.status,
-            body=response.body,
-            encoding=response.encoding if isinstance(response, TextResponse) else None,
-            content_type=content_type,
-            fetched_at=datetime.now(UTC),
-            link=link,
-        )
+        yield page_item_from(response, link)
 
 
 class FrontierSpider(GenericSpider):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from typing import Any
 
 import scrapy
@@ -29,7 +29,7 @@ from twisted.python.failure import Failure
 
 from crawler.discovery import Link, parse_discovery
 from crawler.events import DialogueRegistry, load_configured_registry
-from crawler.items import PageItem
+from crawler.items import PageItem, page_item_from
 from crawler.sources import (
     Endpoint,
     Source,
@@ -236,17 +236,10 @@ class SourceSpider(scrapy.Spider):
 
     # -- articles -----------------------------------------------------------------------------------
     def parse_article(self, response: Response, source: Source, link: Link) -> Iterator[PageItem]:
-        raw_type = response.headers.get(b"Content-Type")
-        content_type = raw_type.decode("latin-1") if raw_type else None
         self._inc(f"newsarchive/source/{source.name}/articles")
-        yield PageItem(
-            url=response.url,
-            status=response.status,
-            body=response.body,
-            encoding=response.encoding if isinstance(response, TextResponse) else None,
-            content_type=content_type,
-            fetched_at=datetime.now(UTC),
-            link=link,
+        yield page_item_from(
+            response,
+            link,
             source=source.name,
             country=source.country,
             timezone=source.timezone.value,
