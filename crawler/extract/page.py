@@ -54,9 +54,11 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
     """Parse a page once (encoding sniffed for bytes, broken markup repaired); None when unparseable."""
     if not isinstance(html, str | bytes) or not html:
         return None
-    try:
-        from trafilatura.utils import load_html
+    # Imported outside the try: a broken install (say, lxml.html.clean missing) must fail loudly, not
+    # make every page look unparseable.
+    from trafilatura.utils import load_html
 
+    try:
         tree = load_html(html)
     except Exception:  # any parse failure means "no page", never an exception for the caller
         return None
