@@ -7,7 +7,7 @@ from crawler.extract.dates import PublishedTime, parse_iso, parse_time_string, r
 from crawler.extract.page import ExtractedPage, extract_page
 
 # Bump when a rule changes what is extracted, so stored pages can be re-processed.
-EXTRACTOR_VERSION: str = "1"
+EXTRACTOR_VERSION: str = "2"
 
 __all__ = [
     "EXTRACTOR_VERSION",

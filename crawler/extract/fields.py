@@ -45,6 +45,10 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»*/]\s+|\s*[|ㅣ｜：]\s*|
 _SEPARATOR_START = re.compile(r"^\s*(?:[|\-–—:·•»*/ㅣ｜：]|--)")
 
 
+# Spacing and the separators that join a kicker to its headline.
+_KICKER_JOIN = re.compile(r"[\s|/:\-–—·•»]+")
+
+
 def _squash(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
 
@@ -171,11 +175,15 @@ def _outside_navigation(element: HtmlElement) -> bool:
 
 
 def _itemprop_headline(tree: HtmlElement) -> str | None:
-    """The first schema.org microdata ``itemprop="headline"`` (element text or meta content), or None."""
+    """The first displayed schema.org microdata ``itemprop="headline"`` element's text, or None.
+
+    A ``<meta itemprop="headline" content=...>`` is skipped: it is metadata like og:title, not the
+    headline the page shows, so it cannot vouch for one candidate over another.
+    """
     for element in tree.xpath("//*[@itemprop]"):
-        if "headline" not in str(element.get("itemprop") or "").lower().split():
+        if element.tag == "meta" or "headline" not in str(element.get("itemprop") or "").lower().split():
             continue
-        text = normalise_space(element.get("content")) if element.tag == "meta" else _headline_text(element)
+        text = _headline_text(element)
         if len(text) >= 5:
             return text
     return None
@@ -259,6 +267,13 @@ def _choose(
     for anchor in shown:
         for candidate in candidates:
             if candidate == anchor:
+                return candidate
+    # Equal up to spacing and separators: a kicker <span> run into the headline without a space
+    # ("<span>Topic</span>Headline") reads "Topic / Headline" or "Topic: Headline" in metadata. Quotes
+    # and other punctuation still count (a straight-quoted social title is a variant, not the h1).
+    for anchor in shown:
+        for candidate in candidates:
+            if _KICKER_JOIN.sub("", candidate) == _KICKER_JOIN.sub("", anchor):
                 return candidate
     h1 = visible[-1] if visible else None
     if h1:
