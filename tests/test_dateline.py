@@ -45,6 +45,8 @@ def shared_dir() -> Path:
         ("NEW DELHI, June 8: The", "New Delhi", "IN", None, 6, 8),
         ("NEW DELHI, December 6. /TASS/. India", "New Delhi", "IN", "TASS", 12, 6),
         ("VIENTIANE, Nov. 16, Kyodo - Laos", "Vientiane", "LA", "Kyodo", 11, 16),
+        ("TOKYO, Jan. 5 Kyodo - Japan and Australia", "Tokyo", "JP", "Kyodo", 1, 5),
+        ("SEOUL, March 3 Yonhap -- The two sides", "Seoul", "KR", "Yonhap", 3, 3),
         ("PTI\nWashington, November 8\nThe US", "Washington", "US", "PTI", 11, 8),
         ("KABUL: Afghan officials", "Kabul", "AF", None, None, None),
         ("By Karen Lema MANILA (Reuters) - The", "Manila", "PH", "Reuters", None, None),
