@@ -255,6 +255,47 @@ def test_unregistered_dialogue_gets_a_derived_slug(registry: DialogueRegistry) -
     )  # fmt: skip
     assert not result.series_known
     assert result.event_key() == "NOR-POL:baltic-security-dialogue:2024-05-07"
+    assert (result.venue_city, result.venue_country) == ("Oslo", "NO")  # not in the venue table: GeoNames
+
+
+def test_unregistered_name_starts_at_the_country_pair(registry: DialogueRegistry) -> None:
+    # "met in Berlin on Thursday for the India-Germany Strategic Dialogue": the prose before the pair
+    # is not part of the series name.
+    result = facts(
+        registry, "India, Germany hold strategic dialogue",
+        ["National Security Advisers of India and Germany met in Berlin on Thursday for the India-Germany "
+         "Strategic Dialogue, discussing counter-terrorism."],
+        date(2024, 9, 13),
+    )  # fmt: skip
+    assert result.series_name == "India-Germany Strategic Dialogue"
+    assert result.event_key() == "DEU-IND:strategic-dialogue:2024-09-12"
+
+
+def test_venue_outside_the_table_only_right_after_the_meeting(registry: DialogueRegistry) -> None:
+    held = facts(
+        registry, "India, Egypt hold counter-terrorism talks",
+        ["India and Egypt held the third meeting of the India-Egypt Joint Working Group on Counter-Terrorism "
+         "in Cairo on Tuesday."],
+        date(2024, 3, 13),
+    )  # fmt: skip
+    assert (held.venue_city, held.venue_country, held.round_ordinal) == ("Cairo", "EG", 3)
+    subject = facts(
+        registry, "Egypt, Kenya hold security dialogue",
+        ["Egypt and Kenya on Tuesday held their Egypt-Kenya Security Dialogue, discussing the naval base in "
+         "Mombasa and piracy."],
+        date(2024, 3, 13),
+    )  # fmt: skip
+    assert subject.venue_city is None
+
+
+def test_first_in_years_is_not_a_round_number(registry: DialogueRegistry) -> None:
+    result = facts(
+        registry, "South Korea, Japan hold first security dialogue in six years",
+        ["South Korea and Japan held their first security dialogue in six years in Seoul on Friday.",
+         "The 13th Korea-Japan Security Dialogue was attended by senior foreign and defense officials."],
+        date(2023, 6, 30),
+    )  # fmt: skip
+    assert result.round_ordinal == 13
 
 
 # --- topic ---------------------------------------------------------------------------------------------

@@ -451,7 +451,23 @@ def _venue(
                     if alpha2:
                         country_only = (None, alpha2, f"held in {mention.text!r} (city not named)")
                         break
+    if country_only[1] is None:
+        # A city the venue table lacks, only right after the meeting itself: "held in Cairo",
+        # "talks in Vientiane" (a bare "in <City>" is too often the subject: "the marine unit in Okinawa").
+        for sentence in doc.sentences:
+            if sentence.paragraph > 1 or OTHER_ROUND_RE.search(sentence.text) or _PAST_YEAR_RE.search(sentence.text):
+                continue
+            for start, _end, city, country in find_venues(sentence.text, after_preposition=True):
+                if _MEETING_BEFORE_CITY_RE.search(sentence.text[max(0, start - 40) : start]):
+                    return city, country, f"venue {city!r} named right after the meeting"
     return country_only
+
+
+_MEETING_BEFORE_CITY_RE = re.compile(
+    r"\b(?:held|hosted|convened|took place|meeting|meet|met|talks|dialogue|consultations|session|round|"
+    r"2\+2|(?:Dialogue|Talks|Consultations|Meeting|Committee|Group|Mechanism|Forum|Terrorism|Security|"
+    r"Question|Affairs|Issues|Management|Cooperation))\s+(?:(?:on|last|this)\s+\w+\s+)?(?:in|at)\s+(?:the\s+)?$",
+)
 
 
 # --- co-chairs -----------------------------------------------------------------------------------------
@@ -615,6 +631,13 @@ _ORDINAL_RE = re.compile(
 )
 
 
+_SINCE_GAP_RE = re.compile(
+    r"\s+(?:in\s+(?:(?:more than|over|nearly|almost|about|the past|the last)\s+)?(?:a|\w+|\d+)\s+"
+    r"(?:years?|decades?|months?)|since\b)",
+    re.IGNORECASE,
+)
+
+
 def _round_ordinal(doc: Document, mechanism: _Mechanism | None) -> int | None:
     for sentence in doc.sentences:
         if sentence.paragraph > 1:
@@ -625,12 +648,16 @@ def _round_ordinal(doc: Document, mechanism: _Mechanism | None) -> int | None:
         for match in _ORDINAL_RE.finditer(text):
             after = text[match.end() : match.end() + 80]
             near_mechanism = mechanism is not None and 0 <= mechanism.start - (sentence.start + match.end()) <= 60
-            if near_mechanism or re.match(
+            noun = re.match(
                 r"\s+(?:annual\s+)?(?:round|meeting|session|edition|[\w.'-]+\s+(?:round|meeting|session|edition)|"
-                r"(?:[\w.'’&+-]+\s+){0,6}?(?:dialogue|talks|consultations|meeting|2\+2|group))",
+                r"(?:[\w.'’&+\"“”-]+\s+){0,6}?(?:dialogue|talks|consultations|meeting|2\+2|group))",
                 after,
                 re.IGNORECASE,
-            ):
+            )
+            # "their first security dialogue in six years" / "first talks since 2018": a gap, not a round.
+            if noun and _SINCE_GAP_RE.match(after, noun.end()):
+                continue
+            if near_mechanism or noun:
                 if match.group("num"):
                     value = int(match.group("num"))
                     if 0 < value < 200:

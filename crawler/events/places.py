@@ -1,14 +1,17 @@
 """A small gazetteer of meeting venues: city (as printed) → ISO alpha-2 country, and the canonical spelling.
 
-Deliberately small and ours: capitals and the cities where bilateral security dialogues are usually held.
-An unknown city is still reported by the facts extractor when the text says "in <City>" next to the
-meeting, with its country left to the dateline or to ``None``.
+Ours: capitals and the cities where bilateral security dialogues are usually held, with the landmarks and
+spellings reports use ("Hyderabad House", "the Pentagon"). A city this table does not know is still
+found when the text says "in/at <City>" and GeoNames (``lookup_major_city``) knows it as a national
+capital or a city of 100,000 or more: :func:`find_venues` with ``after_preposition=True``.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from crawler.normalize.gazetteer import lookup_major_city
 
 # canonical name -> (alpha-2, other spellings)
 _VENUES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -100,8 +103,17 @@ def lookup_venue(name: str | None) -> tuple[str, str] | None:
     return _index()[1].get(name.strip().casefold())
 
 
-def find_venues(text: str) -> list[tuple[int, int, str, str]]:
-    """Known venues named in ``text``: ``(start, end, canonical city, alpha-2)`` in text order."""
+# "in Cairo", "at Nairobi", "to Vientiane": one to three capitalised words after the preposition.
+_AFTER_PREPOSITION_RE = re.compile(
+    r"\b(?:in|at|to|inside)\s+(?:the\s+)?(?P<city>[A-Z][a-zà-ÿ'’]+(?:[ -][A-Z][a-zà-ÿ'’]+){0,2})"
+)
+
+
+def find_venues(text: str, *, after_preposition: bool = False) -> list[tuple[int, int, str, str]]:
+    """Known venues named in ``text``: ``(start, end, canonical city, alpha-2)`` in text order.
+
+    With ``after_preposition``, a city after "in/at/to" that the table lacks but GeoNames knows as a
+    capital or a city of 100,000+ is added (longest capitalised run first: "in Phnom Penh")."""
     pattern, table = _index()
     found = []
     for match in pattern.finditer(text or ""):
@@ -110,4 +122,17 @@ def find_venues(text: str) -> list[tuple[int, int, str, str]]:
             continue
         canonical, country = table[surface.casefold()]
         found.append((match.start(), match.end(), canonical, country))
+    if after_preposition:
+        for match in _AFTER_PREPOSITION_RE.finditer(text or ""):
+            start = match.start("city")
+            if any(s <= start < e for s, e, _, _ in found):
+                continue
+            words = match.group("city").replace("-", " - ").split()
+            for size in range(len(words), 0, -1):  # "Phnom Penh Municipality" → "Phnom Penh"
+                name = " ".join(words[:size]).replace(" - ", "-")
+                hit = lookup_major_city(name)
+                if hit is not None:
+                    found.append((start, start + len(name), hit[1], hit[0]))
+                    break
+        found.sort()
     return found

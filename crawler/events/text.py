@@ -235,6 +235,13 @@ _NAME_REJECT = re.compile(
 )
 
 
+# Everything up to the last lower-case connector that is followed by a hyphenated pair ("India-Germany",
+# "Korea–Japan", "U.S.-China") which the dialogue's head word follows.
+_PROSE_BEFORE_PAIR = re.compile(
+    rf"^.*\b(?:on|for|the|of|and|in|at|with)\s+(?=[A-Z][\w.]*\s?[-–]\s?[A-Z][\w.]*\b.*\b{_HEAD}\b)"
+)
+
+
 @dataclass(frozen=True)
 class GenericName:
     start: int
@@ -250,6 +257,10 @@ def find_generic_names(text: str) -> list[GenericName]:
         for match in pattern.finditer(text or ""):
             value = match.group(0).strip()
             value = re.sub(r"^(?:(?:the|a|an|on|in|at|for|and|of|&)\s+)+", "", value, flags=re.IGNORECASE)
+            if pattern is GENERIC_NAME_RE:
+                # Prose run into the name through lower-case connectors: "[met in] Berlin on Thursday for
+                # the India-Germany Strategic Dialogue" → the name starts at the country pair.
+                value = _PROSE_BEFORE_PAIR.sub("", value, count=1)
             if not _NAME_NEEDS.search(value) or _NAME_REJECT.search(value):
                 continue
             start = match.end() - len(value)

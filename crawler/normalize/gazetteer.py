@@ -189,6 +189,20 @@ def lookup_city(name: str, *, allow_alternate: bool = True, allow_typo: bool = F
     return place.country, place.name
 
 
+@functools.lru_cache(maxsize=8192)
+def lookup_major_city(name: str, *, min_population: int = 100_000) -> tuple[str, str] | None:
+    """(country alpha-2, canonical English name) for a national capital or a city of ``min_population``
+    or more, by its primary GeoNames name only (no alternates, no typos); None otherwise. For reading
+    "in Cairo" in running text, where a small town's name is more likely an ordinary word."""
+    key = fold(name)
+    if not key:
+        return None
+    place = _index()[0].get(key)
+    if place is None or not (place.capital or place.population >= min_population):
+        return None
+    return place.country, place.name
+
+
 def country_for_city(name: str) -> str | None:
     """ISO alpha-2 country of a printed city name (any case, any script), or None."""
     hit = lookup_city(name, allow_alternate=True, allow_typo=True)
