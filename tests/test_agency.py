@@ -55,6 +55,31 @@ def test_detect_agency_order():
     assert detect_agency(dateline=None, paragraphs=[], author_organizations=[], title=None) is None
 
 
+BODY = "India and the US held the Homeland Security Dialogue on Tuesday."
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "code", "source"),
+    [
+        ([BODY, "They agreed to meet again.", "(With inputs from PTI)"], "PTI", "trailer"),
+        ([BODY, "© Agence France-Presse"], "AFP", "trailer"),
+        ([BODY, "Copyright 2024 The Associated Press. All rights reserved."], "AP", "trailer"),
+        ([BODY, "Source: Xinhua News Agency"], "Xinhua", "trailer"),
+        ([BODY, "Reporting by Jane Doe in New Delhi; Editing by John Roe"], "Reuters", "trailer"),
+        (["By Reuters Staff", BODY, "More text.", "The end of the story."], "Reuters", "byline"),
+        # Credits that do not make the story a wire story, or do not name one wire:
+        ([BODY, "The Associated Press contributed to this report."], None, None),
+        ([BODY, "(With inputs from agencies)"], None, None),
+        ([BODY, "With inputs from ANI and Reuters"], None, None),
+        ([BODY, "Copyright The Hindu 2024"], None, None),
+        (["By John Smith", BODY], None, None),
+    ],
+)
+def test_credit_lines(paragraphs: list[str], code: str | None, source: str | None) -> None:
+    found = detect_agency(dateline=None, paragraphs=paragraphs, author_organizations=[], title=None)
+    assert (found.code if found else None, found.source if found else None) == (code, source)
+
+
 def test_clean_body_strips_furniture():
     paras = [
         "(MENAFN- IANS) New Delhi, Feb 28 (IANS) India and the US held talks.",

@@ -180,6 +180,42 @@ WHOLE_TRAILER_RE = re.compile(
 BYLINE_LINE_RE = re.compile(r"\A\s*(?P<a>[A-Z][A-Za-z .-]{1,30}?)\s*(?:\||$)")
 
 
+# Credit lines that name the wire in words: "(With inputs from PTI)", "Source: Xinhua News Agency",
+# "© Agence France-Presse", "Copyright 2024 The Associated Press. All rights reserved."
+_CREDIT_RE = re.compile(
+    r"\A\s*\(?\s*(?:with\s+(?:additional\s+)?inputs?\s+from|inputs?\s+from|source\s*:|courtesy\s*:?|"
+    r"©|\(c\)|copyright)\s{0,3}(?:©\s{0,3})?(?:(?:19|20)\d\d\s{0,3})?(?:the\s+)?"
+    r"(?P<a>[A-Z][\w.&'’-]{0,25}(?:[ -][A-Z][\w.&'’-]{0,25}){0,4}?)"
+    r"\s{0,3}(?:(?:19|20)\d\d)?\s{0,3}[.)]?\s{0,3}(?:all rights reserved\.?)?\s{0,3}\)?\s*\Z",
+    re.IGNORECASE,
+)
+# Reuters' own trailer: "Reporting by A; Editing by B" (other wires do not credit editors this way).
+_REUTERS_CREDIT_RE = re.compile(
+    r"\A\s*\(?\s*(?:additional\s+)?(?:reporting|writing)\s+by\s[^;]{2,120};\s*(?:additional reporting by\s[^;]{2,120};\s*)?"
+    r"(?:writing by\s[^;]{2,120};\s*)?editing\s+by\s",
+    re.IGNORECASE,
+)
+# "By Reuters Staff", "By The Associated Press", "By AFP" on a line of its own.
+_BY_AGENCY_RE = re.compile(
+    r"\A\s*By\s+(?:the\s+)?(?P<a>[A-Z][\w.&'’-]{0,25}(?:[ -][A-Z][\w.&'’-]{0,25}){0,3}?)"
+    r"(?:\s+(?:Staff|Reporters?|News Desk|Desk|Correspondents?|Bureau))?\s*\Z"
+)
+
+
+def find_credit(paragraph: str) -> tuple[str, str] | None:
+    """(agency code, the line) when ``paragraph`` is a credit line naming a known wire, else None."""
+    if not isinstance(paragraph, str) or len(paragraph) > 300:
+        return None
+    line = paragraph.strip()
+    m = _CREDIT_RE.match(line) or _BY_AGENCY_RE.match(line)
+    code = normalize_agency(m.group("a")) if m else None
+    if code:
+        return code, line
+    if _REUTERS_CREDIT_RE.match(line):
+        return "Reuters", line
+    return None
+
+
 def find_trailer(paragraph: str) -> tuple[int, str, str | None] | None:
     """(start offset, trailer text, agency code or None) of a trailer ending ``paragraph``, else None.
 
@@ -242,6 +278,14 @@ def detect_agency(
             hit = find_trailer(para)
             if hit and hit[2]:
                 return AgencyEvidence(hit[2], "trailer", hit[1])
+        for para in reversed([p for p in paragraphs[-3:] if isinstance(p, str)]):
+            credit = find_credit(para)
+            if credit:
+                return AgencyEvidence(credit[0], "trailer", credit[1])
+        for para in head:
+            credit = find_credit(para) if _BY_AGENCY_RE.match(para.strip()) else None
+            if credit:
+                return AgencyEvidence(credit[0], "byline", credit[1])
         for org in author_organizations or []:
             code = normalize_agency(org) if isinstance(org, str) else None
             if code:
