@@ -244,7 +244,8 @@ def fresh_postgres(admin_url: str, label: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--set", default="all", help="wire-sites-dev, demo or all")
+    parser.add_argument("--set", default="all",
+                        help="wire-sites-dev, demo, all, or the path of any fixture set (DIR/site + DIR/gold.jsonl)")
     parser.add_argument("--order", default="sitemap,reverse", help="comma list of sitemap, forward, reverse")
     parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL server (a new schema per run)")
     parser.add_argument("--database-dir", metavar="DIR", help="keep the SQLite archives here")
@@ -252,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print every failure")
     args = parser.parse_args(argv)
     available = sets()
+    custom = Path(args.set)
+    if args.set not in available and args.set != "all" and (custom / "gold.jsonl").is_file():
+        available[custom.name] = (custom / "site", custom / "gold.jsonl")
+        args.set = custom.name
     names = list(available) if args.set == "all" else [args.set]
     for n in names:
         if n not in available:

@@ -208,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print every failure")
     parser.add_argument("--json", metavar="OUT", help="write the report as JSON")
     parser.add_argument("--fallback", action="store_true", help="use the <h1>/<p> fallback even if modules exist")
+    parser.add_argument("--set-dir", metavar="DIR", action="append", default=[],
+                        help="also (or, with --only-set-dirs, only) evaluate this fixture set: DIR/site + DIR/gold.jsonl")
+    parser.add_argument("--only-set-dirs", action="store_true", help="skip wire-sites-dev and demo")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
     use_real = _real_modules_available() and not args.fallback
@@ -215,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         ("wire-sites-dev", SHARED / "data" / "wire-sites-dev" / "site", SHARED / "data" / "wire-sites-dev" / "gold.jsonl"),
         ("demo", REPO / "crawler" / "demo" / "site", REPO / "crawler" / "demo" / "gold.jsonl"),
     ]
+    if args.only_set_dirs:
+        sets = []
+    sets += [(Path(d).name, Path(d) / "site", Path(d) / "gold.jsonl") for d in args.set_dir]
     report: dict[str, Any] = {"extraction": "crawler.extract + crawler.normalize" if use_real else "fallback <h1>/<p> + gold dateline"}
     print(f"extraction: {report['extraction']}")
     status = 0
