@@ -69,12 +69,13 @@ def _fallback_text(html: str, gold: dict[str, Any]) -> PageText:
 
 
 def _real_text(html: str, url: str) -> PageText:
-    from crawler.extract import extract_page
-    from crawler.normalize.body import clean_body
+    from crawler.events import default_registry
+    from crawler.process import process_page
 
-    page = extract_page(html, url)
+    # The crawler's own pure pipeline (dateline marked outside the body, standfirsts, ...).
+    processed = process_page(html, url, registry=default_registry())
+    page, cleaned = processed.page, processed.clean
     published = page.published.value if page.published is not None else None
-    cleaned = clean_body(page.body_paragraphs, published=published)
     dateline = cleaned.dateline
     reference = dateline.date if dateline is not None and dateline.date is not None else None
     if reference is None and published is not None:

@@ -24,6 +24,7 @@ from crawler.extract import EXTRACTOR_VERSION, ExtractedPage, PublishedTime, ext
 from crawler.extract.dates import country_timezone
 from crawler.normalize.agency import detect_agency
 from crawler.normalize.body import CleanBody, clean_body
+from crawler.normalize.dateline import Dateline, parse_dateline
 from crawler.urls import canonical_url, host_of
 from storage.records import DocumentRecord, EventFactsRecord
 
@@ -247,6 +248,15 @@ def reference_date(published: PublishedTime | None, clean: CleanBody) -> date | 
     return published.value.date()
 
 
+_TERMINATED = re.compile(r"(?:--|[-–—:|])\s*\Z")
+
+
+def _marked_dateline(text: str, published: Any) -> Dateline | None:
+    """The dateline of an element the page marks as one ("NEW DELHI" on its own): the mark stands in for
+    the terminator a dateline in running text needs ("NEW DELHI —")."""
+    return parse_dateline(text if _TERMINATED.search(text) else f"{text} —", published)
+
+
 def process_page(
     html: bytes | str,
     url: str,
@@ -260,6 +270,8 @@ def process_page(
     page = extract_page(html, url, default_tz=default_tz, country=country)
     hint = page.published.value if page.published else (link.published if link else None)
     clean = clean_body(page.body_paragraphs, published=hint)
+    if clean.dateline is None and page.dateline_text:
+        clean = dataclasses.replace(clean, dateline=_marked_dateline(page.dateline_text, hint))
     published = choose_published(page, link, clean)
     evidence = clean.agency
     if evidence is None:

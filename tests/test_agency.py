@@ -104,3 +104,29 @@ def test_content_hash_same_story():
 def test_bad_input_never_raises():
     assert clean_body(None).paragraphs == []  # type: ignore[arg-type]
     assert detect_agency(dateline=None, paragraphs=[None], author_organizations=[None], title=None) is None  # type: ignore[list-item]
+
+
+def test_standfirst_before_the_dateline_is_kept_and_the_dateline_found() -> None:
+    clean = clean_body(
+        [
+            "The two US allies held their tenth 'two-plus-two' talks in Tokyo.",
+            "TOKYO, Dec 9 (Reuters) - Japan and Australia agreed on Friday to deepen defence cooperation.",
+            "The ministers met for two hours.",
+        ],
+        published=dt.date(2022, 12, 9),
+    )
+    assert clean.dateline is not None and clean.dateline.city == "Tokyo" and clean.agency is not None
+    assert clean.dateline.date == dt.date(2022, 12, 9)
+    assert clean.paragraphs == [
+        "The two US allies held their tenth 'two-plus-two' talks in Tokyo.",
+        "Japan and Australia agreed on Friday to deepen defence cooperation.",
+        "The ministers met for two hours.",
+    ]
+    # A long first paragraph is story text, not a standfirst: nothing after it is taken as a dateline.
+    long_lead = "India and the US held talks on Monday. " * 10
+    assert clean_body([long_lead, "KABUL: Afghan officials said"]).dateline is None
+
+
+def test_weekday_and_month_abbreviations_are_not_places() -> None:
+    assert parse_dateline("Sun, 19 Oct 2025 04:00") is None
+    assert parse_dateline("Thu, Oct 5 (AP) - The talks") is None

@@ -288,6 +288,42 @@ def test_venue_outside_the_table_only_right_after_the_meeting(registry: Dialogue
     assert subject.venue_city is None
 
 
+def test_headline_tense_gives_way_to_a_lead_that_reports_the_meeting(registry: DialogueRegistry) -> None:
+    report = facts(
+        registry, "Japan, Australia to deepen defence ties, eye F-35 deployments",
+        ["Japan and Australia agreed on Friday at their 2+2 Foreign and Defence Ministerial Consultations to "
+         "deepen defence cooperation."],
+        date(2022, 12, 9),
+    )  # fmt: skip
+    assert report.relation == "report"
+    # "arrived ... to attend" is travel to a round still ahead: the headline's preview stands.
+    preview = facts(
+        registry, "Qureshi arrives in China to attend Strategic Dialogue",
+        ["Foreign Minister Qureshi arrived in China on Thursday to attend the second round of the "
+         "Pakistan-China Foreign Ministers' Strategic Dialogue."],
+        date(2020, 8, 20),
+    )  # fmt: skip
+    assert preview.relation == "preview"
+    # A standfirst about the next round says nothing about this one's tense.
+    past = facts(
+        registry, "India, US review threats from terror groups",
+        ["The next meeting of the joint working group will be held in the US in 2019.",
+         "India and the US on Tuesday held the 15th meeting of their Counter-Terrorism Joint Working Group."],
+        date(2018, 3, 27),
+    )  # fmt: skip
+    assert past.relation == "report"
+
+
+def test_a_day_after_a_long_clause_is_a_followup(registry: DialogueRegistry) -> None:
+    result = facts(
+        registry, "With Manila pact, Tokyo widens its web of security partners",
+        ['A day after Japan and the Philippines signed a reciprocal access agreement on the sidelines of their '
+         '"two-plus-two" security talks in Manila, officials in Tokyo were looking ahead.'],
+        date(2024, 7, 9),
+    )  # fmt: skip
+    assert result.relation == "followup"
+
+
 def test_first_in_years_is_not_a_round_number(registry: DialogueRegistry) -> None:
     result = facts(
         registry, "South Korea, Japan hold first security dialogue in six years",

@@ -301,19 +301,32 @@ def _lead_sentences(doc: Document) -> list[Sentence]:
     return body[:2]
 
 
+_REPORTED_MEETING_RE = re.compile(
+    r"\b(?:held|met|co-?chaired|co-?led|discussed|reviewed|agreed|signed|concluded|took place|was held|were held)\b",
+    re.IGNORECASE,
+)
+
+
 def _is_future(doc: Document) -> tuple[bool, str]:
-    title = next((s for s in doc.sentences if s.paragraph == -1), None)
-    if title is not None:
-        future = HEADLINE_FUTURE_RE.search(title.text)
-        if future is not None:
-            return True, f"headline is about the future ({future.group(0)!r})"
-    lead = _lead_sentences(doc)
+    """Is the page a preview? The headline's tense, unless the lead plainly reports the meeting in the past
+    tense ("Japan, Australia to deepen defence ties" over "… agreed on Friday to deepen …"); else the
+    lead's tense. A lead sentence about another round ("The next meeting will be held in 2019") says
+    nothing about this one's tense."""
+    lead = [s for s in _lead_sentences(doc) if not OTHER_ROUND_RE.search(s.text)]
+    lead_past = False
     if lead:
         first = lead[0].text
         future = FUTURE_RE.search(first)
         past = PAST_RE.search(first)
         if future is not None and (past is None or future.start() < past.start()):
             return True, f"lead is in the future tense ({future.group(0)!r})"
+        # Only an unmixed report of the meeting overrides the headline: "arrived ... to attend" does not.
+        lead_past = future is None and _REPORTED_MEETING_RE.search(first) is not None
+    title = next((s for s in doc.sentences if s.paragraph == -1), None)
+    if title is not None and not lead_past:
+        future = HEADLINE_FUTURE_RE.search(title.text)
+        if future is not None:
+            return True, f"headline is about the future ({future.group(0)!r})"
     return False, "headline and lead report a meeting"
 
 
@@ -323,6 +336,24 @@ def _is_followup(doc: Document) -> re.Match[str] | None:
 
 
 _STATEMENT_TITLE_RE = re.compile(r"^\s*(?:joint statement|joint declaration|readout|statement)\b", re.IGNORECASE)
+
+
+_GAP_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Does a sentence (or paragraph) begin at ``start``?"""
+    before = text[max(0, start - 3) : start]
+    return start == 0 or before.endswith("\n") or re.search(r"[.!?][\"'”’]?\s+$", before) is not None
+
+
+def _days_after(phrase: str) -> int | None:
+    """1 for "a day after ...", 3 for "three days after ..."; None for other follow-up cues."""
+    m = re.match(r"\s*(\w+)\s+days?\s+after\b", phrase, re.IGNORECASE)
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    return int(word) if word.isdigit() and 0 < int(word) <= 7 else _GAP_WORDS.get(word)
 
 
 def _after_round(doc: Document, reference: date, end: date) -> bool:
@@ -735,6 +766,19 @@ def _extract(
     elif reference is not None and start_date is not None and start_date > reference:
         relation = "preview"
         reasons.append("the round's date lies after the reference date")
+    elif (
+        followup is not None
+        and reference is not None
+        and _opens_sentence(doc.text, followup.start())
+        and (gap := _days_after(followup.group(0))) is not None
+    ):
+        # "A day after ... their two-plus-two talks, ...": the lead itself dates the page after the round.
+        relation = "followup"
+        reasons.append(f"lead says the page comes {followup.group(0).split(' after ')[0]!r} after the round")
+        if start_date is None:
+            start_date = end_date = reference - timedelta(days=gap)
+            evidence = followup.group(0)
+            reasons.append(f"start date {start_date.isoformat()} from {evidence!r}")
     elif followup is not None and reference is not None and end_date is not None and _after_round(
         doc, reference, end_date
     ):

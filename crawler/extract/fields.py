@@ -428,6 +428,30 @@ def extract_description(articles: list[dict[str, Any]], meta: dict[str, str]) ->
     return None
 
 
+_DATELINE_MAX_CHARS = 80
+
+
+def extract_dateline_text(tree: HtmlElement, articles: list[dict[str, Any]]) -> str | None:
+    """Text the page marks as its dateline, kept apart from the body by some templates: the JSON-LD
+    ``dateline`` of the article, else the first element with ``itemprop="dateline"`` or a class naming a
+    dateline (``<p class="dateline">NEW DELHI</p>``), when short. None otherwise. What it says is left to
+    the dateline parser (templates also use the name for a date or a country)."""
+    for obj in articles[:1]:
+        found = _first_str(obj.get("dateline"))
+        if found and len(found) <= _DATELINE_MAX_CHARS:
+            return found
+    for element in tree.xpath(
+        "//*[contains(translate(@class, 'DATELINE', 'dateline'), 'dateline')"
+        " or contains(translate(@itemprop, 'DATELINE', 'dateline'), 'dateline')]"
+    ):
+        if element.tag in ("html", "body", "meta"):
+            continue
+        text = normalise_space(element.text_content())
+        if 3 <= len(text) <= _DATELINE_MAX_CHARS:
+            return text
+    return None
+
+
 def extract_site_name(articles: list[dict[str, Any]], meta: dict[str, str]) -> str | None:
     """``og:site_name`` → JSON-LD ``publisher.name``; None when absent."""
     text = normalise_space(meta.get("og:site_name") or meta.get("application-name"))

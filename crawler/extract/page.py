@@ -14,6 +14,7 @@ from crawler.extract.fields import (
     extract_amp_url,
     extract_authors,
     extract_canonical_url,
+    extract_dateline_text,
     extract_description,
     extract_language,
     extract_site_name,
@@ -43,6 +44,7 @@ class ExtractedPage:
     description: str | None = None
     site_name: str | None = None
     amp_url: str | None = None
+    dateline_text: str | None = None
 
     @property
     def body(self) -> str:
@@ -94,6 +96,7 @@ def extract_page(
         page.canonical_url = extract_canonical_url(tree, meta, url)
         page.amp_url = extract_amp_url(tree, url)
         page.description = extract_description(articles, meta)
+        page.dateline_text = extract_dateline_text(tree, articles)
         languages = [page.language] if page.language else None
         page.published = find_published(
             tree, articles, meta, url, country=country, default_tz=default_tz, languages=languages

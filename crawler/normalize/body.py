@@ -56,9 +56,25 @@ class CleanBody:
     agency: AgencyEvidence | None = None
 
 
+# A first paragraph this short may be a standfirst printed above the dateline.
+_STANDFIRST_MAX_CHARS = 300
+
+
 def _strip_dateline(paragraphs: list[str], published: dt.datetime | dt.date | None
                     ) -> tuple[list[str], Dateline | None]:
-    """Find the dateline in the first paragraphs and cut it (and header lines before it) out."""
+    """Find the dateline in the first paragraphs and cut it (and header lines before it) out.
+
+    A short standfirst may come first ("The two US allies held their 10th talks in Tokyo." and then
+    "TOKYO, Dec 9 (Reuters) - ..."): the standfirst is kept and the dateline after it is cut."""
+    kept, found = _strip_leading_dateline(paragraphs, published)
+    if found is None and len(paragraphs) >= 2 and len(paragraphs[0]) <= _STANDFIRST_MAX_CHARS:
+        kept, found = _strip_leading_dateline(paragraphs[1:], published)
+        return ([paragraphs[0], *kept], found) if found is not None else (paragraphs, None)
+    return kept, found
+
+
+def _strip_leading_dateline(paragraphs: list[str], published: dt.datetime | dt.date | None
+                            ) -> tuple[list[str], Dateline | None]:
     head = paragraphs[:4]
     joined = "\n".join(head)
     found = parse_dateline(joined, published)
