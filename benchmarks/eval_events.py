@@ -70,7 +70,7 @@ def _fallback_text(html: str, gold: dict[str, Any]) -> PageText:
 
 def _real_text(html: str, url: str) -> PageText:
     from crawler.events import default_registry
-    from crawler.process import process_page
+    from crawler.process import fact_paragraphs, process_page
 
     # The crawler's own pure pipeline (dateline marked outside the body, standfirsts, ...).
     processed = process_page(html, url, registry=default_registry())
@@ -82,7 +82,7 @@ def _real_text(html: str, url: str) -> PageText:
         reference = published.date()  # the offset as printed is the publisher's local zone
     return PageText(
         page.title,
-        cleaned.paragraphs,
+        fact_paragraphs(page, cleaned),
         reference,
         published,
         dateline.city if dateline is not None else None,

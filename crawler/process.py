@@ -248,6 +248,24 @@ def reference_date(published: PublishedTime | None, clean: CleanBody) -> date | 
     return published.value.date()
 
 
+def _squashed(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def fact_paragraphs(page: ExtractedPage, clean: CleanBody) -> list[str]:
+    """The paragraphs event facts are read from: the clean body, after the page's description when that
+    is a sentence of its own that the body does not carry (a standfirst the main-text extractor left out:
+    "X will co-chair the sixth ... dialogue with China on Wednesday"). The body itself is not changed."""
+    description = page.description or ""
+    if len(description) < 60 or description.rstrip()[-1:] not in ".!?\"'”’":
+        return clean.paragraphs
+    key = _squashed(description)[:80]
+    head = _squashed(" ".join(clean.paragraphs[:3]))
+    if not key or key in head:
+        return clean.paragraphs
+    return [description, *clean.paragraphs]
+
+
 _TERMINATED = re.compile(r"(?:--|[-–—:|])\s*\Z")
 
 
@@ -282,7 +300,7 @@ def process_page(
     if topic.topic != "unrelated":
         facts = extract_event_facts(
             page.title,
-            clean.paragraphs,
+            fact_paragraphs(page, clean),
             registry=registry,
             reference_date=reference_date(published, clean),
             published=published.value if published else None,
@@ -303,4 +321,4 @@ def process_page(
     )
 
 
-__all__ = ["ProcessedPage", "choose_published", "date_rank", "process_page"]
+__all__ = ["ProcessedPage", "choose_published", "date_rank", "fact_paragraphs", "process_page"]

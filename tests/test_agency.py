@@ -130,3 +130,21 @@ def test_standfirst_before_the_dateline_is_kept_and_the_dateline_found() -> None
 def test_weekday_and_month_abbreviations_are_not_places() -> None:
     assert parse_dateline("Sun, 19 Oct 2025 04:00") is None
     assert parse_dateline("Thu, Oct 5 (AP) - The talks") is None
+
+
+def test_uni_desk_trailer_ends_the_story_and_what_follows_is_dropped() -> None:
+    assert find_trailer("UNI XR SB 2352") == (0, "UNI XR SB 2352", "UNI")
+    assert find_trailer("PTI KR NSD") == (0, "PTI KR NSD", "PTI")
+    assert find_trailer("NEW DELHI") is None and find_trailer("THE END") is None
+    clean = clean_body(
+        [
+            "Ankara, Nov 17 (UNI) Turkey and the United States have held a round of high-level defence talks.",
+            "The talks were held in a positive atmosphere, the ministry said.",
+            "No details were given about the date.",
+            "UNI XR SB 2352",
+            "More News",
+            "| Japan, Philippines sign reciprocal access agreement at 2+2 meet | Jul 8 2024 7:25PM |",
+        ]
+    )
+    assert clean.paragraphs[-1] == "No details were given about the date."
+    assert clean.trailer == "UNI XR SB 2352" and clean.agency is not None and clean.agency.code == "UNI"

@@ -324,6 +324,44 @@ def test_a_day_after_a_long_clause_is_a_followup(registry: DialogueRegistry) -> 
     assert result.relation == "followup"
 
 
+def test_venue_in_the_city_of(registry: DialogueRegistry) -> None:
+    result = facts(
+        registry, "Vietnam, China hold defence strategy dialogue",
+        ["Senior defence officials from Vietnam and China held the sixth Defence Strategy Dialogue on Wednesday "
+         "in the southwestern Chinese city of Chengdu, a day before President Xi Jinping travels to Hanoi."],
+        date(2015, 11, 5),
+    )  # fmt: skip
+    assert (result.venue_city, result.venue_country) == ("Chengdu", "CN")
+
+
+def test_a_date_compared_with_is_not_the_rounds(registry: DialogueRegistry) -> None:
+    # Only the other meeting is dated: the round's date falls back to when the ministry spoke.
+    result = facts(
+        registry, "Turkish, US defence officials meet in Washington",
+        ["Turkish and US officials have held a meeting of the Turkey-US High Level Defense Group in Washington, "
+         "the ministry said on Wednesday.",
+         "The meeting came a little more than two weeks after Erdogan and Biden met in Rome on Oct. 31."],
+        date(2021, 11, 17),
+    )  # fmt: skip
+    assert result.start_date == date(2021, 11, 17)
+
+
+def test_reported_would_after_a_past_meeting_is_a_report(registry: DialogueRegistry) -> None:
+    report = facts(
+        registry, "US, Australia pledge closer Pacific cooperation",
+        ["The US and Australia said they would work more closely in the Pacific after their foreign and defence "
+         "chiefs met in California for the Australia-United States Ministerial Consultations on Tuesday."],
+        date(2018, 7, 25),
+    )  # fmt: skip
+    assert report.relation == "report"
+    preview = facts(
+        registry, "AUSMIN talks this week",
+        ["Officials said the Australia-United States Ministerial Consultations would be held on Friday."],
+        date(2018, 7, 23),
+    )  # fmt: skip
+    assert preview.relation == "preview"
+
+
 def test_first_in_years_is_not_a_round_number(registry: DialogueRegistry) -> None:
     result = facts(
         registry, "South Korea, Japan hold first security dialogue in six years",

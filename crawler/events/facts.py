@@ -307,6 +307,31 @@ _REPORTED_MEETING_RE = re.compile(
 )
 
 
+_REPORTED_SPEECH_RE = re.compile(
+    r"\b(?:said|say|says|agreed|pledged|vowed|promised|decided|announced|stated|noted)\b[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+
+
+def _future_cue(text: str) -> re.Match[str] | None:
+    """The first future-tense cue of ``text``, skipping the "would"/"will" of reported speech when the
+    sentence also reports the meeting in the past ("the two sides said they would work more closely after
+    their ministers met"); "officials said the talks would be held on Friday" stays a preview."""
+    reported_meeting = any(
+        not re.search(r"\b(?:be|been|being|to)\s+$", text[max(0, m.start() - 8) : m.start()])
+        for m in _REPORTED_MEETING_RE.finditer(text)
+    )
+    for match in FUTURE_RE.finditer(text):
+        if (
+            reported_meeting
+            and match.group(0).lower() in ("would", "will")
+            and _REPORTED_SPEECH_RE.search(text[: match.start()])
+        ):
+            continue
+        return match
+    return None
+
+
 def _is_future(doc: Document) -> tuple[bool, str]:
     """Is the page a preview? The headline's tense, unless the lead plainly reports the meeting in the past
     tense ("Japan, Australia to deepen defence ties" over "… agreed on Friday to deepen …"); else the
@@ -316,7 +341,7 @@ def _is_future(doc: Document) -> tuple[bool, str]:
     lead_past = False
     if lead:
         first = lead[0].text
-        future = FUTURE_RE.search(first)
+        future = _future_cue(first)
         past = PAST_RE.search(first)
         if future is not None and (past is None or future.start() < past.start()):
             return True, f"lead is in the future tense ({future.group(0)!r})"
@@ -369,7 +394,7 @@ _STRENGTH = {"range": 3, "date": 3, "weekday": 2, "relative": 2}
 
 
 def _sentence_is_future(text: str) -> bool:
-    future = FUTURE_RE.search(text)
+    future = _future_cue(text)
     if future is None:
         return False
     past = PAST_RE.search(text)
@@ -394,6 +419,8 @@ def _date_candidates(
             before = text[: mention.start]
             if re.search(r"\b(?:since|until|till|by)\s*$", before):
                 continue
+            if _OTHER_EVENT_BEFORE_DATE_RE.search(before):
+                continue  # "The meeting came two weeks after Erdogan and Biden met ... on Oct. 31"
             score = float(_STRENGTH.get(mention.kind, 1))
             if REPORTING_BEFORE_DATE_RE.search(before):
                 score -= 1.5  # "officials said Monday": when it was said, unless nothing better is found
@@ -419,6 +446,14 @@ def _date_candidates(
             )  # fmt: skip
             candidates.append((shifted, sentence, score))
     return candidates
+
+
+# A date after "came two weeks after" / "days before" dates the other event the sentence compares with.
+_OTHER_EVENT_BEFORE_DATE_RE = re.compile(
+    r"\b(?:came|comes|come|days?|weeks?|months?|shortly|soon|just|hours?)\s+(?:\w+\s+){0,2}?"
+    r"(?:after|before|ahead of)\b",
+    re.IGNORECASE,
+)
 
 
 def _pick_date(candidates: list[tuple[DateMention, Sentence, float]]) -> DateMention | None:
@@ -447,6 +482,12 @@ _PAST_YEAR_RE = re.compile(
 )
 
 
+# "in the southwestern Chinese city of Chengdu", "at the port city of Busan".
+_CITY_OF_RE = re.compile(
+    r"\b(?:in|at)\s+the\s+(?:[\w'’-]+\s+){0,4}(?:city|capital|town|port|resort|island)\s+of\s+$"
+)
+
+
 def _venue(
     doc: Document, mechanism: _Mechanism | None, dateline_city: str | None, dateline_country: str | None
 ) -> tuple[str | None, str | None, str | None]:
@@ -466,8 +507,8 @@ def _venue(
         if VIRTUAL_RE.search(text) and sentence.paragraph <= 1:
             return None, "virtual", "held by video conference"
         for start, _end, city, country in find_venues(text):
-            before = text[max(0, start - 12) : start].lower()
-            if re.search(r"\b(?:in|at|to|inside)\s+(?:the\s+)?$", before):
+            before = text[max(0, start - 60) : start].lower()
+            if re.search(r"\b(?:in|at|to|inside)\s+(?:the\s+)?$", before) or _CITY_OF_RE.search(before):
                 return city, country, f"venue {city!r} named next to the meeting"
         here = _HERE_RE.search(text)
         if here is not None and dateline_city and sentence.paragraph >= 0:

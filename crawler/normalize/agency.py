@@ -216,6 +216,12 @@ def find_credit(paragraph: str) -> tuple[str, str] | None:
     return None
 
 
+# UNI / PTI desk initials after the agency, with the filing time: "UNI XR SB 2352", "PTI KR NSD".
+_UPPER_DESK_TRAILER_RE = re.compile(
+    r"\A\s*(?:(?:--|—|–|-)\s*)?(?P<a>[A-Z]{2,8})(?:[ \t]+[A-Z]{1,4}){1,5}(?:[ \t]+\d{3,4})?\s*\Z"
+)
+
+
 def find_trailer(paragraph: str) -> tuple[int, str, str | None] | None:
     """(start offset, trailer text, agency code or None) of a trailer ending ``paragraph``, else None.
 
@@ -226,6 +232,9 @@ def find_trailer(paragraph: str) -> tuple[int, str, str | None] | None:
         return None
     tail_start = max(0, len(paragraph) - 120)
     tail = paragraph[tail_start:]
+    desk = _UPPER_DESK_TRAILER_RE.match(paragraph) if len(paragraph) <= 60 else None
+    if desk and normalize_agency(desk.group("a")):
+        return 0, paragraph.strip(), normalize_agency(desk.group("a"))
     whole = WHOLE_TRAILER_RE.match(paragraph) if len(paragraph) <= 80 else None
     if whole:
         name = whole.group("a")

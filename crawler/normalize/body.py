@@ -123,6 +123,16 @@ def clean_body(paragraphs: list[str], *, published: dt.datetime | dt.date | None
     paras = [p for p in paras if not DISCLAIMER_RE.match(p)]
     while paras and len(paras[-1]) <= FOOTER_MAX_CHARS and FOOTER_RE.match(paras[-1]):
         disclaimers.append(paras.pop())
+    # Wire copy ends at its trailer ("--IANS", "UNI XR SB 2352"); what a template prints after it ("More
+    # News", related headlines with their dates) is not the story.
+    for index in range(2, len(paras) - 1):
+        hit = find_trailer(paras[index])
+        if hit is not None and hit[0] == 0 and hit[2] is not None:
+            end = index + 1
+            while end < len(paras) and (more := find_trailer(paras[end])) is not None and more[0] == 0:
+                end += 1  # "--IANS" then "sd/vd": the desk codes belong to the trailer
+            paras = paras[:end]
+            break
     trailers: list[str] = []
     for _ in range(3):  # "--IANS" then "sd/vd" on its own line: peel from the end
         if not paras:
