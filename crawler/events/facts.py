@@ -259,6 +259,19 @@ def _find_mechanism(doc: Document, registry: DialogueRegistry, countries: list[C
     parties = _party_counts(doc, countries)
     mentions = registry.find_mentions(doc.text)
     chosen = _choose_mention(doc, mentions, parties)
+    generic_names = find_generic_names(doc.text)
+    if chosen is not None and chosen.start >= doc.lead_end:
+        # The headline or lead describes a meeting of another pair ("S. Korea, Australia hold 2+2 talks")
+        # and a registry series turns up only further down ("... later this week for the annual AUSMIN"):
+        # the page is about the headline's meeting.
+        lead_generic = [g for g in generic_names if g.start < doc.lead_end]
+        early = _choose_generic(doc, lead_generic)
+        title_parties = _title_parties(doc, countries)
+        early_pair = (_pair_from_name(early.text) if early is not None else None) or (
+            sorted_pair(title_parties[0], title_parties[1]) if len(title_parties) == 2 else None
+        )
+        if early is not None and early_pair is not None and early_pair != chosen.series.countries:
+            chosen = None
     if chosen is not None:
         series = chosen.series
         spans = tuple((m.start, m.end) for m in mentions if m.series == series)
@@ -266,7 +279,7 @@ def _find_mechanism(doc: Document, registry: DialogueRegistry, countries: list[C
             series.slug, series.name, series, series.countries, chosen.start, chosen.end,
             f"names the registry series {series.name!r} ({chosen.text!r})", spans,
         )  # fmt: skip
-    generic = _choose_generic(doc, find_generic_names(doc.text))
+    generic = _choose_generic(doc, generic_names)
     pair = _pair_from_name(generic.text) if generic is not None else None
     if pair is None:
         pair = _best_pair(doc, countries)

@@ -269,6 +269,13 @@ class DialogueRegistry:
                     for s in form.series
                     if s.countries is not None and (form.self_sufficient or set(s.countries) <= named)
                 )
+                if candidates and not form.self_sufficient:
+                    # "S. Korea, Australia hold 2+2 talks" on a page that also names India: when the span's
+                    # own sentence names exactly one pair, the span is that pair's, not another's.
+                    low, high = _sentence_bounds(text, start, end)
+                    own = {m.code for m in countries.starting_in(low, high)}
+                    if len(own) == 2:
+                        candidates = tuple(s for s in candidates if set(s.countries or ()) == own)
                 if candidates:
                     raw.append((start, end, candidates, False))
         # Longest first, then leftmost: drop anything overlapping an already kept span. Kept spans are
@@ -331,6 +338,32 @@ def _pair_before(text: str, start: int, countries: _Parties) -> tuple[tuple[str,
         return None, start
     a, b = sorted((first.code, second.code))
     return (a, b), first.start
+
+
+_SENTENCE_STOP = re.compile(r"\n|(?<=[.!?])\s+")
+
+
+def _is_stop(text: str, match: re.Match[str]) -> bool:
+    """A line break, or sentence punctuation not ending an abbreviation ("S. Korea", "U.S. and", "Mr. X")."""
+    if match.group(0).startswith("\n") or "\n" in match.group(0):
+        return True
+    word = text[: match.start()].rsplit(None, 1)[-1] if text[: match.start()].strip() else ""
+    return not (len(word.rstrip(".!?")) <= 3 and any(c.isupper() for c in word))
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the sentence (or headline line) around ``text[start:end]``, looking at most 300
+    characters either way."""
+    low = max(0, start - 300)
+    for match in _SENTENCE_STOP.finditer(text, low, start):
+        if _is_stop(text, match):
+            low = match.end()
+    high = min(len(text), end + 300)
+    for match in _SENTENCE_STOP.finditer(text, end, high):
+        if _is_stop(text, match):
+            high = match.start()
+            break
+    return low, high
 
 
 def _nearby_pair_score(series: DialogueSeries, start: int, end: int, countries: _Parties) -> int:

@@ -218,9 +218,10 @@ GENERIC_NAME_RE = re.compile(
     rf"\b(?:(?:{_CAP})[\s-]+){{1,7}}{_HEAD}\b(?:\s+(?:on|of|for)\s+(?:the\s+)?(?:(?:[A-Z][\w-]*|and|&)\s+){{0,5}}[A-Z][\w-]*)?"
 )
 GENERIC_PHRASE_RE = re.compile(
-    r"\b(?:(?:annual|bilateral|strategic|security|defen[cs]e|maritime|counter[- ]?terror(?:ism)?|2\s*\+\s*2|"
-    r"two[- ]plus[- ]two|border|military|ministerial|policy|foreign office|home secretary[- ]level|"
-    r"secretary[- ]level|nsa[- ]level|ministers'?)[\s-]+){1,3}(?:dialogue|talks|consultations|meeting|mechanism)\b",
+    r"(?:(?:\b(?:annual|bilateral|strategic|security|defen[cs]e|maritime|counter[- ]?terror(?:ism)?|"
+    r"border|military|ministerial|policy|foreign office|home secretary[- ]level|secretary[- ]level|nsa[- ]level|"
+    r"ministers'?)|[\"“”']?\b(?:2\s*\+\s*2|two[- ]plus[- ]two)\b[\"“”']?)[\s-]+){1,3}"
+    r"(?:dialogue|talks|consultations|meeting|mechanism)\b",
     re.IGNORECASE,
 )
 _NAME_NEEDS = re.compile(
