@@ -153,6 +153,9 @@ def _choose_mention(doc: Document, mentions: list[SeriesMention], parties: Count
         sentence = doc.sentence_at(mention.start)
         if sentence is not None and OTHER_ROUND_RE.search(sentence.text):
             value -= 2
+        if re.search(r"\b(?:after|following|since)\s+(?:the\s+|this\s+week's\s+|last\s+week's\s+)?$",
+                     doc.text[max(0, mention.start - 30) : mention.start], re.IGNORECASE):
+            value -= 3  # "to head to Tokyo for security talks after AUSMIN": the meeting before this one
         if mention.series.countries:
             top = [code for code, _ in parties.most_common(2)]
             value += 0.5 * sum(1 for code in mention.series.countries if code in top)
