@@ -128,8 +128,9 @@ def eval_reuters(show: bool) -> dict:
 
 
 # --- datelines_dev ---------------------------------------------------------------------------------------
-def eval_dev(show: bool) -> dict:
-    data = json.loads((SHARED / "data/datelines/datelines_dev.json").read_text(encoding="utf-8"))["datelines"]
+def eval_dev(show: bool, path: Path | None = None) -> dict:
+    source = path or SHARED / "data/datelines/datelines_dev.json"
+    data = json.loads(source.read_text(encoding="utf-8"))["datelines"]
     fields = ["city", "country", "agency", "month", "day"]
     ok = dict.fromkeys(fields, 0)
     n_true = false_pos = 0
@@ -216,7 +217,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json", help="write the report here")
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--only-file", metavar="JSON", type=Path,
+                    help="score only this file in the datelines_dev.json schema (e.g. tests/fixtures/blind/datelines.json)")
     args = ap.parse_args()
+    if args.only_file:
+        report = {args.only_file.name: eval_dev(args.show_misses, args.only_file)}
+        print(json.dumps(report, indent=2))
+        return 0
     if not SHARED.exists():
         print(f"../shared not present at {SHARED}", file=sys.stderr)
         return 2
