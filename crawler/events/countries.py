@@ -39,8 +39,8 @@ class CountryMention:
 _EXTRA_NAMES: dict[str, tuple[str, ...]] = {
     "USA": ("United States of America", "United States", "U.S.A.", "U.S.", "USA", "US", "America", "U.S"),
     "GBR": ("United Kingdom", "UK", "U.K.", "Britain", "Great Britain", "England"),
-    "KOR": ("South Korea", "S. Korea", "S Korea", "Republic of Korea", "ROK", "Korea"),
-    "PRK": ("North Korea", "N. Korea", "N Korea", "DPRK"),
+    "KOR": ("South Korea", "S. Korea", "S.Korea", "S Korea", "Republic of Korea", "ROK", "Korea"),
+    "PRK": ("North Korea", "N. Korea", "N.Korea", "N Korea", "DPRK"),
     "RUS": ("Russia",),
     "IRN": ("Iran",),
     "SYR": ("Syria",),
