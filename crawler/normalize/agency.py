@@ -85,6 +85,17 @@ AGENCIES: tuple[Agency, ...] = (
     Agency("Montsame", "Montsame News Agency", ("Montsame",), "MN"),
     Agency("Kazinform", "Kazinform", (), "KZ"),
     Agency("NZPA", "New Zealand Press Association", ("NZPA",), "NZ"),
+    Agency("Trend", "Trend News Agency", ("Trend News",), "AZ"),
+    Agency("AZERTAC", "Azerbaijan State News Agency", ("Azertac", "AzerTAc"), "AZ"),
+    Agency("GNA", "Ghana News Agency", ("GNA",), "GH"),
+    Agency("KNA", "Kenya News Agency", ("KNA",), "KE"),
+    Agency("Interfax-Ukraine", "Interfax-Ukraine", (), "UA"),
+    Agency("BelTA", "Belarusian Telegraph Agency", ("BelTA",), "BY"),
+    Agency("Armenpress", "Armenpress", (), "AM"),
+    Agency("SAPA", "South African Press Association", ("SAPA",), "ZA"),
+    Agency("Pajhwok", "Pajhwok Afghan News", ("Pajhwok Afghan News",), "AF"),
+    Agency("Khaama", "Khaama Press", ("Khaama Press",), "AF"),
+    Agency("NHK", "NHK", ("NHK World",), "JP"),
 )
 
 # Aggregators that re-publish wire copy; they prefix wrappers but are not the story's agency.

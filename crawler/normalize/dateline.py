@@ -130,7 +130,8 @@ _KEEP_UPPER = frozenset({"DC", "D.C.", "US", "U.S.", "UK", "UAE", "NY", "EU", "U
 
 
 def _fold_word(word: str) -> str:
-    return word.casefold().strip(".")
+    """Case-folded, without dots and a possessive ("EDITOR’S" → "editor")."""
+    return re.sub(r"['’]s$", "", word.casefold().strip("."))
 
 
 def _is_caps(word: str) -> bool:
@@ -243,6 +244,7 @@ class _Parts:
     year: int | None = None
     dash_date: bool = False
     loose: bool = False
+    agency_unknown: bool = False
     term: str | None = None
     end: int = 0
 
@@ -280,7 +282,9 @@ def _paren(content: str, parts: _Parts) -> bool:
         return True
     # An agency the table does not know, printed in the agency slot: "(Khyber Mail)", "(TDI)".
     if len(segments) == 1 and re.fullmatch(r"[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,3}", text) and not date:
-        parts.agency = parts.agency or (_display_city(text) if len(text) > 4 else text)
+        if parts.agency is None:
+            parts.agency = _display_city(text) if len(text) > 4 else text
+            parts.agency_unknown = True
         return True
     return bool(date and segments)
 
@@ -360,6 +364,8 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         return None
     if parts.loose and parts.month is None:
         return None
+    if parts.agency_unknown and parts.month is None and not lookup_city(place.split("/")[0].strip()):
+        return None  # "Dewi Kartika (The Jakarta Post)": a byline, not "PLACE (AGENCY)"
     has_tag = parts.agency is not None or parts.bracket_country is not None
     if strict and parts.month is None and parts.agency is None:
         return None

@@ -30,6 +30,7 @@ _OWN_CITIES: dict[str, str] = {
     "washington, dc": "US",
     "washington, d.c.": "US",
     "new york city": "US",
+    "united nations": "US",  # UN headquarters datelines ("UNITED NATIONS (AP) —")
     "the hague": "NL",
     "hague": "NL",
     "kuala lumpur": "MY",
@@ -175,6 +176,11 @@ def lookup_city(name: str, *, allow_alternate: bool = True, allow_typo: bool = F
         return _OWN_CITIES[key], name
     primary, alternate, deletions = _index()
     place = primary.get(key)
+    if key.startswith(("st ", "st. ")):
+        # "St. Petersburg": GeoNames names Russia's "Saint Petersburg" and Florida's "St. Petersburg".
+        saint = primary.get("saint " + key.split(" ", 1)[1])
+        if saint is not None and (place is None or (saint.capital, saint.population) > (place.capital, place.population)):
+            place = saint
     if place is None and allow_alternate:
         place = alternate.get(key)
     if place is None and allow_typo and len(key) >= 6:
@@ -250,6 +256,17 @@ def country_code(name: str) -> str | None:
     return str(country.alpha_2)
 
 
+# Region abbreviations of Indian and Pakistani datelines ("Srinagar (J&K)", "Lucknow (UP)", "Peshawar, KP").
+_SOUTH_ASIA_ABBREVIATIONS: dict[str, tuple[str, str]] = {
+    "j&k": ("Jammu and Kashmir", "IN"), "j & k": ("Jammu and Kashmir", "IN"), "j-k": ("Jammu and Kashmir", "IN"),
+    "up": ("Uttar Pradesh", "IN"), "u.p": ("Uttar Pradesh", "IN"), "u.p.": ("Uttar Pradesh", "IN"),
+    "mp": ("Madhya Pradesh", "IN"), "m.p": ("Madhya Pradesh", "IN"), "m.p.": ("Madhya Pradesh", "IN"),
+    "hp": ("Himachal Pradesh", "IN"), "h.p": ("Himachal Pradesh", "IN"), "h.p.": ("Himachal Pradesh", "IN"),
+    "kp": ("Khyber Pakhtunkhwa", "PK"), "kpk": ("Khyber Pakhtunkhwa", "PK"),
+    "ajk": ("Azad Jammu and Kashmir", "PK"),
+}  # fmt: skip
+
+
 @functools.lru_cache(maxsize=4096)
 def resolve_region(printed: str) -> tuple[str, str | None] | None:
     """(full region name, country alpha-2 or None) for a printed state/province, or None.
@@ -261,6 +278,8 @@ def resolve_region(printed: str) -> tuple[str, str | None] | None:
         return None
     if key in _US_STATES:
         return _US_STATES[key], "US"
+    if key in _SOUTH_ASIA_ABBREVIATIONS:
+        return _SOUTH_ASIA_ABBREVIATIONS[key]
     if key in _CA_PROVINCES:
         return _CA_PROVINCES[key], "CA"
     if key in _US_STATE_NAMES:
