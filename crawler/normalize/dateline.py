@@ -100,6 +100,24 @@ _DATE_ONLY_RE = re.compile(
     r"[ \t]{0,2}(?P<t>:|_|—|–|-{1,2})",
     re.I,
 )
+# "Jan 9 (Reuters) -": Reuters' dateline for a market story, with no place.
+_DATE_AGENCY_RE = re.compile(
+    r"(?P<mon>" + _MONTHS + r")\b\.?\s{0,3}(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s{0,2}(?P<year>(?:19|20)\d{2}))?"
+    r"[ \t]{0,3}\((?P<a>[A-Za-z][\w .-]{1,25})\)[ \t]{0,3}(?:-{1,2}|—|–|:)",
+    re.I,
+)
+# "(ANSA) - ROME, JAN 9 -": the agency first, then the dateline.
+_PAREN_AGENCY_LEAD_RE = re.compile(r"\((?P<a>[A-Za-z][\w .-]{1,25})\)[ \t]{0,3}(?:-{1,2}|—|–)[ \t]{0,3}")
+# A Hijri date SPA prints before the Gregorian one: "Riyadh, Rajab 12, 1445, January 24, 2024, SPA --".
+_HIJRI_RE = re.compile(
+    r"[ \t]{0,2},?[ \t]{0,2}(?:Muharram|Safar|Rabi['’ ]?(?:al|ul)?[- ]?(?:Awwal|Akhir|Akhar|Thani|Sani|I{1,2})|"
+    r"Jumad[ae]['’ ]?(?:al|ul)?[- ]?(?:Awwal|Ula|Oula|Akhir|Akhirah|Thani|Sani|I{1,2})|Rajab|Sha['’]?ban|"
+    r"Rama[dz]h?an|Shawwal|Dhu['’ ]?(?:al|l)?[- ]?Qa['’]?dah|Dhu['’ ]?(?:al|l)?[- ]?Hijjah)[ \t]{1,2}\d{1,2},?[ \t]{1,2}"
+    r"1[34]\d\d(?:[ \t]{0,2}(?:AH|H)\b)?",
+    re.I,
+)
+# ", IRNA —" / ", SANA-" after the place, and ", AZERTAC The ..." after the date: an agency in capitals.
+_COMMA_CAPS_AGENCY_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}(?P<a>[A-Z]{3,12})(?=[ \t]{0,3}(?:[-–—:]|$)|[ \t]+[A-Z])")
 _STAMP_DATE_RE = re.compile(
     r"(?:Updated|Created|Published|Posted(?: On)?|First published)[ \t]{0,2}:?[ \t]{0,3}"
     r"(?P<day>\d{1,2})[-/.](?P<mon>\d{1,2})[-/.](?P<year>(?:19|20)\d{2})",
@@ -295,11 +313,20 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     if not m:
         return None
     place = m.group("place").strip()
+    pos = m.end()
+    # "ASTANA. KAZINFORM –": the place regex takes "ASTANA. KAZINFORM" in; the tail is the agency.
+    head, dot, tail = place.rpartition(". ")
+    split_agency = normalize_agency(tail) if dot and head else None
+    if split_agency:
+        place = head
     if not _place_ok(place):
         return None
-    parts = _Parts(place=place)
-    pos = m.end()
+    parts = _Parts(place=place, agency=split_agency)
     for _ in range(8):
+        h = _HIJRI_RE.match(line, pos)
+        if h:
+            pos = h.end()
+            continue
         if parts.month is None:
             pre = _DATE_PRE_RE.match(line, pos)
             assert pre is not None  # every part of the pattern is optional
@@ -331,6 +358,11 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             continue
         c = _COMMA_AGENCY_RE.match(line, pos)
         if c and parts.month is not None and normalize_agency(c.group("a")):
+            parts.agency = parts.agency or normalize_agency(c.group("a"))
+            pos = c.end()
+            continue
+        c = _COMMA_CAPS_AGENCY_RE.match(line, pos)
+        if c and normalize_agency(c.group("a")):
             parts.agency = parts.agency or normalize_agency(c.group("a"))
             pos = c.end()
             continue
@@ -501,10 +533,17 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         if start >= len(line.rstrip()):
             continue
         # "PTI / Washington, November 8": an agency line flattened onto the dateline's line.
-        lead = _AGENCY_LEAD_RE.match(line, start)
+        lead = _AGENCY_LEAD_RE.match(line, start) or _PAREN_AGENCY_LEAD_RE.match(line, start)
         if lead and normalize_agency(lead.group("a")):
             line_agency = normalize_agency(lead.group("a"))
             start = lead.end()
+        da = _DATE_AGENCY_RE.match(line, start)
+        if da and normalize_agency(da.group("a")):
+            month, day = _month_of(da.group("mon")), int(da.group("day"))
+            year = int(da.group("year")) if da.group("year") else None
+            return Dateline(line[start:da.end()], (offset + start, offset + da.end()), None, None, None,
+                            normalize_agency(da.group("a")), False, month, day, year,
+                            _resolve(month, day, year, published))
         d = _DATE_ONLY_RE.match(line, start)
         if d and not line[d.end():].lstrip()[:1].isdigit():
             month, day, year = _month_of(d.group("mon")), int(d.group("day")), int(d.group("year"))
@@ -530,6 +569,15 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
                     return Dateline(raw, (begin, begin + len(raw)), _display_city(place), None,
                                     country_for_city(first), line_agency, False, month, day, year,
                                     _resolve(month, day, year, published))
+        # "ANKARA" alone on the first line, the story on the next (Anadolu, The Hindu).
+        if (bare and not after_timestamp and index + 1 < len(lines) and _place_ok(bare.group("place"))
+                and len(lines[index + 1].strip()) >= 25 and lines[index + 1].strip()[:1].isupper()):
+            place = bare.group("place").rstrip(".")
+            first = place.split("/")[0].strip()
+            if lookup_city(first, allow_alternate=False) and len(place) <= 30:
+                begin = offset + line.index(place)
+                return Dateline(place, (begin, begin + len(place)), _display_city(place), None,
+                                country_for_city(first), line_agency, False, None, None, None, None)
         if line[start:start + 3].lower() == "by ":
             for w in re.finditer(r"(?<=\s)\S", line[: start + 160]):
                 if w.start() <= start + 3:
