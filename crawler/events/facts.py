@@ -151,8 +151,14 @@ def _choose_mention(doc: Document, mentions: list[SeriesMention], parties: Count
         if mention.pair_in_text:
             value += 1
         sentence = doc.sentence_at(mention.start)
-        if sentence is not None and OTHER_ROUND_RE.search(sentence.text):
-            value -= 2
+        if sentence is not None:
+            at = mention.start - sentence.start
+            other = OTHER_ROUND_RE.search(sentence.text)
+            # "the previous round of the X was held in ..." — not "the X, the first since the allies met".
+            if other is not None and other.start() <= at:
+                value -= 2
+            if _COMPARED_EVENT_RE.search(sentence.text[:at]):
+                value -= 2  # "The talks came a day after Austin and Kim held their annual SCM"
         if re.search(r"\b(?:after|following|since)\s+(?:the\s+|this\s+week's\s+|last\s+week's\s+)?$",
                      doc.text[max(0, mention.start - 30) : mention.start], re.IGNORECASE):
             value -= 3  # "to head to Tokyo for security talks after AUSMIN": the meeting before this one
@@ -318,7 +324,8 @@ def _lead_sentences(doc: Document) -> list[Sentence]:
 
 
 _REPORTED_MEETING_RE = re.compile(
-    r"\b(?:held|met|co-?chaired|co-?led|discussed|reviewed|agreed|signed|concluded|took place|was held|were held)\b",
+    r"\b(?:held|met|co-?chaired|co-?led|discussed|reviewed|agreed|signed|concluded|took place|was held|were held|"
+    r"opened|began|got underway|kicked off)\b|\b(?:said|announced|told reporters)\b[^.;]{0,40}\bafter (?:a|the|their|its)\b",
     re.IGNORECASE,
 )
 
@@ -467,6 +474,15 @@ def _date_candidates(
 # A date after "came two weeks after" / "days before" dates the other event the sentence compares with.
 _OTHER_EVENT_BEFORE_DATE_RE = re.compile(
     r"\b(?:came|comes|come|days?|weeks?|months?|shortly|soon|just|hours?)\s+(?:\w+\s+){0,2}?"
+    r"(?:after|before|ahead of)\b",
+    re.IGNORECASE,
+)
+
+
+# "The talks came a day after ...", "... was held two days before ...": what follows is another event
+# (unlike a sentence-initial "A day after their 2+2 talks, ...", which frames a follow-up of this one).
+_COMPARED_EVENT_RE = re.compile(
+    r"\b(?:came|comes|come|was held|were held|took place|follows|followed)\s+(?:\w+\s+){0,3}?"
     r"(?:after|before|ahead of)\b",
     re.IGNORECASE,
 )

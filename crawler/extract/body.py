@@ -7,6 +7,7 @@ caller's tree is left intact and the HTML is parsed once (checked in trafilatura
 from __future__ import annotations
 
 import logging
+import re
 from copy import deepcopy
 from itertools import islice
 from typing import Any
@@ -50,7 +51,36 @@ def extract_body_paragraphs(
         balanced = _run(bare_extraction, tree, url, {**opts, "favor_precision": False})
         if sum(len(p) for p in balanced) > sum(len(p) for p in paragraphs):
             paragraphs = balanced
-    return paragraphs
+    return _drop_link_lines(tree, paragraphs)
+
+
+# A related-stories line is one link's text, perhaps with the story's date glued on ("... meeting2024-04-06",
+# "| Nepal, India hold 15th BCGSI meeting | Oct 7 2023 6:34PM |"); the main text's own links sit inside
+# longer sentences.
+_LINK_TEXT_MIN = 25
+_LINE_BULLET = re.compile(r"\A[\s|•·\-–—*>]+")
+_DATE_TAIL_MAX = 30
+
+
+def _drop_link_lines(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
+    """``paragraphs`` without lines that are the text of one of the page's links (related headlines)."""
+    if not paragraphs:
+        return paragraphs
+    by_prefix: dict[str, list[str]] = {}
+    for anchor in tree.iter("a"):
+        text = " ".join(anchor.text_content().split())
+        if len(text) >= _LINK_TEXT_MIN:
+            by_prefix.setdefault(text[:_LINK_TEXT_MIN], []).append(text)
+    if not by_prefix:
+        return paragraphs
+    kept = []
+    for line in paragraphs:
+        bare = _LINE_BULLET.sub("", line)
+        texts = by_prefix.get(bare[:_LINK_TEXT_MIN], [])
+        if any(bare.startswith(t) and len(bare) - len(t) <= _DATE_TAIL_MAX for t in texts):
+            continue
+        kept.append(line)
+    return kept
 
 
 # Below this many characters a precision-mode body is suspected of having missed the article.
