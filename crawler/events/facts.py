@@ -330,6 +330,10 @@ _REPORTED_MEETING_RE = re.compile(
 )
 
 
+_STANDFIRST_MAX = 200
+# "India will open a consulate, the minister said on Tuesday as the two countries held ...".
+_SAID_AFTER_RE = re.compile(r"\b(?:said|says|announced|told)\b", re.IGNORECASE)
+
 _REPORTED_SPEECH_RE = re.compile(
     r"\b(?:said|say|says|agreed|pledged|vowed|promised|decided|announced|stated|noted)\b[^.;]{0,40}$",
     re.IGNORECASE,
@@ -348,7 +352,7 @@ def _future_cue(text: str) -> re.Match[str] | None:
         if (
             reported_meeting
             and match.group(0).lower() in ("would", "will")
-            and _REPORTED_SPEECH_RE.search(text[: match.start()])
+            and (_REPORTED_SPEECH_RE.search(text[: match.start()]) or _SAID_AFTER_RE.search(text, match.end()))
         ):
             continue
         return match
@@ -361,6 +365,12 @@ def _is_future(doc: Document) -> tuple[bool, str]:
     lead's tense. A lead sentence about another round ("The next meeting will be held in 2019") says
     nothing about this one's tense."""
     lead = [s for s in _lead_sentences(doc) if not OTHER_ROUND_RE.search(s.text)]
+    standfirst = [s for s in doc.sentences if s.paragraph == 0]
+    news_lead = next((s for s in doc.sentences if s.paragraph == 1), None)
+    if len(standfirst) == 1 and len(standfirst[0].text) <= _STANDFIRST_MAX and news_lead is not None:
+        # A one-sentence standfirst over the news lead ("The annex will let firms share classified data."
+        # then "India and the US on Wednesday signed ..."): the news lead carries the tense.
+        lead = [news_lead]
     lead_past = False
     if lead:
         first = lead[0].text
@@ -368,8 +378,10 @@ def _is_future(doc: Document) -> tuple[bool, str]:
         past = PAST_RE.search(first)
         if future is not None and (past is None or future.start() < past.start()):
             return True, f"lead is in the future tense ({future.group(0)!r})"
-        # Only an unmixed report of the meeting overrides the headline: "arrived ... to attend" does not.
-        lead_past = future is None and _REPORTED_MEETING_RE.search(first) is not None
+        # A report of the meeting before any future cue overrides the headline ("agreed on Thursday to hold
+        # their first fighter exercise"); travel to it does not ("arrived ... to attend").
+        reported = _REPORTED_MEETING_RE.search(first)
+        lead_past = reported is not None and (future is None or reported.start() < future.start())
     title = next((s for s in doc.sentences if s.paragraph == -1), None)
     if title is not None and not lead_past:
         future = HEADLINE_FUTURE_RE.search(title.text)

@@ -185,6 +185,7 @@ FUTURE_RE = re.compile(
 # Past tense report verbs for the meeting itself.
 PAST_RE = re.compile(
     r"\b(?:held|met|co-?chaired|co-?led|discussed|reviewed|agreed|signed|concluded|got underway|began|kicked off|"
+    r"wrapped up|ended|closed|opened|"
     r"took place|was held|were held|called on|condemned|pledged|reaffirmed|exchanged|welcomed|underlined|"
     r"announced|reached|vowed|stressed|hailed|inked|arrived|landed)\b",
     re.IGNORECASE,
@@ -202,7 +203,7 @@ HEADLINE_FUTURE_RE = re.compile(
 )
 FOLLOWUP_RE = re.compile(
     r"\bjoint statement\b|\bjoint declaration\b|\bstatement (?:issued|released) after\b|"
-    r"\b(?:a day|\w+ days) after (?:the |their |its |[\w'’\"“”-]+ ){0,16}?[\"“”']?(?:talks|dialogue|meeting|session|consultations|"
+    r"\b(?:a day|\w+ days) after (?:the |their |its |[\w'’\"“”().,&-]+ ){0,16}?[\"“”']?(?:talks|dialogue|meeting|session|consultations|"
     r"2\s*\+\s*2|two-plus-two)\b",
     re.IGNORECASE,
 )

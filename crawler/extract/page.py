@@ -67,6 +67,15 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
     return tree if isinstance(tree, HtmlElement) else None
 
 
+def _h1_plain(tree: HtmlElement) -> str | None:
+    """Whitespace-normalised text of the first <h1>, or None."""
+    for h1 in tree.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        if text:
+            return text
+    return None
+
+
 def extract_page(
     html: str | bytes,
     url: str | None = None,
@@ -105,8 +114,10 @@ def extract_page(
     except Exception:  # a field rule tripping on odd markup must not lose the rest of the page
         logger.warning("field extraction failed on %s; keeping the body", url or "a page", exc_info=True)
     paragraphs = extract_body_paragraphs(tree, url)
-    # trafilatura keeps the article's own <h1> as the first line; the headline is page.title, not body.
-    if paragraphs and page.title and paragraphs[0].casefold() == page.title.casefold():
+    # trafilatura keeps the article's own <h1> as the first line; the headline is page.title (or, where the
+    # metadata chose another variant, the <h1> itself), not body.
+    headlines = {t.casefold() for t in (page.title, _h1_plain(tree)) if t}
+    if paragraphs and paragraphs[0].casefold() in headlines:
         paragraphs = paragraphs[1:]
     page.body_paragraphs = paragraphs
     return page
