@@ -207,6 +207,21 @@ _STOPWORDS = frozenset(
 )
 
 
+_GENERIC_FILLER = frozenset({"annual", "bilateral", "the", "of", "and", "dialogue", "talks", "meeting", "consultations",
+                             "mechanism", "level", "top", "high", "senior", "regular", "latest", "new", "first"})
+
+
+def _covered_by(slug: str, series: DialogueSeries) -> bool:
+    """Does a registry series' own vocabulary cover the words of a lower-case description ("security talks"
+    → the pair's Security Dialogue), or does the description name another format ("defence ministerial
+    dialogue" is not the pair's 2+2 Ministerial Dialogue)?"""
+    words = [w for w in slug.split("-") if w not in _GENERIC_FILLER]
+    vocabulary = set(series.slug.split("-"))
+    for form in (series.name, *series.aliases):
+        vocabulary |= set((mechanism_slug(form) or "").split("-"))
+    return all(w in vocabulary for w in words)
+
+
 def _infer_from_pair(
     registry: DialogueRegistry, pair: tuple[str, str] | None, doc: Document
 ) -> DialogueSeries | None:
@@ -267,6 +282,12 @@ def _best_pair(doc: Document, countries: list[CountryMention]) -> tuple[str, str
 def _find_mechanism(doc: Document, registry: DialogueRegistry, countries: list[CountryMention]) -> _Mechanism | None:
     parties = _party_counts(doc, countries)
     mentions = registry.find_mentions(doc.text)
+    title_parties = _title_parties(doc, countries)
+    if len(title_parties) == 2:
+        # "US, Japan poised to agree ..." over "... the allies' top-level security talks": a format named
+        # without its pair is the headline's pair's, not another pair's whose countries the page also names.
+        title_pair = sorted_pair(title_parties[0], title_parties[1])
+        mentions = [m for m in mentions if m.pair_in_text or m.series.countries == title_pair]
     chosen = _choose_mention(doc, mentions, parties)
     generic_names = find_generic_names(doc.text)
     if chosen is not None and chosen.start >= doc.lead_end:
@@ -275,7 +296,6 @@ def _find_mechanism(doc: Document, registry: DialogueRegistry, countries: list[C
         # the page is about the headline's meeting.
         lead_generic = [g for g in generic_names if g.start < doc.lead_end]
         early = _choose_generic(doc, lead_generic)
-        title_parties = _title_parties(doc, countries)
         early_pair = (_pair_from_name(early.text) if early is not None else None) or (
             sorted_pair(title_parties[0], title_parties[1]) if len(title_parties) == 2 else None
         )
@@ -295,7 +315,10 @@ def _find_mechanism(doc: Document, registry: DialogueRegistry, countries: list[C
     inferred = _infer_from_pair(registry, pair, doc)
     if generic is not None:
         slug = mechanism_slug(generic.text)
-        if inferred is not None and (slug is None or (len(slug.split("-")) <= 3 and not generic.text[:1].isupper())):
+        if inferred is not None and (
+            slug is None
+            or (len(slug.split("-")) <= 3 and not generic.text[:1].isupper() and _covered_by(slug, inferred))
+        ):
             # "annual security talks" between a pair whose registry format is known: use the registry's.
             return _Mechanism(
                 inferred.slug, inferred.name, inferred, inferred.countries, generic.start, generic.end,
@@ -399,6 +422,13 @@ _STATEMENT_TITLE_RE = re.compile(r"^\s*(?:joint statement|joint declaration|read
 
 
 _GAP_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+# "..., a Foreign Ministry spokesperson said Thursday, a day after the two countries held their 2+2": a
+# reaction story dates itself after the round.
+_REACTION_BEFORE_RE = re.compile(
+    r"\b(?:said|says|told|critici[sz]ed|slammed|condemned|reacted|protested)\b[^.;]{0,30},\s*$", re.IGNORECASE
+)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -854,7 +884,9 @@ def _extract(
     elif (
         followup is not None
         and reference is not None
-        and _opens_sentence(doc.text, followup.start())
+        and (_opens_sentence(doc.text, followup.start()) or _REACTION_BEFORE_RE.search(
+            doc.text[max(0, followup.start() - 60) : followup.start()]
+        ))
         and (gap := _days_after(followup.group(0))) is not None
     ):
         # "A day after ... their two-plus-two talks, ...": the lead itself dates the page after the round.

@@ -203,7 +203,7 @@ HEADLINE_FUTURE_RE = re.compile(
 )
 FOLLOWUP_RE = re.compile(
     r"\bjoint statement\b|\bjoint declaration\b|\bstatement (?:issued|released) after\b|"
-    r"\b(?:a day|\w+ days) after (?:the |their |its |[\w'’\"“”().,&-]+ ){0,16}?[\"“”']?(?:talks|dialogue|meeting|session|consultations|"
+    r"\b(?:a day|\w+ days) after (?:the |their |its |[\w'’\"“”().,&+-]+ ){0,16}?[\"“”']?(?:talks|dialogue|meeting|session|consultations|"
     r"2\s*\+\s*2|two-plus-two)\b",
     re.IGNORECASE,
 )
