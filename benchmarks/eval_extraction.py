@@ -235,13 +235,16 @@ WIRE_COUNTRY = {
 }
 
 
-def _wire_one(gold: dict[str, Any]) -> dict[str, Any]:
+def _wire_one(item: tuple[Path, dict[str, Any]]) -> dict[str, Any]:
+    root, gold = item
     html = (
-        (WIRE / "site" / gold["url_path"].lstrip("/"))
+        (root / "site" / gold["url_path"].lstrip("/"))
         .read_text(encoding="utf-8")
         .replace("{{BASE}}", WIRE_BASE)
     )
-    page = extract_page(html, WIRE_BASE + gold["url_path"], country=WIRE_COUNTRY.get(gold["publisher"]))
+    # Sources outside wire-sites-dev: the crawl job would not know their country.
+    country = WIRE_COUNTRY.get(gold["publisher"]) if root == WIRE else None
+    page = extract_page(html, WIRE_BASE + gold["url_path"], country=country)
     expected = datetime.fromisoformat(gold["published_at"])
     ours = page.published
     exact = ours is not None and (
@@ -262,9 +265,11 @@ def _wire_one(gold: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def eval_wire(workers: int, verbose: bool) -> dict[str, Any]:
+def eval_wire(workers: int, verbose: bool, root: Path = WIRE) -> dict[str, Any]:
     golds = [
-        json.loads(line) for line in (WIRE / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line
+        (root, json.loads(line))
+        for line in (root / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
     ]
     with ProcessPoolExecutor(workers) as pool:
         rows = list(pool.map(_wire_one, golds, chunksize=4))
@@ -272,7 +277,7 @@ def eval_wire(workers: int, verbose: bool) -> dict[str, Any]:
     title_acc = sum(r["title_ok"] for r in rows) / n
     day_acc = sum(r["day_ok"] for r in rows) / n
     exact_acc = sum(r["exact_ok"] for r in rows) / n
-    print(f"wire-sites-dev: {n} pages")
+    print(f"{root.name}: {n} pages")
     print(
         f"  title exact {sum(r['title_ok'] for r in rows)}/{n} = {title_acc:.4f}; publication day "
         f"{sum(r['day_ok'] for r in rows)}/{n} = {day_acc:.4f}; instant+offset exact "
@@ -302,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write a JSON report here")
     parser.add_argument("--only", choices=("fundus", "aeb", "wire"))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--set-dir", type=Path, action="append", default=[],
+                        help="score titles and times on this fixture set too (DIR/site + DIR/gold.jsonl)")
     args = parser.parse_args(argv)
     if not SHARED.is_dir():
         print(f"{SHARED} not present: nothing to measure", file=sys.stderr)
@@ -313,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         report["aeb"] = eval_aeb(args.workers, args.verbose)
     if args.only in (None, "wire") and WIRE.is_dir():
         report["wire"] = eval_wire(args.workers, args.verbose)
+    for root in args.set_dir:
+        report[root.name] = eval_wire(args.workers, args.verbose, root)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
     return 0

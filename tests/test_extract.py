@@ -625,3 +625,18 @@ def test_wire_sites_dev_titles_and_times(corpus_figures: dict[str, dict[str, obj
     assert corpus_figures["wire"]["title_accuracy"] >= 0.97  # type: ignore[operator]
     assert corpus_figures["wire"]["exact_accuracy"] >= 0.97  # type: ignore[operator]
 
+
+
+def test_utc_jsonld_time_takes_the_local_offset_the_page_prints() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Talks end",'
+        '"datePublished":"2022-12-09T19:15:00Z"}</script>'
+    )
+    body = '<h1>Talks end</h1><time datetime="2022-12-10T06:15:00+11:00">10 Dec 2022</time><p>x</p>'
+    published = extract_page(page(head=head, body=body)).published
+    assert published is not None and published.source == "jsonld"
+    assert published.value.isoformat() == "2022-12-10T06:15:00+11:00"
+    # A different instant elsewhere on the page is another time, not the same one in local form.
+    body = '<h1>Talks end</h1><time datetime="2022-12-11T06:15:00+11:00">11 Dec</time><p>x</p>'
+    published = extract_page(page(head=head, body=body)).published
+    assert published is not None and published.value.isoformat() == "2022-12-09T19:15:00+00:00"

@@ -324,14 +324,39 @@ def find_published(
         lambda: date_from_visible_text(tree, country=country, default_tz=default_tz, languages=languages),
         lambda: date_from_url(url, country=country, default_tz=default_tz),
     )
-    for step in steps:
+    for index, step in enumerate(steps):
         try:
             found = step()
         except Exception:  # a malformed page must not stop the cascade; next step decides
             found = None
         if found is not None:
-            return found
+            return _local_offset(found, steps[index + 1 : 4])
     return None
+
+
+def _local_offset(found: PublishedTime, later: tuple[Any, ...]) -> PublishedTime:
+    """A UTC ("Z") time keeps its instant but takes the publisher's local offset when a later machine
+    source on the page (meta, microdata, ``<time datetime>``) states the same instant with one: the
+    JSON-LD serializer wrote UTC, the page printed ``+11:00``."""
+    offset = found.value.utcoffset()
+    if found.precision != "datetime" or offset is None or offset.total_seconds() != 0:
+        return found
+    for step in later:
+        try:
+            other = step()
+        except Exception:
+            continue
+        other_offset = other.value.utcoffset() if other is not None else None
+        if (
+            other is not None
+            and other.precision == "datetime"
+            and not other.offset_assumed
+            and other_offset is not None
+            and other_offset.total_seconds() != 0
+            and other.value == found.value
+        ):
+            return PublishedTime(other.value, found.source, found.precision, found.raw, found.offset_assumed)
+    return found
 
 
 def find_modified(
