@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,8 @@ def archived_rows(database: str) -> list[Any]:
     engine = make_engine(database)
     with engine.connect() as conn:
         rows = conn.execute(
-            select(Document.id.label("doc_id"), Document.url, Document.canonical_url, Article.id.label("article_id"),
+            select(Document.id.label("doc_id"), Document.url, Document.canonical_url, Document.published_at,
+                   Document.published_offset_minutes, Article.id.label("article_id"), Article.agency,
                    Article.relation, Event.id.label("event_id"), Event.event_key, Event.country_a, Event.country_b,
                    Event.start_date, Event.end_date, Event.venue_city, Event.venue_country)
             .join(Article, Article.id == Document.article_id)
@@ -209,6 +211,26 @@ def evaluate(gold: list[dict[str, Any]], found: dict[str, Any]) -> tuple[dict[st
     n = len(events) or 1
     for name in ("pair", "start", "relation", "end", "venue_country"):
         figures[f"{name}_exact"] = round(counts[name] / n, 4)
+    # Each page's own document (not an AMP twin folded into its canonical): the published instant and the
+    # offset the page states; a date-only gold needs only the calendar day in the stored offset.
+    own = [g for g in pages if found[g["url_path"]].url.endswith(g["url_path"])]
+    good = 0
+    for g in own:
+        row = found[g["url_path"]]
+        expected = datetime.fromisoformat(g["published_at"])
+        ok = row.published_at is not None
+        if ok:
+            offset = timedelta(minutes=row.published_offset_minutes or 0)
+            stored = row.published_at.replace(tzinfo=UTC)
+            if expected.tzinfo is None:
+                ok = (stored + offset).date() == expected.date()
+            else:
+                ok = stored == expected and offset == expected.utcoffset()
+        good += ok
+        if not ok:
+            failures.append({"field": "published", "page": g["url_path"], "gold": g["published_at"],
+                             "got": f"{row.published_at} {row.published_offset_minutes}"})
+    figures["published_exact"] = round(good / len(own), 4) if own else None
     return figures, failures
 
 
@@ -283,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"relation {f['relation_exact']:.3f} | end {f['end_exact']:.3f} venue "
                       f"{f['venue_country_exact']:.3f} | {f['archived_pages']}/{f['kept_pages']} pages, "
                       f"{f['articles']} articles/{f['stories']} stories, {f['events']} events/"
-                      f"{f['gold_events']} gold, {f['crawl_seconds']}s"
+                      f"{f['gold_events']} gold | published {f['published_exact']} | {f['crawl_seconds']}s"
                       + (f"  MISSED {report['missed_targets']}" if report["missed_targets"] else ""))
                 if args.verbose:
                     for fail in report["failures"]:
