@@ -362,6 +362,22 @@ def test_reported_would_after_a_past_meeting_is_a_report(registry: DialogueRegis
     assert preview.relation == "preview"
 
 
+def test_multi_day_round_from_its_last_or_first_day(registry: DialogueRegistry) -> None:
+    closing = facts(
+        registry, "Bangladesh, US conclude two-day defence dialogue in Dhaka",
+        ["Bangladesh and the United States wrapped up two days of defence talks in Dhaka on Thursday, "
+         "the 10th Bilateral Defence Dialogue, the military said."],
+        date(2023, 8, 24),
+    )  # fmt: skip
+    assert (closing.start_date, closing.end_date) == (date(2023, 8, 23), date(2023, 8, 24))
+    opening = facts(
+        registry, "Bangladesh, US begin two-day defence dialogue",
+        ["Bangladesh and the United States began two-day Bilateral Defence Dialogue talks in Dhaka on Wednesday."],
+        date(2023, 8, 23),
+    )  # fmt: skip
+    assert (opening.start_date, opening.end_date) == (date(2023, 8, 23), date(2023, 8, 24))
+
+
 def test_first_in_years_is_not_a_round_number(registry: DialogueRegistry) -> None:
     result = facts(
         registry, "South Korea, Japan hold first security dialogue in six years",

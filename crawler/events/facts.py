@@ -530,6 +530,32 @@ _COMPARED_EVENT_RE = re.compile(
 )
 
 
+_MULTI_DAY_RE = re.compile(
+    r"\b(?P<n>two|three|four|2|3|4)[- ]day\b|\b(?P<m>two|three|four) days of\b", re.IGNORECASE
+)
+_CLOSING_RE = re.compile(r"\b(?:concluded|wrapped up|ended|closed|winds? up|wound up|conclude[sd]?)\b", re.IGNORECASE)
+_OPENING_RE = re.compile(r"\b(?:began|begins|begin|opened|opens|kicked off|started|starts|got underway)\b", re.IGNORECASE)
+_DAY_WORDS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
+
+
+def _multi_day(doc: Document, mention: DateMention) -> tuple[int, bool] | None:
+    """(days, closing) when the date's sentence says the round lasted several days and whether the date is
+    its last day ("wrapped up two days of talks on Thursday") or its first ("began two-day talks on
+    Wednesday"); None otherwise."""
+    sentence = doc.sentence_at(mention.start)
+    if sentence is None:
+        return None
+    m = _MULTI_DAY_RE.search(sentence.text)
+    if m is None:
+        return None
+    days = _DAY_WORDS[(m.group("n") or m.group("m")).lower()]
+    if _CLOSING_RE.search(sentence.text):
+        return days, True
+    if _OPENING_RE.search(sentence.text):
+        return days, False
+    return None
+
+
 def _pick_date(candidates: list[tuple[DateMention, Sentence, float]]) -> DateMention | None:
     if not candidates:
         return None
@@ -873,6 +899,14 @@ def _extract(
         start_date, end_date = mention.first, mention.last
         evidence = _evidence_phrase(doc, mention)
         reasons.append(f"start date {start_date.isoformat()} from {evidence!r}")
+        span = _multi_day(doc, mention)
+        if span is not None and start_date == end_date:
+            days, closing = span
+            if closing:  # "wrapped up two days of talks on Thursday": Thursday is the last day
+                start_date = end_date - timedelta(days=days - 1)
+            else:  # "began two-day talks on Wednesday"
+                end_date = start_date + timedelta(days=days - 1)
+            reasons.append(f"a {days}-day round: {start_date.isoformat()} to {end_date.isoformat()}")
     relation = "report"
     followup = _is_followup(doc)
     if future:
