@@ -213,6 +213,37 @@ def eval_tempeval(show: bool) -> dict:
     return {"documents": n, "city_exact": city_ok / n if n else 0.0, "date_exact": date_ok / n if n else 0.0}
 
 
+def eval_tbaq(show: bool) -> dict:
+    """TempEval-3 TBAQ-cleaned (TimeBank + AQUAINT: AP, NYT, Xinhua, ABC...): every story whose text opens
+    with an upper-case place and a dateline mark ("NAIROBI, Kenya (AP) _", "WASHINGTON --"); the gold city
+    is that printed place, the gold date the document creation time (the dateline's day may be one day off
+    it: stories filed before midnight)."""
+    root = SHARED / "data/corpora/tempeval3/Training/TBAQ-cleaned"
+    n = city_ok = date_ok = 0
+    for path in sorted(root.glob("*/*.tml")):
+        raw = path.read_text(encoding="utf-8")
+        body = re.search(r"<TEXT>(.*?)</TEXT>", raw, re.S)
+        if body is None:
+            continue
+        text = html.unescape(re.sub(r"<[^>]+>", "", body.group(1))).strip()
+        first = text.split("\n", 1)[0].strip()
+        printed = re.match(r"^([A-Z][A-Z.'\- ]{2,40})(?:,|\s*\(|\s+_|\s+--)", first)
+        if printed is None:
+            continue
+        dct = re.search(r'value="([0-9-]{10})[^"]*"[^>]*functionInDocument="CREATION_TIME"', raw)
+        published = dt.date.fromisoformat(dct.group(1)) if dct else None
+        n += 1
+        d = parse_dateline(text[:600], published)
+        c = d is not None and city_equal(printed.group(1).strip(), d.city)
+        g = d is not None and (d.date is None or published is None or abs((d.date - published).days) <= 1)
+        city_ok += c
+        date_ok += g
+        if show and not (c and g):
+            print(f"  tbaq miss: {first[:80]!r} -> {d}")
+    return {"stories_with_dateline": n, "city_exact": city_ok / n if n else 0.0,
+            "date_consistent": date_ok / n if n else 0.0}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json", help="write the report here")
@@ -231,6 +262,7 @@ def main() -> int:
         "reuters21578": eval_reuters(args.show_misses),
         "datelines_dev": eval_dev(args.show_misses),
         "tempeval3_silver0": eval_tempeval(args.show_misses),
+        "tempeval3_tbaq": eval_tbaq(args.show_misses),
     }
     print(json.dumps(report, indent=2))
     if args.json:
