@@ -21,8 +21,8 @@ FLOORS = {
           "event_bcubed_recall": 0.99, "pair_exact": 1.0, "relation_exact": 1.0, "start_exact": 0.91},
     "c": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 1.0,
           "event_bcubed_recall": 0.99, "pair_exact": 1.0, "relation_exact": 1.0, "start_exact": 0.99},
-    "d": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 0.93,
-          "event_bcubed_recall": 0.94, "pair_exact": 1.0, "relation_exact": 1.0, "start_exact": 0.96},
+    "d": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 0.95,
+          "event_bcubed_recall": 0.91, "pair_exact": 1.0, "relation_exact": 1.0, "start_exact": 0.96},
 }  # fmt: skip
 for _floors in FLOORS.values():
     _floors["published_exact"] = 1.0  # every page's own time and offset, on all four sets
