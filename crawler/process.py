@@ -295,12 +295,13 @@ def process_page(
     if evidence is None:
         evidence = detect_agency(dateline=clean.dateline, paragraphs=page.body_paragraphs,
                                  author_organizations=page.author_organizations, title=page.title)
-    topic = classify_topic(page.title, clean.paragraphs, registry)
+    paragraphs = fact_paragraphs(page, clean)
+    topic = classify_topic(page.title, paragraphs, registry)
     facts = None
     if topic.topic != "unrelated":
         facts = extract_event_facts(
             page.title,
-            fact_paragraphs(page, clean),
+            paragraphs,
             registry=registry,
             reference_date=reference_date(published, clean),
             published=published.value if published else None,

@@ -60,11 +60,14 @@ def extract_body_paragraphs(
 _LINK_TEXT_MIN = 25
 _LINE_BULLET = re.compile(r"\A[\s|•·\-–—*>]+")
 _DATE_TAIL_MAX = 30
+_SENTENCE_END = (".", "!", ";", ":", '"', "”", "’", "'", ".)", "»")
 
 
 def _drop_link_lines(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
     """``paragraphs`` without lines that are the text of one of the page's links (related headlines)."""
-    if not paragraphs:
+    # Headlines do not end like sentences; only such short lines are worth looking up (saves ~1 ms a page).
+    candidates = [p for p in paragraphs if len(p) <= 300 and not p.rstrip().endswith(_SENTENCE_END)]
+    if not candidates:
         return paragraphs
     by_prefix: dict[str, list[str]] = {}
     for anchor in tree.iter("a"):

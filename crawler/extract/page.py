@@ -105,7 +105,8 @@ def extract_page(
         page.canonical_url = extract_canonical_url(tree, meta, url)
         page.amp_url = extract_amp_url(tree, url)
         page.description = extract_description(articles, meta)
-        page.dateline_text = extract_dateline_text(tree, articles)
+        marked = b"dateline" in html.lower() if isinstance(html, bytes) else "dateline" in html.lower()
+        page.dateline_text = extract_dateline_text(tree, articles) if marked else None
         languages = [page.language] if page.language else None
         page.published = find_published(
             tree, articles, meta, url, country=country, default_tz=default_tz, languages=languages
