@@ -305,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"relation {f['relation_exact']:.3f} | end {f['end_exact']:.3f} venue "
                       f"{f['venue_country_exact']:.3f} | {f['archived_pages']}/{f['kept_pages']} pages, "
                       f"{f['articles']} articles/{f['stories']} stories, {f['events']} events/"
-                      f"{f['gold_events']} gold | published {f['published_exact']} | {f['crawl_seconds']}s"
+                      f"{f['gold_events']} gold | published {f['published_exact']} | unrelated archived "
+                      f"{f['unrelated_archived']} | {f['crawl_seconds']}s"
                       + (f"  MISSED {report['missed_targets']}" if report["missed_targets"] else ""))
                 if args.verbose:
                     for fail in report["failures"]:

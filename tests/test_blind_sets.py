@@ -23,7 +23,13 @@ FLOORS = {
           "event_bcubed_recall": 0.99, "pair_exact": 1.0, "relation_exact": 1.0, "start_exact": 0.99},
     "d": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 0.95,
           "event_bcubed_recall": 0.91, "pair_exact": 1.0, "relation_exact": 1.0, "start_exact": 0.96},
+    "e": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 1.0,
+          "event_bcubed_recall": 0.94, "pair_exact": 1.0, "relation_exact": 0.88, "start_exact": 0.94},
 }  # fmt: skip
+# Set e is half distractors (trilateral and multilateral meetings, summits, calls, "2-2" draws, a firm's
+# "security dialogue" webinar): at most one of its 19 unrelated pages may reach the archive (10 did before
+# the topic rules it prompted).
+CEILINGS = {"e": {"unrelated_archived": 1}}
 for _floors in FLOORS.values():
     _floors["published_exact"] = 1.0  # every page's own time and offset, on all four sets
 
@@ -38,4 +44,5 @@ def test_blind_set_figures(name: str, tmp_path: Path) -> None:
     report = run_one(name, root / "site", root / "gold.jsonl", "sitemap", f"sqlite:///{tmp_path / 'a.sqlite3'}", tmp_path)
     figures = report["figures"]
     low = {k: (figures[k], floor) for k, floor in FLOORS[name].items() if figures[k] < floor}
-    assert not low, (low, report["failures"][:5])
+    high = {k: (figures[k], ceiling) for k, ceiling in CEILINGS.get(name, {}).items() if figures[k] > ceiling}
+    assert not low and not high, (low, high, report["failures"][:5])

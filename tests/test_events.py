@@ -416,6 +416,46 @@ def test_topic_rules_are_transparent(registry: DialogueRegistry) -> None:
     assert unnamed.topic == "dialogue_event"
 
 
+@pytest.mark.parametrize(
+    ("title", "paragraphs", "topic"),
+    [
+        # Multilateral meetings, summits and calls are not bilateral dialogue rounds.
+        ("Quad foreign ministers voice concern over seas at Tokyo meeting",
+         ["The foreign ministers of the Quad met in Tokyo on Monday.",
+          "They discussed maritime security and supply chains.",
+          "Japan last held 2+2 talks with Russia in 2019, long before the war."], "unrelated"),
+        ("China's defence chief declines meeting with Austin at Asean security forum",
+         ["Both men were in Vientiane for the Asean Defence Ministers' Meeting-Plus, with partners including "
+          "China, the United States, Japan and India."], "unrelated"),
+        ("China's defence minister warns Hegseth over Taiwan in first call",
+         ["Chinese Defence Minister Dong Jun told his US counterpart in their first call on Wednesday that "
+          "Washington must stop arming Taiwan, raising security concerns."], "unrelated"),
+        ("U.N. Security Council divided over North Korea's latest launch",
+         ["The U.N. Security Council met on Monday as the US, China and Russia traded accusations over North "
+          "Korea's missile."], "unrelated"),
+        # "Dialogue" words without two governments.
+        ("Delhi High Court holds strategic dialogue with bar bodies",
+         ["The Delhi High Court on Saturday held a strategic dialogue with bar associations on security of "
+          "court complexes and the backlog of cases."], "unrelated"),
+        # About a dialogue, not a round.
+        ("The US-South Korea 2+2 is overdue for a comeback",
+         ["The United States and South Korea have not held their 2+2 since 2016."], "dialogue_other"),
+        ("India-US 2+2 dialogue postponed again",
+         ["The India-US 2+2 dialogue has been postponed again, the State Department said on Wednesday."],
+         "dialogue_other"),
+        ("Seoul, Tokyo agree to restore security dialogue",
+         ["South Korea and Japan agreed on Thursday to restore their security dialogue, with no date set."],
+         "dialogue_other"),
+        # ... while a postponed round that has a new date stays a round.
+        ("India-US 2+2 postponed to September 6",
+         ["The India-US 2+2 dialogue, postponed in July, will now be held on September 6 in New Delhi."],
+         "dialogue_event"),
+    ],
+)  # fmt: skip
+def test_topic_distractors(registry: DialogueRegistry, title: str, paragraphs: list[str], topic: str) -> None:
+    assert classify_topic(title, paragraphs, registry).topic == topic
+
+
 # --- never raises --------------------------------------------------------------------------------------
 
 

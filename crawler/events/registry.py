@@ -264,6 +264,8 @@ class DialogueRegistry:
                     if candidates:
                         raw.append((pair_start, end, candidates, True))
                     continue
+                if _MULTILATERAL_BEFORE.search(text, max(0, start - 20), start):
+                    continue  # "Asean Defence Ministers' Meeting-Plus": a multilateral body's name
                 candidates = tuple(
                     s
                     for s in form.series
@@ -349,6 +351,9 @@ def _is_stop(text: str, match: re.Match[str]) -> bool:
         return True
     word = text[: match.start()].rsplit(None, 1)[-1] if text[: match.start()].strip() else ""
     return not (len(word.rstrip(".!?")) <= 3 and any(c.isupper() for c in word))
+
+
+_MULTILATERAL_BEFORE = re.compile(r"\b(?:ASEAN|Asean|SCO|Quad|NATO|G20|G-20|G7|BRICS|SAARC|BIMSTEC|East Asia)\s*$")
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
