@@ -19,7 +19,11 @@ Checks and their settings (override per run with ``-s NAME=VALUE``):
                      the source spider counts them as ``newsarchive/discovery/failed/<source>``.
 ``coverage_<field>`` share of the documents archived by the run with a published time, a dateline and an
                      agency ≥ ``NEWSARCHIVE_MONITOR_MIN_COVERAGE_{PUBLISHED,DATELINE,AGENCY}``, judged once
-                     the run archived ``NEWSARCHIVE_MONITOR_MIN_DOCUMENTS`` documents.
+                     the run archived ``NEWSARCHIVE_MONITOR_MIN_DOCUMENTS`` documents. The published share
+                     is a floor; dateline and agency are regression checks: they fail only when the
+                     previous run of the same job (same spider and arguments) reached the minimum, since
+                     government sites and own reporting carry neither (a minimum given with ``-s`` is
+                     always applied).
 ``blocked``          no source met a bot wall; fails the run only with ``NEWSARCHIVE_MONITOR_FAIL_ON_BLOCKED``.
 """
 
@@ -43,6 +47,8 @@ class Thresholds:
     min_coverage_dateline: float = 0.2
     min_coverage_agency: float = 0.2
     fail_on_blocked: bool = False
+    # Fields whose minimum was set for this run (-s, a spider's custom settings): judged absolutely.
+    explicit_coverage: frozenset[str] = frozenset()
 
     @classmethod
     def from_settings(cls, settings: Any) -> Thresholds:
@@ -62,6 +68,10 @@ class Thresholds:
             min_coverage_agency=settings.getfloat("NEWSARCHIVE_MONITOR_MIN_COVERAGE_AGENCY",
                                                   d.min_coverage_agency),
             fail_on_blocked=settings.getbool("NEWSARCHIVE_MONITOR_FAIL_ON_BLOCKED", d.fail_on_blocked),
+            explicit_coverage=frozenset(
+                field for field in ("dateline", "agency")
+                if _set_above_project(settings, f"NEWSARCHIVE_MONITOR_MIN_COVERAGE_{field.upper()}")
+            ),
         )
 
 
@@ -118,7 +128,20 @@ def check_error_rate(stats: Mapping[str, Any], t: Thresholds) -> MonitorResult:
                          round(rate, 4), t.max_error_rate)
 
 
-def check_coverage(coverage: FieldCoverage, t: Thresholds) -> list[MonitorResult]:
+def _set_above_project(settings: Any, name: str) -> bool:
+    """Was ``name`` set for this run (command line, spider) rather than left at the project default?"""
+    getpriority = getattr(settings, "getpriority", None)
+    priority = getpriority(name) if callable(getpriority) else None
+    return isinstance(priority, int) and priority > 20  # scrapy.settings.SETTINGS_PRIORITIES["project"]
+
+
+def check_coverage(
+    coverage: FieldCoverage, t: Thresholds, previous: Mapping[str, float] | None = None
+) -> list[MonitorResult]:
+    """Published time: an absolute floor (every article page states a date). Dateline and agency: a
+    regression check — government releases and a paper's own reporting carry neither, so they fail a run only
+    when the job's previous run reached the minimum and this one fell below it (or when the minimum was set
+    for this run with ``-s``)."""
     out = []
     for field, minimum in (("published", t.min_coverage_published), ("dateline", t.min_coverage_dateline),
                            ("agency", t.min_coverage_agency)):
@@ -128,9 +151,16 @@ def check_coverage(coverage: FieldCoverage, t: Thresholds) -> list[MonitorResult
             out.append(MonitorResult(name, True, f"{coverage.documents} documents archived (too few to judge)",
                                      None if share is None else round(share, 4), minimum))
             continue
-        out.append(MonitorResult(name, share >= minimum,
-                                 f"{getattr(coverage, field)} of {coverage.documents} documents",
-                                 round(share, 4), minimum))
+        detail = f"{getattr(coverage, field)} of {coverage.documents} documents"
+        passed = share >= minimum
+        if not passed and field != "published" and field not in t.explicit_coverage:
+            before = (previous or {}).get(field)
+            if before is None or before < minimum:
+                passed = True  # nothing to regress from: this job's pages do not carry the field
+                detail += f" (not judged: no earlier run of this job reached {minimum})"
+            else:
+                detail += f" (the previous run of this job: {before:.0%})"
+        out.append(MonitorResult(name, passed, detail, round(share, 4), minimum))
     return out
 
 
@@ -141,13 +171,17 @@ def check_blocked(stats: Mapping[str, Any], t: Thresholds) -> MonitorResult:
 
 
 def judge_run(
-    stats: Mapping[str, Any], finish_reason: str, coverage: FieldCoverage, thresholds: Thresholds
+    stats: Mapping[str, Any],
+    finish_reason: str,
+    coverage: FieldCoverage,
+    thresholds: Thresholds,
+    previous: Mapping[str, float] | None = None,
 ) -> list[MonitorResult]:
     return [
         check_finished(finish_reason),
         check_items(stats, thresholds),
         check_error_rate(stats, thresholds),
-        *check_coverage(coverage, thresholds),
+        *check_coverage(coverage, thresholds, previous),
         check_blocked(stats, thresholds),
     ]
 

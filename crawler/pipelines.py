@@ -30,7 +30,7 @@ from storage.archive import Archive
 from storage.db import make_engine, mask_url, resolve_database_url
 from storage.feeds import advance_watermarks, newest_by_source
 from storage.records import BatchResult, DocumentRecord, RejectedUrl, SeriesRecord
-from storage.runs import close_run, run_field_coverage
+from storage.runs import close_run, previous_coverage, run_field_coverage
 from storage.schema import require_current_schema
 
 logger = logging.getLogger(__name__)
@@ -204,7 +204,8 @@ class ArchivePipeline:
         assert self.archive is not None
         with self.archive.engine.connect() as conn:
             coverage = run_field_coverage(conn, run_id)
-        results = judge_run(snapshot, reason, coverage, Thresholds.from_settings(self.crawler.settings))
+            previous = previous_coverage(conn, run_id)
+        results = judge_run(snapshot, reason, coverage, Thresholds.from_settings(self.crawler.settings), previous)
         for r in results:
             if not r.passed:
                 logger.error("monitor %s failed: %s", r.name, r.detail)

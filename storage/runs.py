@@ -84,6 +84,35 @@ def run_field_coverage(conn: Connection, run_id: int) -> FieldCoverage:
     return FieldCoverage(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
+def previous_coverage(conn: Connection, run_id: int, fields: tuple[str, ...] = ("dateline", "agency"),
+                      scan: int = 50) -> dict[str, float]:
+    """The share of each field in the latest earlier run of the same job (same spider, same arguments) that
+    archived enough documents to judge it, as its monitors recorded it; fields with no such run are absent.
+    Looks at the ``scan`` most recent earlier runs of the spider."""
+    this = conn.execute(select(CrawlRun.spider, CrawlRun.arguments).where(CrawlRun.id == run_id)).first()
+    if this is None:
+        return {}
+    rows = conn.execute(
+        select(CrawlRun.arguments, CrawlRun.monitor_results)
+        .where(CrawlRun.spider == this.spider, CrawlRun.id < run_id, CrawlRun.monitor_results.is_not(None))
+        .order_by(CrawlRun.id.desc())
+        .limit(scan)
+    ).all()
+    found: dict[str, float] = {}
+    for arguments, results in rows:
+        if arguments != this.arguments or not isinstance(results, dict):
+            continue
+        for field in fields:
+            entry = results.get(f"coverage_{field}")
+            value = entry.get("value") if isinstance(entry, dict) else None
+            judged = isinstance(entry, dict) and "too few" not in str(entry.get("detail", ""))
+            if field not in found and judged and isinstance(value, int | float):
+                found[field] = float(value)
+        if len(found) == len(fields):
+            break
+    return found
+
+
 def close_run(
     engine: Engine,
     run_id: int,

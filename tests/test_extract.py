@@ -640,3 +640,15 @@ def test_utc_jsonld_time_takes_the_local_offset_the_page_prints() -> None:
     body = '<h1>Talks end</h1><time datetime="2022-12-11T06:15:00+11:00">11 Dec</time><p>x</p>'
     published = extract_page(page(head=head, body=body)).published
     assert published is not None and published.value.isoformat() == "2022-12-09T19:15:00+00:00"
+
+
+def test_government_board_logo_h1_labelled_date_and_h3_headline() -> None:
+    html = """<html><head><title>Press Releases View | Ministry of Foreign Affairs, Republic of Korea</title></head>
+    <body><div id="header"><h1 class="logo"><a href="/index.html">Ministry of Foreign Affairs, Republic of Korea</a></h1></div>
+    <div id="contents"><h2 class="c_tit">Press Releases</h2>
+    <h3 class="view_title">Minister of Foreign Affairs Concludes Visit to Australia</h3>
+    <ul class="view_info"><li><span class="tit">No.</span> 323</li><li><span class="tit">Date</span> 2024-05-03</li></ul>
+    <div class="view_cont"><p>1. The Minister returned on May 2 after a visit to Australia.</p></div></div></body></html>"""
+    page = extract_page(html)
+    assert page.title == "Minister of Foreign Affairs Concludes Visit to Australia"
+    assert page.published is not None and page.published.value.date().isoformat() == "2024-05-03"

@@ -73,9 +73,19 @@ def test_run_status_needs_every_check_and_a_finished_run() -> None:
     good = judge_run({}, "finished", FieldCoverage(10, 10, 5, 5), t)
     assert run_status(good) == "ok"
     assert run_status(judge_run({}, "shutdown", FieldCoverage(10, 10, 5, 5), t)) == "failed"
-    low = judge_run({}, "finished", FieldCoverage(10, 10, 5, 0), t)
+    # Dateline and agency are regression checks: a job whose pages never carried an agency (government
+    # releases, own reporting) passes; one whose previous run had agencies and this one has none fails.
+    first = judge_run({}, "finished", FieldCoverage(10, 10, 5, 0), t)
+    assert run_status(first) == "ok"
+    assert "not judged" in next(r.detail for r in first if r.name == "coverage_agency")
+    assert run_status(judge_run({}, "finished", FieldCoverage(10, 10, 5, 0), t, {"agency": 0.1})) == "ok"
+    low = judge_run({}, "finished", FieldCoverage(10, 10, 5, 0), t, {"agency": 0.6, "dateline": 0.5})
     assert run_status(low) == "failed"
     assert [r.name for r in low if not r.passed] == ["coverage_agency"]
+    explicit = Thresholds(min_documents=2, explicit_coverage=frozenset({"agency"}))
+    assert run_status(judge_run({}, "finished", FieldCoverage(10, 10, 5, 0), explicit)) == "failed"
+    # The published time has no such excuse: every article page states one.
+    assert run_status(judge_run({}, "finished", FieldCoverage(10, 2, 5, 5), t)) == "failed"
     blocked = {"newsarchive/blocked/Some Wire": 3}
     assert run_status(judge_run(blocked, "finished", FieldCoverage(0, 0, 0, 0), t)) == "ok"
     assert run_status(judge_run(blocked, "finished", FieldCoverage(0, 0, 0, 0),
@@ -160,3 +170,36 @@ def test_runs_rejects_bad_last(sqlite_url: str, last: str) -> None:
     done = newsarchive("--database", sqlite_url, "runs", "--last", last)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_previous_coverage_reads_the_same_jobs_last_judged_run(archive_url: str) -> None:
+    from storage.runs import previous_coverage
+
+    engine = make_engine(archive_url)
+    job = {"sitemap": ["http://127.0.0.1:1/sitemap.xml"]}
+    other = {"sitemap": ["http://127.0.0.1:2/sitemap.xml"]}
+
+    def run(arguments: dict[str, Any], agency: float | None, detail: str = "8 of 10 documents") -> int:
+        with engine.begin() as conn:
+            run_id = conn.execute(
+                CrawlRun.__table__.insert()
+                .values(spider="generic", arguments=arguments, status="running", items_archived=0,
+                        items_dropped=0, http_errors=0)
+                .returning(CrawlRun.id)
+            ).scalar_one()
+        results = {"coverage_agency": {"passed": True, "detail": detail, "value": agency, "threshold": 0.2},
+                   "coverage_dateline": {"passed": True, "detail": "too few to judge", "value": 1.0,
+                                         "threshold": 0.2}}
+        close_run(engine, run_id, finish_reason="finished", items_archived=0, stats={}, status="ok",
+                  monitor_results=results)
+        return run_id
+
+    run(job, 0.8)
+    run(other, 0.0)  # another job's run does not count
+    run(job, 0.5, detail="2 documents archived (too few to judge)")  # too small to be a baseline
+    current = run(job, None)
+    newest_other = run(other, None)
+    with engine.connect() as conn:
+        assert previous_coverage(conn, current) == {"agency": 0.8}
+        assert previous_coverage(conn, newest_other) == {"agency": 0.0}
+    engine.dispose()

@@ -113,11 +113,29 @@ def _headline_text(element: HtmlElement) -> str:
 
 
 def _h1_element(tree: HtmlElement) -> HtmlElement | None:
-    """The first <h1> with at least five characters of text, or None."""
+    """The first <h1> with at least five characters of text that is not the site's logo, or None."""
     for h1 in tree.iter("h1"):
-        if len(normalise_space(h1.text_content())) >= 5:
+        if len(normalise_space(h1.text_content())) >= 5 and not _is_logo(h1):
             return h1
     return None
+
+
+_LOGO_HINT = re.compile(r"logo|brand|site-?title|site-?name|masthead", re.IGNORECASE)
+
+
+def _is_logo(h1: HtmlElement) -> bool:
+    """A template's logo in an <h1> ("<h1 class="logo"><a href="/">Ministry of ...</a></h1>"): a logo/brand
+    class on it or its link, or nothing in it but one link to the site's home page."""
+    if _LOGO_HINT.search(f"{h1.get('class') or ''} {h1.get('id') or ''}"):
+        return True
+    links = list(h1.iter("a"))
+    if len(links) != 1 or normalise_space(links[0].text_content()) != normalise_space(h1.text_content()):
+        return False
+    link = links[0]
+    href = (link.get("href") or "").split("?")[0].split("#")[0]
+    return bool(_LOGO_HINT.search(link.get("class") or "")) or href in ("/", "./", "") or (href.endswith(
+        ("/index.html", "/index.htm", "/index.php")
+    ) and href.count("/") <= 2)
 
 
 def _h1_text(tree: HtmlElement) -> str | None:
@@ -242,12 +260,15 @@ def extract_title(
             if calm:
                 return calm[0]
         return chosen
+    # Templates without a headline <h1> (government press releases) often have a generic <title>
+    # ("Press Release: <Office>", "Press Releases View | <the ministry's name, which the logo repeats>")
+    # and the real headline in the first <h2>/<h3> of the content.
+    logo = next((normalise_space(h.text_content()) for h in tree.iter("h1") if _is_logo(h)), None)
     titles = tree.xpath("//title")
-    title = _strip_site_suffix(normalise_space(titles[0].text_content()), site_name, url) if titles else ""
+    title = _strip_site_suffix(normalise_space(titles[0].text_content()), site_name or logo, url) if titles else ""
     h2 = _content_h2(tree)
-    # Templates without an <h1> (government press releases) often have a generic <title>
-    # ("Press Release: <Office>") and the real headline in the first <h2> of the content.
-    if h2 and (not title or h2 in title or len(title.split()) <= 5 < len(h2.split())):
+    generic = not title or title == logo or (site_name is not None and title == site_name)
+    if h2 and (generic or h2 in title or len(title.split()) <= 5 < len(h2.split())):
         return h2
     return title or None
 
@@ -286,8 +307,8 @@ def _choose(
 
 
 def _content_h2(tree: HtmlElement) -> str | None:
-    """The first <h2> outside header/nav/aside/footer with at least four words, or None."""
-    for h2 in tree.iter("h2"):
+    """The first <h2> or <h3> outside header/nav/aside/footer with at least four words, or None."""
+    for h2 in tree.iter("h2", "h3"):
         if any(a.tag in ("header", "nav", "aside", "footer") for a in h2.iterancestors()):
             continue
         text = normalise_space(h2.text_content())

@@ -227,6 +227,23 @@ _MAX_VISIBLE_CANDIDATES = 60
 _NEAR_H1 = 25
 
 
+# A government board's "Date 2024-05-03", "Posted On: 20 NOV 2023", "Release Date: March 1, 2024".
+_DATE_LABEL = re.compile(r"^\s*(?:date|dated|posted(?: on)?|published(?: on)?|release date|released|issued)\s*:?\s*$",
+                         re.IGNORECASE)
+
+
+def _labelled_date(el: HtmlElement) -> bool:
+    """Does the element open with a date label, in its own text or its first child's ("<li><span>Date</span>
+    2024-05-03</li>")?"""
+    if el.tag not in ("li", "dd", "dt", "td", "p", "div", "span") or len(el) > 3:
+        return False
+    own = (el.text or "").strip()
+    if own:
+        return bool(_DATE_LABEL.match(own.split(" ")[0] if len(own) > 30 else re.sub(r"[\d/.:-].*$", "", own)))
+    first = el[0] if len(el) else None
+    return first is not None and isinstance(first.tag, str) and bool(_DATE_LABEL.match(first.text or ""))
+
+
 def _visible_candidates(tree: HtmlElement) -> tuple[list[tuple[int, str]], int | None]:
     """Short texts of elements whose class/id names a date or byline, with their document position,
     and the position of the first <h1> (None when there is none)."""
@@ -240,7 +257,7 @@ def _visible_candidates(tree: HtmlElement) -> tuple[list[tuple[int, str]], int |
             h1_at = index
         hint = (el.get("class") or "") + " " + (el.get("id") or "")
         near_h1 = h1_at is not None and 0 < index - h1_at <= _NEAR_H1 and tag not in ("p", "h1", "h2", "li")
-        if not (near_h1 or _DATE_CONTAINER_HINT.search(hint)):
+        if not (near_h1 or _DATE_CONTAINER_HINT.search(hint) or _labelled_date(el)):
             continue
         text = " ".join(el.text_content().split())
         if text and len(text) <= 160 and any(ch.isdigit() for ch in text):
