@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
 from crawler.demo.server import FixtureServer
@@ -182,7 +182,7 @@ def test_previous_coverage_reads_the_same_jobs_last_judged_run(archive_url: str)
     def run(arguments: dict[str, Any], agency: float | None, detail: str = "8 of 10 documents") -> int:
         with engine.begin() as conn:
             run_id = conn.execute(
-                CrawlRun.__table__.insert()
+                insert(CrawlRun)
                 .values(spider="generic", arguments=arguments, status="running", items_archived=0,
                         items_dropped=0, http_errors=0)
                 .returning(CrawlRun.id)
