@@ -25,11 +25,13 @@ FLOORS = {
           "event_bcubed_recall": 0.91, "pair_exact": 1.0, "relation_exact": 1.0, "start_exact": 0.96},
     "e": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 1.0,
           "event_bcubed_recall": 0.94, "pair_exact": 1.0, "relation_exact": 0.88, "start_exact": 0.94},
+    "f": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 1.0,
+          "event_bcubed_recall": 0.95, "pair_exact": 0.96, "relation_exact": 0.93, "start_exact": 0.96},
 }  # fmt: skip
 # Set e is half distractors (trilateral and multilateral meetings, summits, calls, "2-2" draws, a firm's
 # "security dialogue" webinar): at most one of its 19 unrelated pages may reach the archive (10 did before
 # the topic rules it prompted).
-CEILINGS = {"e": {"unrelated_archived": 1}}
+CEILINGS = {"e": {"unrelated_archived": 1}, "f": {"unrelated_archived": 0}}
 for _floors in FLOORS.values():
     _floors["published_exact"] = 1.0  # every page's own time and offset, on all four sets
 
