@@ -200,8 +200,20 @@ class ArchivePipeline:
         self.archive.engine.dispose()
 
     def _close_run(self, run_id: int, reason: str, snapshot: dict[str, Any]) -> None:
-        """Judge the run (crawler.monitors) and write its crawl_runs row; the status drives the exit code."""
+        """Attach the run's undated round reports that arrived before their round's event existed, judge the
+        run (crawler.monitors) and write its crawl_runs row; the status drives the exit code."""
         assert self.archive is not None
+        try:
+            from crawler.reprocess import reattach_unassigned
+            from crawler.sources import load_configured_sources
+
+            attached = reattach_unassigned(self.archive.engine, run_id, registry=load_configured_registry(),
+                                           sources=load_configured_sources())
+            if attached:
+                snapshot["newsarchive/events/reattached"] = attached
+                logger.info("attached %d undated round report(s) to events created later in the run", attached)
+        except Exception:  # the run's record must still be written
+            logger.exception("re-attaching undated round reports failed")
         with self.archive.engine.connect() as conn:
             coverage = run_field_coverage(conn, run_id)
             previous = previous_coverage(conn, run_id)

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
 
 from crawler.discovery import Link
 from crawler.events import DialogueRegistry
 from crawler.process import process_page
 from crawler.sources import Source, SourceRegistry, UnknownSource, fill_default_agency
+from storage.events import assign_event, refresh_coverage
+from storage.models import Article, Document
 from storage.records import DocumentRecord
 from storage.reprocess import ReprocessResult, StoredPage, apply_rederived, stored_pages
 
@@ -70,3 +72,40 @@ def run_reprocess(
         if on_batch is not None:
             on_batch(total)
     return total
+
+
+def reattach_unassigned(engine: Engine, run_id: int, *, registry: DialogueRegistry, sources: SourceRegistry) -> int:
+    """Attach the run's articles that report a round but found no event when they arrived.
+
+    A page that names its round's format but states no date joins an event of its block near its
+    publication date; when it arrives before every dated page of that round (a fact sheet crawled before the
+    report), there is nothing to join yet. At the end of the run its facts, re-derived from the stored HTML,
+    meet the events the rest of the run created, so what is archived does not depend on crawl order. Returns
+    how many articles were attached. Never creates an event (undated facts cannot key one)."""
+    with engine.connect() as conn:
+        ids = conn.execute(
+            select(Document.id)
+            .join(Article, Article.id == Document.article_id)
+            .where(Document.crawl_run_id == run_id, Article.event_id.is_(None), Article.topic == "dialogue_event")
+        ).scalars().all()
+    attached = 0
+    if not ids:
+        return 0
+    for batch in stored_pages(engine, document_ids=[int(i) for i in ids]):
+        for page in batch:
+            record = rederive(page, registry, sources)
+            if record.event is None or record.topic != "dialogue_event" or page.article_id is None:
+                continue
+            with engine.begin() as conn:
+                assignment = assign_event(conn, record.event, record.published_at)
+                if assignment.event_id is None:
+                    continue
+                done = conn.execute(
+                    update(Article)
+                    .where(Article.id == page.article_id, Article.event_id.is_(None))
+                    .values(event_id=assignment.event_id)
+                ).rowcount
+                if done:
+                    refresh_coverage(conn, [assignment.event_id])
+                    attached += 1
+    return attached

@@ -89,11 +89,12 @@ def stored_pages(
     since: datetime | None = None,
     source: str | None = None,
     batch_size: int = 100,
+    document_ids: Sequence[int] | None = None,
 ) -> Iterator[list[StoredPage]]:
     """Batches of archived documents that have raw HTML, in id order (keyset paging: safe while writing).
 
     ``since`` filters on the archived published time (documents without one are kept); ``source`` on the
-    source name."""
+    source name; ``document_ids`` to those documents."""
     last = 0
     while True:
         stmt = (
@@ -109,6 +110,8 @@ def stored_pages(
             stmt = stmt.where((Document.published_at >= since) | Document.published_at.is_(None))
         if source is not None:
             stmt = stmt.where(Source.name == source)
+        if document_ids is not None:
+            stmt = stmt.where(Document.id.in_(list(document_ids)))
         with engine.connect() as conn:
             rows = conn.execute(stmt).all()
         if not rows:
