@@ -119,6 +119,7 @@ class ArchivePipeline:
         self.totals = BatchResult()
         self.run_id: int | None = None
         self.archive: Archive | None = None
+        self.registry: DialogueRegistry | None = None
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -131,9 +132,10 @@ class ArchivePipeline:
         engine = make_engine(self.database_url)
         require_current_schema(engine, mask_url(self.database_url))
         self.archive = Archive(engine)
+        self.registry = load_configured_registry()
         self.archive.sync_series(  # the registry as rows of dialogue_series; links events to them
             SeriesRecord(s.slug, s.name, s.countries, s.level, s.aliases, s.abbreviations)
-            for s in load_configured_registry().series
+            for s in self.registry.series
         )
         spider = self.crawler.spider
         args = spider.run_arguments() if spider is not None and hasattr(spider, "run_arguments") else {}
@@ -207,7 +209,8 @@ class ArchivePipeline:
             from crawler.reprocess import reattach_unassigned
             from crawler.sources import load_configured_sources
 
-            attached = reattach_unassigned(self.archive.engine, run_id, registry=load_configured_registry(),
+            assert self.registry is not None  # loaded in open_spider with the archive
+            attached = reattach_unassigned(self.archive.engine, run_id, registry=self.registry,
                                            sources=load_configured_sources())
             if attached:
                 snapshot["newsarchive/events/reattached"] = attached

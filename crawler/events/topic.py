@@ -94,7 +94,9 @@ def _classify(title: str | None, paragraphs: list[str], registry: DialogueRegist
     lead_text = doc.text[: doc.lead_end]
     # Headline and the first two paragraphs: wire leads often name the meeting only in the second.
     opening = doc.text[: doc.second_end]
-    lead_parties = {m.code for m in find_countries(opening) if m.kind != "capital"}
+    opening_countries = find_countries(opening)
+    opening_named = {m.code for m in opening_countries}  # capitals included
+    lead_parties = {m.code for m in opening_countries if m.kind != "capital"}
     all_parties = {m.code for m in find_countries(doc.text) if m.kind != "capital"}
     meeting_in_lead = TALKS_RE.search(opening)
     security = SECURITY_STRICT_RE.search(_UN_SECURITY_COUNCIL.sub(" ", opening))
@@ -105,7 +107,7 @@ def _classify(title: str | None, paragraphs: list[str], registry: DialogueRegist
     if not mentions and generic and len(all_parties) < 2 and security is None:
         reasons.append("the dialogue-like words have no two parties and no security context")
         return TopicDecision("unrelated", reasons)
-    if not mentions and generic and len({m.code for m in find_countries(opening)}) < 2:
+    if not mentions and generic and len(opening_named) < 2:
         # "Delhi High Court holds strategic dialogue with bar bodies", a firm's "Security Dialogue" webinar:
         # a bilateral dialogue's report names both governments in its headline or lead.
         reasons.append("the dialogue-like words come with fewer than two countries in the headline and lead")
@@ -114,8 +116,7 @@ def _classify(title: str | None, paragraphs: list[str], registry: DialogueRegist
     if mentions and not_bilateral is not None:
         # At a Quad meeting or an ASEAN forum, a bare "2+2" or "Defence Ministers' Meeting" whose pair the
         # headline and lead never name is someone else's format mentioned in passing.
-        named = {m.code for m in find_countries(opening)}
-        mentions = [m for m in mentions if m.pair_in_text or set(m.series.countries or ()) <= named]
+        mentions = [m for m in mentions if m.pair_in_text or set(m.series.countries or ()) <= opening_named]
         if not mentions and not generic:
             reasons.append(f"the lead is about {not_bilateral.group(0)!r} and names no bilateral format of its own")
             return TopicDecision("unrelated", reasons)

@@ -138,6 +138,12 @@ def _is_logo(h1: HtmlElement) -> bool:
     ) and href.count("/") <= 2)
 
 
+def h1_full_text(tree: HtmlElement) -> str | None:
+    """Whitespace-normalised text of the page's headline <h1> (kicker included), or None."""
+    h1 = _h1_element(tree)
+    return normalise_space(h1.text_content()) if h1 is not None else None
+
+
 def _h1_text(tree: HtmlElement) -> str | None:
     """Headline text of the first <h1> with at least five characters."""
     h1 = _h1_element(tree)

@@ -19,6 +19,7 @@ from crawler.extract.fields import (
     extract_language,
     extract_site_name,
     extract_title,
+    h1_full_text,
 )
 from crawler.extract.jsonld import jsonld_objects, pick_article
 from crawler.extract.published import find_modified, find_published, meta_values
@@ -67,15 +68,6 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
     return tree if isinstance(tree, HtmlElement) else None
 
 
-def _h1_plain(tree: HtmlElement) -> str | None:
-    """Whitespace-normalised text of the first <h1>, or None."""
-    for h1 in tree.iter("h1"):
-        text = " ".join(h1.text_content().split())
-        if text:
-            return text
-    return None
-
-
 def extract_page(
     html: str | bytes,
     url: str | None = None,
@@ -117,7 +109,7 @@ def extract_page(
     paragraphs = extract_body_paragraphs(tree, url)
     # trafilatura keeps the article's own <h1> as the first line; the headline is page.title (or, where the
     # metadata chose another variant, the <h1> itself), not body.
-    headlines = {t.casefold() for t in (page.title, _h1_plain(tree)) if t}
+    headlines = {t.casefold() for t in (page.title, h1_full_text(tree)) if t}
     if paragraphs and paragraphs[0].casefold() in headlines:
         paragraphs = paragraphs[1:]
     page.body_paragraphs = paragraphs
