@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.eval_datelines import SHARED, reuters_items
-from crawler.normalize.dateline import parse_dateline
+from crawler.core.normalize.dateline import parse_dateline
 
 
 def main() -> int:

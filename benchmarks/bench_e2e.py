@@ -54,7 +54,7 @@ p = CrawlerProcess({"LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False, "AUTOTHROTT
 p.crawl(Bare)
 p.start()
 '''
-CLI = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 
 def machine() -> dict[str, object]:
@@ -110,7 +110,7 @@ def main() -> int:
     for w in variants:
         if w != "default" and not w.isdigit():
             ap.error(f"--workers: {w!r} is neither a number nor 'default'")
-    from crawler.extract_pool import default_extract_workers
+    from crawler.shell.extract_pool import default_extract_workers
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
         root = Path(tmp) / "site"
         t0 = time.perf_counter()

@@ -38,10 +38,10 @@ from scrapy_redis.spiders import RedisSpider
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from crawler.demo import DEMO_GOLD, DEMO_SITE
-from crawler.demo.server import FixtureServer, _FixtureHandler
-from crawler.discovery import Link
-from crawler.spiders.generic import FrontierSpider, GenericSpider
+from crawler.app.demo import DEMO_GOLD, DEMO_SITE
+from crawler.app.demo.server import FixtureServer, _FixtureHandler
+from crawler.core.discovery import Link
+from crawler.shell.spiders.generic import FrontierSpider, GenericSpider
 from storage.db import make_engine
 from storage.schema import upgrade
 

@@ -21,8 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from crawler.events import load_configured_registry  # noqa: E402
-from crawler.process import process_page  # noqa: E402
+from crawler.core.events import load_configured_registry  # noqa: E402
+from crawler.core.process import process_page  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
 

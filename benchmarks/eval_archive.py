@@ -1,6 +1,6 @@
 """Evaluate the archive end to end: crawl a labelled fixture site with the real CLI, read the archive back.
 
-For each set (``../shared/data/wire-sites-dev``; the demo site ``crawler/demo``) and each order:
+For each set (``../shared/data/wire-sites-dev``; the demo site ``crawler/app/demo``) and each order:
 
 - ``sitemap``: ``newsarchive crawl --sitemap BASE/sitemap_index.xml`` (the crawler's own order);
 - ``forward`` / ``reverse``: ``--urls-file`` with the gold pages in file order / reversed, one request at a
@@ -43,10 +43,10 @@ if str(REPO) not in sys.path:
 
 from sqlalchemy import create_engine, select, text  # noqa: E402
 
-from crawler.demo import DEMO_GOLD, DEMO_SITE  # noqa: E402
-from crawler.demo.server import FixtureServer  # noqa: E402
-from crawler.extract import extract_page  # noqa: E402
-from crawler.urls import canonical_url  # noqa: E402
+from crawler.app.demo import DEMO_GOLD, DEMO_SITE  # noqa: E402
+from crawler.app.demo.server import FixtureServer  # noqa: E402
+from crawler.core.extract import extract_page  # noqa: E402
+from crawler.core.urls import canonical_url  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.models import Article, Document, Event  # noqa: E402
 from storage.schema import upgrade  # noqa: E402
@@ -79,7 +79,7 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
 
 def crawl(database: str, base: str, order: str, gold: list[dict[str, Any]], workdir: Path) -> float:
     """Run the real CLI; return the wall time."""
-    args = [sys.executable, "-m", "crawler.cli", "--database", database, "crawl", *FAST]
+    args = [sys.executable, "-m", "crawler.app.cli.main", "--database", database, "crawl", *FAST]
     if order == "sitemap":
         args += ["--sitemap", f"{base}/sitemap_index.xml"]
     else:

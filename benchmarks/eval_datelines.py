@@ -28,9 +28,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.normalize.agency import detect_agency, normalize_agency
-from crawler.normalize.dateline import parse_dateline
-from crawler.normalize.gazetteer import lookup_city
+from crawler.core.normalize.agency import detect_agency, normalize_agency
+from crawler.core.normalize.dateline import parse_dateline
+from crawler.core.normalize.gazetteer import lookup_city
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}

@@ -1,8 +1,8 @@
 """Evaluate topic classification and event facts against labelled fixture sites.
 
 Sets: ``../shared/data/wire-sites-dev`` (sibling of the repo) and the project's demo site
-``crawler/demo/site`` + ``crawler/demo/gold.jsonl`` when present. Per page: extraction
-(``crawler.extract.extract_page``) → clean body (``crawler.normalize.body.clean_body``) → topic →
+``crawler/app/demo/site`` + ``crawler/app/demo/gold.jsonl`` when present. Per page: extraction
+(``crawler.core.extract.extract_page``) → clean body (``crawler.core.normalize.body.clean_body``) → topic →
 event facts, compared with the gold labels:
 
 - topic: recall of ``dialogue_event`` (target ≥ 0.99), precision of the ``unrelated`` rejection (≥ 0.98);
@@ -69,8 +69,8 @@ def _fallback_text(html: str, gold: dict[str, Any]) -> PageText:
 
 
 def _real_text(html: str, url: str) -> PageText:
-    from crawler.events import default_registry
-    from crawler.process import fact_paragraphs, process_page
+    from crawler.core.events import default_registry
+    from crawler.core.process import fact_paragraphs, process_page
 
     # The crawler's own pure pipeline (dateline marked outside the body, standfirsts, ...).
     processed = process_page(html, url, registry=default_registry())
@@ -92,8 +92,8 @@ def _real_text(html: str, url: str) -> PageText:
 
 def _real_modules_available() -> bool:
     try:
-        from crawler.extract import extract_page  # noqa: F401
-        from crawler.normalize.body import clean_body  # noqa: F401
+        from crawler.core.extract import extract_page  # noqa: F401
+        from crawler.core.normalize.body import clean_body  # noqa: F401
     except ImportError:
         return False
     return True
@@ -120,7 +120,7 @@ def _bcubed(predicted: dict[str, str | None], gold: dict[str, str]) -> tuple[flo
 
 
 def evaluate_set(root: Path, gold_path: Path, *, use_real: bool, verbose: bool) -> dict[str, Any]:
-    from crawler.events import classify_topic, extract_event_facts, load_registry
+    from crawler.core.events import classify_topic, extract_event_facts, load_registry
 
     registry = load_registry()
     rows = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only_set_dirs:
         sets = []
     sets += [(Path(d).name, Path(d) / "site", Path(d) / "gold.jsonl") for d in args.set_dir]
-    report: dict[str, Any] = {"extraction": "crawler.extract + crawler.normalize" if use_real else "fallback <h1>/<p> + gold dateline"}
+    report: dict[str, Any] = {"extraction": "crawler.core.extract + crawler.core.normalize" if use_real else "fallback <h1>/<p> + gold dateline"}
     print(f"extraction: {report['extraction']}")
     status = 0
     for name, root, gold in sets:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measure crawler.extract on the real corpora in ../shared.
+"""Measure crawler.core.extract on the real corpora in ../shared.
 
 Figures:
   fundus (258 pages, 181 publishers): publication day accuracy and exact title accuracy.
@@ -43,7 +43,7 @@ AEB = SHARED / "data" / "corpora" / "article-extraction-benchmark"
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from crawler.extract import extract_page  # noqa: E402
+from crawler.core.extract import extract_page  # noqa: E402
 
 # fundus country folders are mostly ISO alpha-2; these are not.
 _FOLDER_COUNTRY = {"uk": "GB"}

@@ -8,7 +8,7 @@ and that build fails here: pyproject.toml declares metadata that setuptools < 77
 newer setuptools the ``[project]`` table overrides the ``scrapy`` entry point Scrapyd needs. This script
 copies the packages (``crawler``, ``storage``, ``migrations`` and their data files, as listed in
 pyproject.toml) into a temporary directory, writes a setup.py there with the entry point
-``scrapy: settings = crawler.settings`` and runs ``bdist_egg``. Standard library and setuptools only.
+``scrapy: settings = crawler.shell.settings`` and runs ``bdist_egg``. Standard library and setuptools only.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ setup(
     version={version!r},
     packages=find_packages(include={include!r}),
     package_data={package_data!r},
-    entry_points={{"scrapy": ["settings = crawler.settings"]}},
+    entry_points={{"scrapy": ["settings = crawler.shell.settings"]}},
     zip_safe=False,
 )
 """

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from crawler.demo import DEMO_SITE
-from crawler.demo.server import FixtureServer
+from crawler.app.demo import DEMO_SITE
+from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.schema import upgrade
 

@@ -1,4 +1,4 @@
-"""Tests for crawler.normalize.agency and crawler.normalize.body (detection and cleaning)."""
+"""Tests for crawler.core.normalize.agency and crawler.core.normalize.body (detection and cleaning)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from crawler.normalize.agency import detect_agency, find_trailer, match_wrapper, normalize_agency
-from crawler.normalize.body import clean_body, content_hash
-from crawler.normalize.dateline import parse_dateline
+from crawler.core.normalize.agency import detect_agency, find_trailer, match_wrapper, normalize_agency
+from crawler.core.normalize.body import clean_body, content_hash
+from crawler.core.normalize.dateline import parse_dateline
 
 
 @pytest.mark.parametrize(

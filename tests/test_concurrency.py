@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crawler.demo.server import FixtureServer
+from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, Document, Event
 from storage.schema import upgrade
 
-ENTRY = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "--batch-size", "3"]
 PUBLISHERS = ("asiawire", "capitalnews", "dailysentinel", "globalwire", "govpress", "wirefeed")
 

@@ -19,7 +19,7 @@ from storage.db import make_engine
 from storage.schema import upgrade
 from tests.faultserver import FaultServer
 
-CLI = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 

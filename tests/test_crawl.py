@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from crawler.demo import DEMO_GOLD
-from crawler.demo.server import FixtureServer
+from crawler.app.demo import DEMO_GOLD
+from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, CrawlRun, Document, Event, SeenUrl
 
@@ -20,7 +20,7 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
 
 
 def newsarchive(*args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "crawler.app.cli.main", *args], capture_output=True, text=True,
                           timeout=timeout, check=False)
 
 
@@ -117,8 +117,8 @@ def test_crawl_shared_wire_sites_dev_matches_gold(sqlite_url: str) -> None:
     """The 15-publisher offline 'internet' in ../shared: times, agencies and datelines against gold labels."""
     from datetime import datetime
 
-    from crawler.extract import extract_page
-    from crawler.urls import canonical_url
+    from crawler.core.extract import extract_page
+    from crawler.core.urls import canonical_url
     from tests.conftest import shared_path
 
     site = shared_path("data", "wire-sites-dev", "site")

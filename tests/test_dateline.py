@@ -1,4 +1,4 @@
-"""Unit, property and threshold tests for crawler.normalize.dateline (issue 3)."""
+"""Unit, property and threshold tests for crawler.core.normalize.dateline (issue 3)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.normalize.body import clean_body
-from crawler.normalize.dateline import parse_dateline, resolve_year
+from crawler.core.normalize.body import clean_body
+from crawler.core.normalize.dateline import parse_dateline, resolve_year
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""The demo site (crawler/demo/site + gold.jsonl) is internally consistent, and its server behaves.
+"""The demo site (crawler/app/demo/site + gold.jsonl) is internally consistent, and its server behaves.
 
 The site is both the `newsarchive demo` content and a gold-labelled crawl fixture, so these tests pin
 what the crawl tests rely on: every gold page exists, sitemaps and feeds list only real pages with the
@@ -25,8 +25,8 @@ from xml.etree import ElementTree as ET
 import lxml.html
 import pytest
 
-from crawler.demo import DEMO_GOLD, DEMO_SITE
-from crawler.demo.server import FixtureServer
+from crawler.app.demo import DEMO_GOLD, DEMO_SITE
+from crawler.app.demo.server import FixtureServer
 
 REPO = Path(__file__).resolve().parents[1]
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -404,7 +404,7 @@ def test_server_stop_is_idempotent() -> None:
 
 def test_server_subprocess_prints_base_url_first() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.demo.server", str(DEMO_SITE)],
+        [sys.executable, "-m", "crawler.app.demo.server", str(DEMO_SITE)],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -434,7 +434,7 @@ def test_server_subprocess_prints_base_url_first() -> None:
 
 def test_server_subprocess_refuses_public_host() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.demo.server", str(DEMO_SITE), "--host", "0.0.0.0"],
+        [sys.executable, "-m", "crawler.app.demo.server", str(DEMO_SITE), "--host", "0.0.0.0"],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.events import (
+from crawler.core.events import (
     CoChair,
     DialogueRegistry,
     EventFacts,
@@ -23,7 +23,7 @@ from crawler.events import (
     make_event_key,
     mechanism_slug,
 )
-from crawler.events.dates import find_date_mentions, resolve_weekday
+from crawler.core.events.dates import find_date_mentions, resolve_weekday
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, insert, select, text
 
-from crawler.cli import main
+from crawler.app.cli.main import main
 from storage.archive import Archive
 from storage.db import make_engine
 from storage.exports import columns, csv_line, iter_rows, iter_tuples, write_export

@@ -1,4 +1,4 @@
-"""Tests of crawler.extract: the date parser, each step of the published-time cascade, the header fields,
+"""Tests of crawler.core.extract: the date parser, each step of the published-time cascade, the header fields,
 and (when ../shared is present) the extraction targets on the real corpora."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.extract import (
+from crawler.core.extract import (
     EXTRACTOR_VERSION,
     ExtractedPage,
     PublishedTime,
@@ -21,9 +21,9 @@ from crawler.extract import (
     parse_time_string,
     resolve_zone_abbreviation,
 )
-from crawler.extract.jsonld import jsonld_objects, pick_article
-from crawler.extract.page import parse_html
-from crawler.extract.published import (
+from crawler.core.extract.jsonld import jsonld_objects, pick_article
+from crawler.core.extract.page import parse_html
+from crawler.core.extract.published import (
     date_from_jsonld,
     date_from_meta,
     date_from_time_tag,

@@ -1,4 +1,4 @@
-"""Extraction in worker processes (crawler.extract_pool): the same archive as inline extraction, real worker
+"""Extraction in worker processes (crawler.shell.extract_pool): the same archive as inline extraction, real worker
 processes, real crashes (``os._exit`` in a worker, ``SIGKILL`` from outside), real crawls through the CLI."""
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from crawler.demo import DEMO_SITE
-from crawler.demo.server import FixtureServer
-from crawler.discovery import Link
-from crawler.events import load_configured_registry
-from crawler.extract_pool import (
+from crawler.app.demo import DEMO_SITE
+from crawler.app.demo.server import FixtureServer
+from crawler.core.discovery import Link
+from crawler.core.events import load_configured_registry
+from crawler.shell.extract_pool import (
     ExtractJob,
     ExtractPool,
     WorkerCrashed,
@@ -126,7 +126,7 @@ def test_workers_killed_from_outside_lose_no_page() -> None:
 def test_workers_exit_when_the_crawl_process_is_killed(tmp_path: Path) -> None:
     script = (
         "import asyncio, sys, time\n"
-        "from crawler.extract_pool import ExtractPool, ExtractJob\n"
+        "from crawler.shell.extract_pool import ExtractPool, ExtractJob\n"
         "pool = ExtractPool(2)\n"
         "asyncio.run(pool.run(ExtractJob('http://a.invalid/x', b'<p>hello</p>')))\n"
         "print(*pool.worker_pids(), flush=True)\n"
@@ -193,10 +193,10 @@ def test_crawl_with_workers_archives_exactly_what_inline_extraction_archives(
     archives = {}
     for workers in (2, 0):
         url = f"sqlite:///{tmp_path / f'w{workers}.sqlite3'}"
-        subprocess.run([sys.executable, "-m", "crawler.cli", "--database", url, "db", "upgrade"],
+        subprocess.run([sys.executable, "-m", "crawler.app.cli.main", "--database", url, "db", "upgrade"],
                        capture_output=True, timeout=60, check=True)
         done = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "--database", url, "crawl", "--sitemap", sitemap,
+            [sys.executable, "-m", "crawler.app.cli.main", "--database", url, "crawl", "--sitemap", sitemap,
              "--batch-size", "5", *FAST, "-s", f"NEWSARCHIVE_EXTRACT_WORKERS={workers}"],
             capture_output=True, text=True, timeout=180, check=False)
         assert done.returncode == 0, done.stderr

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from benchmarks.sitegen import generate
-from crawler.events import load_configured_registry
-from crawler.process import process_page
+from crawler.core.events import load_configured_registry
+from crawler.core.process import process_page
 from storage.db import make_engine
 from storage.models import CrawlRun, Document
 from storage.schema import upgrade
@@ -23,8 +23,8 @@ from tests.faultserver import FaultServer
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
         "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 
-# the CLI as installed (console script `newsarchive` = crawler.cli:main), run in a fresh interpreter
-CLI = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+# the CLI as installed (console script `newsarchive` = crawler.app.cli.main:main), run in a fresh interpreter
+CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 
 def newsarchive(*args: str, timeout: int = 150) -> subprocess.CompletedProcess[str]:

@@ -21,14 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from crawler.demo import DEMO_SITE
-from crawler.discovery import parse_discovery
-from crawler.events import classify_topic, extract_event_facts, load_configured_registry
-from crawler.extract import extract_page
-from crawler.normalize.body import clean_body
-from crawler.normalize.dateline import parse_dateline
-from crawler.process import process_page
-from crawler.urls import canonical_url
+from crawler.app.demo import DEMO_SITE
+from crawler.core.discovery import parse_discovery
+from crawler.core.events import classify_topic, extract_event_facts, load_configured_registry
+from crawler.core.extract import extract_page
+from crawler.core.normalize.body import clean_body
+from crawler.core.normalize.dateline import parse_dateline
+from crawler.core.process import process_page
+from crawler.core.urls import canonical_url
 from storage.archive import Archive
 from storage.db import make_engine
 from storage.models import Article, Document, Event, SeenUrl, Source
@@ -249,7 +249,7 @@ def _counts(url: str) -> dict[str, int]:
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    from crawler.cli import main
+    from crawler.app.cli.main import main
 
     capsys.readouterr()
     code = main(list(args))
@@ -339,7 +339,7 @@ def test_crawler_never_leaves_allowed_hosts_nor_reads_file_or_data_urls(tmp_path
             + "".join(f"<url><loc>{e.replace('&', '&amp;').replace('<', '&lt;')}</loc></url>" for e in entries)
             + "</urlset>", encoding="utf-8")
         proc = subprocess.run(
-            [sys.executable, "-c", "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))",
+            [sys.executable, "-c", "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))",
              "--database", db, "crawl", "--sitemap", f"{server.base_url}/sitemap.xml",
              "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False"],
             capture_output=True, text=True, timeout=120, check=False)

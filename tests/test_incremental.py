@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crawler.demo import DEMO_SITE
-from crawler.demo.server import FixtureServer
+from crawler.app.demo import DEMO_SITE
+from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.feeds import FeedFetch, Validators, advance_watermarks, load_validators, record_fetches
 from storage.models import CrawlRun, Document, FeedState, SeenUrl, Source, table_of
@@ -25,8 +25,8 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
 DISCOVERY_PATH = re.compile(r"(^/robots\.txt$|sitemap[^/]*\.xml$|feed\.xml$)")
 
 
-# what the installed `newsarchive` console script runs (crawler.cli:main)
-ENTRY = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+# what the installed `newsarchive` console script runs (crawler.app.cli.main:main)
+ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 
 def newsarchive(*args: str) -> subprocess.CompletedProcess[str]:

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from crawler.demo import DEMO_GOLD, DEMO_SITE
-from crawler.demo.server import FixtureServer, _FixtureHandler
+from crawler.app.demo import DEMO_GOLD, DEMO_SITE
+from crawler.app.demo.server import FixtureServer, _FixtureHandler
 from storage.db import make_engine
 from storage.models import Article, CrawlRun, Document, Event, Source
 from storage.schema import upgrade
 
-ENTRY = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
 
 

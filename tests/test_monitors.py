@@ -13,15 +13,15 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
-from crawler.demo.server import FixtureServer
-from crawler.monitors import Thresholds, check_error_rate, check_items, judge_run, run_status
+from crawler.app.demo.server import FixtureServer
+from crawler.shell.monitors import Thresholds, check_error_rate, check_items, judge_run, run_status
 from storage.db import make_engine
 from storage.models import CrawlRun
 from storage.runs import FieldCoverage, close_run, http_error_count
 from storage.schema import upgrade
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
-ENTRY = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 
 def newsarchive(*args: str) -> subprocess.CompletedProcess[str]:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import FixtureServer
+from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.schema import upgrade
 
-CLI = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
 
 

@@ -16,15 +16,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from crawler.demo import DEMO_GOLD
-from crawler.demo.server import FixtureServer
+from crawler.app.demo import DEMO_GOLD
+from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, CrawlRun, Document, Event
 from storage.schema import upgrade
 
 REDIS_ENV = "NEWSARCHIVE_TEST_REDIS_URL"
 REPO = Path(__file__).resolve().parents[1]
-ENTRY = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING"]
 
 

@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import crawler.events.facts as facts_module
-import crawler.normalize.body as body_module
-import crawler.reprocess as reprocess_module
-from crawler.demo.server import FixtureServer
-from crawler.events import load_configured_registry
-from crawler.process import process_page
-from crawler.reprocess import run_reprocess
-from crawler.sources import load_sources
+import crawler.app.reprocess as reprocess_module
+import crawler.core.events.facts as facts_module
+import crawler.core.normalize.body as body_module
+from crawler.app.demo.server import FixtureServer
+from crawler.app.reprocess import run_reprocess
+from crawler.core.events import load_configured_registry
+from crawler.core.process import process_page
+from crawler.core.sources import load_sources
 from storage.archive import Archive
 from storage.db import make_engine
 from storage.dedup import Fingerprint
@@ -43,7 +43,7 @@ def server() -> Iterator[FixtureServer]:
 def _crawl(url: str, server: FixtureServer) -> None:
     bases = {n: f"{server.base_url}/{n}" for n in CRAWLED}
     res = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "--database", url, "crawl", *CRAWLED, "--no-progress",
+        [sys.executable, "-m", "crawler.app.cli.main", "--database", url, "crawl", *CRAWLED, "--no-progress",
          "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}", "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false",
          "-s", "ROBOTSTXT_OBEY=false", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
          "-s", "NEWSARCHIVE_MONITOR_MAX_ERROR_RATE=1.0"],
@@ -109,7 +109,7 @@ def test_reprocess_after_a_rule_change_updates_only_affected_rows(
 
 
 def test_reprocess_cli_filters_by_source_and_reports(sqlite_url: str, server: FixtureServer) -> None:
-    run = [sys.executable, "-m", "crawler.cli", "--database", sqlite_url]
+    run = [sys.executable, "-m", "crawler.app.cli.main", "--database", sqlite_url]
     assert subprocess.run([*run, "db", "upgrade"], capture_output=True, cwd=REPO).returncode == 0
     _crawl(sqlite_url, server)
     res = subprocess.run([*run, "reprocess", "--source", "ani", "--since", "2024-01-01"], capture_output=True,

@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from crawler.demo import DEMO_GOLD
-from crawler.demo.server import FixtureServer
+from crawler.app.demo import DEMO_GOLD
+from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, CrawlRun, Document, Event, SeenUrl
 
@@ -112,7 +112,7 @@ def deploy(base: str, tmp_path: Path) -> str:
     target = tmp_path / "deploy-target"
     target.mkdir()
     (target / "scrapy.cfg").write_text(
-        f"[settings]\ndefault = crawler.settings\n\n[deploy:test]\nurl = {base}/\nproject = {PROJECT}\n",
+        f"[settings]\ndefault = crawler.shell.settings\n\n[deploy:test]\nurl = {base}/\nproject = {PROJECT}\n",
         encoding="utf-8")
     version = "r1"
     done = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "test", "--egg", str(egg),
@@ -133,7 +133,7 @@ def test_scrapyd_schedules_a_deployed_crawl_into_the_archive(
 
     # migrations are their own step, before any crawl (a crawl never migrates)
     database = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    upgraded = subprocess.run([sys.executable, "-m", "crawler.cli", "--database", database, "db", "upgrade"],
+    upgraded = subprocess.run([sys.executable, "-m", "crawler.app.cli.main", "--database", database, "db", "upgrade"],
                               capture_output=True, text=True, timeout=60, check=False)
     assert upgraded.returncode == 0, upgraded.stderr
 

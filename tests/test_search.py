@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, delete, func, inspect, select, text, update
 from sqlalchemy.engine import make_url
 
-from crawler.cli import main
+from crawler.app.cli.main import main
 from storage.archive import Archive
 from storage.db import make_engine
 from storage.models import Article, Document

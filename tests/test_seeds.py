@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crawler.demo.server import FixtureServer
+from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, DialogueSeries, Document, Event, EventAlias
 from tests.conftest import shared_path
@@ -99,7 +99,7 @@ def test_seeds_give_two_articles_and_one_event_in_either_order(archive_url: str,
         listing = tmp_path / "urls.txt"
         listing.write_text("\n".join(server.base_url + p for p in paths) + "\n", encoding="utf-8")
         done = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "--database", archive_url, "crawl", "--urls-file", str(listing),
+            [sys.executable, "-m", "crawler.app.cli.main", "--database", archive_url, "crawl", "--urls-file", str(listing),
              *FAST], capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
-from crawler.demo.server import FixtureServer
-from crawler.events import load_configured_registry
-from crawler.process import process_page
-from crawler.sources import (
+from crawler.app.demo.server import FixtureServer
+from crawler.core.events import load_configured_registry
+from crawler.core.process import process_page
+from crawler.core.sources import (
     BUILTIN_SOURCES,
     check_document,
     fill_default_agency,
@@ -38,7 +38,7 @@ def expected(name: str) -> dict:
 
 
 def newsarchive(*args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "crawler.app.cli.main", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=REPO)
 
 
@@ -196,11 +196,11 @@ def test_user_registry_file_adds_and_replaces_sources_without_code(tmp_path: Pat
     user_file = tmp_path / "my-sources.json"
     user_file.write_text(json.dumps({**builtin, "sources": [added, replaced]}), encoding="utf-8")
     env = {"NEWSARCHIVE_SOURCES": str(user_file)}
-    from crawler.sources import load_configured_sources
+    from crawler.core.sources import load_configured_sources
 
     registry = load_configured_sources(env)
     assert "example-gov" in registry.names() and len(registry) == len(builtin["sources"]) + 1
-    proc = subprocess.run([sys.executable, "-c", "from crawler.cli import main; raise SystemExit(main())",
+    proc = subprocess.run([sys.executable, "-c", "from crawler.app.cli.main import main; raise SystemExit(main())",
                            "sources", "show", "mea"], capture_output=True, text=True, check=False,
                           env={**os.environ, **env})
     assert proc.returncode == 0, proc.stderr
@@ -249,7 +249,7 @@ def test_registry_politeness_applies_per_source_in_a_real_crawl(tmp_path: Path) 
                                                            _listing_source(dhs, "fast", 0, 4)]}), encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'polite.db'}"
     env = {**os.environ, "NEWSARCHIVE_SOURCES": str(registry)}
-    cli = [sys.executable, "-m", "crawler.cli", "--database", db]
+    cli = [sys.executable, "-m", "crawler.app.cli.main", "--database", db]
     assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, cwd=REPO, env=env).returncode == 0
     server = TimedServer(site)
     with server:
@@ -270,7 +270,7 @@ def test_registry_politeness_applies_per_source_in_a_real_crawl(tmp_path: Path) 
 
 # -- guessed discovery endpoints that 404 do not fail the error-rate monitor ---------------------------
 def test_discovery_not_found_is_counted_apart_from_http_errors() -> None:
-    from crawler.monitors import Thresholds, check_error_rate
+    from crawler.shell.monitors import Thresholds, check_error_rate
     from storage.runs import DISCOVERY_NOT_FOUND, http_error_count
 
     stats = {"downloader/request_count": 20, "downloader/response_status_count/404": 9,

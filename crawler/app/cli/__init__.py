@@ -1,0 +1,5 @@
+"""The `newsarchive` command line."""
+
+from crawler.app.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,3 @@
+from crawler.app.cli.main import main
+
+main()

@@ -1,0 +1,332 @@
+"""The analyst's commands: ``search``, ``export``, ``db grant-reader`` and ``browse``.
+
+All of them read the archive read-only (SQLite opened with ``mode=ro``; PostgreSQL sessions with
+``default_transaction_read_only``), except ``db grant-reader``, which changes roles and grants.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from storage.exports import EXPORT_KINDS, write_export
+from storage.search import SEARCH_COLUMNS, ArchiveFilter, QuerySyntaxError, parse_query, search
+
+DATASETTE_METADATA = Path(__file__).resolve().parents[2] / "data" / "datasette_metadata.json"
+
+
+class UserError(click.ClickException):
+    """A mistake the user can fix; printed as one line by crawler.app.cli.main.main (exit 1)."""
+
+
+# crawler.app.cli.main imports this module while it registers commands, so its helpers are looked up lazily.
+def _obj() -> Any:
+    """The CLI's Context (database URL, engine factory)."""
+    return click.get_current_context().obj
+
+
+def database_errors(url: str) -> Any:
+    from crawler.app.cli.main import database_errors as wrap
+
+    return wrap(url)
+ROLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{option} takes a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The filters shared by search and export (storage.search.ArchiveFilter)."""
+    options = [
+        click.option("--since", metavar="YYYY-MM-DD", help="From this UTC day (inclusive)."),
+        click.option("--until", metavar="YYYY-MM-DD", help="Up to this UTC day (inclusive)."),
+        click.option("--series", metavar="TEXT",
+                     help="Mechanism slug (homeland-security-dialogue) or part of the series name."),
+        click.option("--country", metavar="ISO3", help="A country of the pair (ISO 3166-1 alpha-3, e.g. IND)."),
+        click.option("--agency", metavar="NAME", help="Wire agency, e.g. IANS, PTI, Reuters."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _filters(since: str | None, until: str | None, series: str | None, country: str | None,
+             agency: str | None, event: str | None = None, query: str | None = None) -> ArchiveFilter:
+    for option, value in (("--series", series), ("--country", country), ("--agency", agency),
+                          ("--event", event), ("--query", query)):
+        if value is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            # SQLite ends a LIKE pattern at a NUL, so '%\x00%' would match every row: refuse, don't guess.
+            raise UserError(f"{option} contains a control character; give plain text")
+    f = ArchiveFilter(since=_date(since, "--since"), until=_date(until, "--until"), series=series,
+                      country=country, agency=agency, event_key=event, query=query)
+    if f.since and f.until and f.since > f.until:
+        raise UserError(f"--since {f.since} is after --until {f.until}")
+    if country is not None and not re.fullmatch(r"[A-Za-z]{3}", country.strip()):
+        raise UserError(f"--country takes an ISO 3166-1 alpha-3 code such as IND or USA, got {country!r}")
+    if query is not None:
+        _check_query(query)
+    return f
+
+
+def _check_query(text: str) -> None:
+    try:
+        parse_query(text)
+    except QuerySyntaxError as exc:
+        raise UserError(f"search query {text!r}: {exc}") from None
+
+
+# -- search ------------------------------------------------------------------------------------------------
+@click.command("search")
+@click.argument("query")
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True, help="At most N results.")
+def search_command(query: str, since: str | None, until: str | None, series: str | None,
+                   country: str | None, agency: str | None, fmt: str, limit: int) -> None:
+    """Full-text search of article titles and bodies, best match first.
+
+    QUERY: words (all must appear; stemmed, accents ignored), "exact phrases", OR, -excluded, prefix*.
+    """
+    obj = _obj()
+    f = _filters(since, until, series, country, agency)
+    _check_query(query)
+    engine = obj.engine(read_only=True)
+    with database_errors(obj.database_url):
+        rows = search(engine, query, f, limit=limit)
+    engine.dispose()
+    for row in rows:
+        value = row["first_published_at"]
+        row["first_published_at"] = value.isoformat().replace("+00:00", "Z") if value else None
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\r\n")
+        writer.writerow(SEARCH_COLUMNS)
+        for row in rows:
+            writer.writerow([row[c] for c in SEARCH_COLUMNS])
+    else:
+        if not rows:
+            click.echo("no matches", err=True)
+        for row in rows:
+            when = (row["first_published_at"] or "")[:10]
+            click.echo(f"{row['rank']:>3}. [{row['score']:.2f}] {row['title'] or '(no title)'}")
+            click.echo(f"     {when}  {row['agency'] or '-'}  {row['event_key'] or '(no event)'}  "
+                       f"article {row['article_id']}, {row['documents']} document(s)")
+            click.echo(f"     {row['snippet']}")
+
+
+# -- export ------------------------------------------------------------------------------------------------
+@click.command("export")
+@click.argument("kind", type=click.Choice(EXPORT_KINDS))
+@filter_options
+@click.option("--event", "event", metavar="KEY", help="One event, by its key (current or former).")
+@click.option("--query", metavar="TEXT", help="Only rows with an article matching this full-text query.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Output file, or - for stdout.")
+@click.option("--excel", is_flag=True, help="CSV for spreadsheets: a BOM, and formula-like cells neutralised.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
+def export_command(kind: str, since: str | None, until: str | None, series: str | None,
+                   country: str | None, agency: str | None, event: str | None, query: str | None, fmt: str,
+                   output: str, excel: bool, progress: bool | None) -> None:
+    """Export events, articles or documents (streaming; stable columns; ISO 8601 UTC times).
+
+    Columns and their order: docs/exports.md."""
+    obj = _obj()
+    f = _filters(since, until, series, country, agency, event, query)
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel goes with --format csv")
+    engine = obj.engine(read_only=True)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar: Any = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" rows", desc=f"export {kind}", file=sys.stderr, mininterval=0.5)
+    on_rows = bar.update if bar is not None else None
+    try:
+        with database_errors(obj.database_url):
+            if output == "-":
+                n = write_export(engine, kind, sys.stdout, fmt=fmt, excel=excel, filters=f, on_rows=on_rows)
+            else:
+                try:
+                    handle: IO[str] = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                except OSError as exc:
+                    raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+                with handle:
+                    n = write_export(engine, kind, handle, fmt=fmt, excel=excel, filters=f, on_rows=on_rows)
+    except QuerySyntaxError as exc:
+        raise UserError(f"--query: {exc}") from None
+    finally:
+        if bar is not None:
+            bar.close()
+        engine.dispose()
+    if output != "-":
+        click.echo(f"wrote {n} {kind} to {output}", err=True)
+
+
+# -- db grant-reader ---------------------------------------------------------------------------------------
+@click.command("grant-reader")
+@click.argument("role")
+@click.option("--password", envvar="NEWSARCHIVE_READER_PASSWORD", metavar="TEXT",
+              help="Login password for the role (default: $NEWSARCHIVE_READER_PASSWORD; none: no login "
+                   "password is set or changed).")
+def grant_reader(role: str, password: str | None) -> None:
+    """Create or update a PostgreSQL ROLE that can only read the archive.
+
+    The role gets USAGE on the archive's schema, SELECT on every table and view in it, and the same for
+    tables and views created later by the role running this command (migrations). Nothing else: it
+    cannot insert, update, delete, create or truncate."""
+    obj = _obj()
+    if not ROLE_NAME.fullmatch(role):
+        raise UserError(f"role name {role!r}: use letters, digits and _ (at most 63), starting with a letter")
+    from sqlalchemy import text
+
+    engine = obj.engine()
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        raise UserError("db grant-reader is for PostgreSQL archives; a SQLite archive is read-only for anyone "
+                        "given a read-only copy or file permissions")
+    with database_errors(obj.database_url), engine.begin() as conn:
+        schema = conn.scalar(text("SELECT current_schema()"))
+        if schema is None:
+            raise UserError("the connection has no current schema (check search_path)")
+        exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+        quoted = conn.dialect.identifier_preparer.quote
+        r, s = quoted(role), quoted(schema)
+        if not exists:
+            conn.execute(text(f"CREATE ROLE {r} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT"))
+        if password is not None:
+            # A bound parameter cannot be used in a utility statement: quote the literal through the server.
+            literal = conn.scalar(text("SELECT quote_literal(:p)"), {"p": password})
+            conn.execute(text(f"ALTER ROLE {r} LOGIN PASSWORD {literal}"))
+        db_name = conn.scalar(text("SELECT current_database()"))
+        conn.execute(text(f"GRANT CONNECT ON DATABASE {quoted(str(db_name))} TO {r}"))
+        conn.execute(text(f"GRANT USAGE ON SCHEMA {s} TO {r}"))
+        conn.execute(text(f"REVOKE CREATE ON SCHEMA {s} FROM {r}"))
+        conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {r}"))
+        conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {r}"))
+        conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT SELECT ON TABLES TO {r}"))
+        # search runs text search functions; they are executable by PUBLIC unless revoked
+        conn.execute(text(f"ALTER ROLE {r} SET default_transaction_read_only = on"))
+        conn.execute(text(f"ALTER ROLE {r} SET search_path = {s}"))
+    engine.dispose()
+    click.echo(f"role {role}: {'updated' if exists else 'created'}; SELECT only on schema {schema}")
+
+
+# -- browse ------------------------------------------------------------------------------------------------
+@click.command("browse")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="0: any free port.")
+@click.option("--open", "open_browser", is_flag=True, help="Open a web browser on the archive.")
+def browse(host: str, port: int, open_browser: bool) -> None:
+    """Browse the SQLite archive read-only in Datasette (pip install 'newsarchive[browse]').
+
+    Tables, views and columns carry their descriptions; the SQL cookbook (docs/queries.md) is there as
+    canned queries."""
+    obj = _obj()
+    from storage.db import parse_url, sqlite_path
+
+    with database_errors(obj.database_url):
+        path = sqlite_path(parse_url(obj.database_url))
+    if path is None:
+        raise UserError("browse serves a SQLite archive; for PostgreSQL use a SQL client with "
+                        "`newsarchive db grant-reader` credentials")
+    engine = obj.engine(read_only=True)  # checks the file exists and its schema is current
+    engine.dispose()
+    try:
+        import datasette  # noqa: F401
+    except ModuleNotFoundError:
+        raise UserError("browse needs Datasette: pip install 'newsarchive[browse]'") from None
+    import os
+    import subprocess
+    import tempfile
+
+    metadata = datasette_metadata(path.stem)
+    with tempfile.TemporaryDirectory(prefix="newsarchive-browse-") as tmp:
+        meta_file = Path(tmp) / "metadata.json"
+        meta_file.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+        args = [sys.executable, "-m", "datasette", "serve", "-i", str(path), "--host", host, "--port", str(port),
+                "--metadata", str(meta_file), "--setting", "sql_time_limit_ms", "5000"]
+        if open_browser:
+            args.append("--open")
+        click.echo(f"serving {path} read-only at http://{host}:{port}/ (Ctrl-C stops)", err=True)
+        try:
+            code = subprocess.call(args, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        except KeyboardInterrupt:
+            code = 0
+    if code not in (0, -2, 130):
+        raise UserError(f"datasette exited with status {code}")
+
+
+def datasette_metadata(database_name: str) -> dict[str, Any]:
+    """Datasette metadata for an archive file named ``database_name`` (its stem): the shipped
+    crawler/data/datasette_metadata.json (built from docs/schema.md and docs/queries.md) under that name."""
+    shipped = json.loads(DATASETTE_METADATA.read_text(encoding="utf-8"))
+    db = shipped.pop("databases", {}).get("archive", {})
+    return {**shipped, "databases": {database_name: db}}
+
+
+def build_datasette_metadata(schema_md: str, queries_md: str) -> dict[str, Any]:
+    """Datasette metadata from docs/schema.md (table/view descriptions and column meanings) and
+    docs/queries.md (canned queries). Regenerate crawler/data/datasette_metadata.json with
+    ``python -m crawler.app.cli.analyst`` after editing either document."""
+    tables: dict[str, Any] = {}
+    current: dict[str, Any] | None = None
+    for line in schema_md.splitlines():
+        if m := re.match(r"^### (Table|View) `(\w+)`", line):
+            current = tables.setdefault(m.group(2), {"title": m.group(2), "description": "", "columns": {}})
+        elif line.startswith("## "):
+            current = None
+        elif current is not None and (m := re.match(r"^\| `(\w+)` \|(.*)\|\s*$", line)):
+            current["columns"][m.group(1)] = m.group(2).split("|")[-1].strip()
+        elif current is not None and line.strip() and not line.startswith("|") and not current["columns"]:
+            current["description"] = (current["description"] + " " + line.strip()).strip()
+    tables.pop("alembic_version", None)
+    queries: dict[str, Any] = {}
+    lines = queries_md.splitlines()
+    title = None
+    for i, line in enumerate(lines):
+        if m := re.match(r"^### (Q\d+)\. (.+)$", line):
+            qid, title = m.group(1).lower(), m.group(2)
+        elif line.strip() == "```sql" and title:
+            end = lines.index("```", i + 1)
+            queries[qid] = {"title": title, "sql": "\n".join(lines[i + 1:end]).strip().rstrip(";")}
+            title = None
+    return {"title": "newsarchive", "description": "Wire-service news about bilateral security dialogues: "
+            "documents, articles, events. Column meanings: docs/schema.md.",
+            "databases": {"archive": {"tables": tables, "queries": queries}}}
+
+
+def write_datasette_metadata() -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs"
+    meta = build_datasette_metadata((docs / "schema.md").read_text(encoding="utf-8"),
+                                    (docs / "queries.md").read_text(encoding="utf-8"))
+    DATASETTE_METADATA.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(search_command)
+    cli.add_command(export_command)
+    db = cli.commands["db"]
+    assert isinstance(db, click.Group)
+    db.add_command(grant_reader)
+    cli.add_command(browse)
+
+
+if __name__ == "__main__":
+    write_datasette_metadata()

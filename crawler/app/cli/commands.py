@@ -1,0 +1,24 @@
+"""Command groups that live outside crawler/app/cli/main.py, one module per area, registered on the main group.
+
+Each module defines click commands and a ``register(cli: click.Group) -> None`` that adds them. Modules
+are imported lazily here so that one area's optional dependency cannot break the others' commands.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+COMMAND_MODULES = ("analyst", "operations", "sources")
+
+
+def register_all(cli: click.Group) -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"crawler.app.cli.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"crawler.app.cli.commands.{name}":
+                continue  # that area has no commands yet
+            raise
+        module.register(cli)

@@ -1,0 +1,143 @@
+"""Topic rules: ``dialogue_event`` / ``dialogue_other`` / ``unrelated``, with the reasons shown to users.
+
+Conservative by design: an archive that silently drops a round is worse than one that keeps a stray
+page, so a page is ``unrelated`` only when it names no dialogue *and* does not describe officials of two
+countries meeting on security; ``dialogue_other`` needs an explicit cue in the headline or lead (an
+explainer, a dialogue being (re-)established, preparations, "no date has been set").
+
+1. A registry series, a dialogue-like name ("... Strategic Dialogue", "security talks"), or two parties
+   meeting on security in the headline/lead → about a dialogue; otherwise ``unrelated``.
+2. About a dialogue + an explainer/establishment/preparations cue in the headline or lead →
+   ``dialogue_other``.
+3. Otherwise ``dialogue_event`` (a report, preview or follow-up of one round).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crawler.core.events.countries import find_countries
+from crawler.core.events.registry import DialogueRegistry
+from crawler.core.events.text import SECURITY_STRICT_RE, TALKS_RE, build_document, find_generic_names
+
+TOPICS = ("dialogue_event", "dialogue_other", "unrelated")
+
+
+@dataclass
+class TopicDecision:
+    """The topic and the human-readable reasons for it (``newsarchive extract`` prints them)."""
+
+    topic: str
+    reasons: list[str] = field(default_factory=list)
+
+
+_OTHER_CUES = re.compile(
+    r"\bre-?establish\w*|\brevive the\b|\bexplained\b|\bexplainer\b|^\s*what (?:is|are)\b|\bwhy india holds\b|"
+    r"\bno date has (?:yet )?been (?:set|fixed)|\bagreed (?:on \w+ )?to (?:upgrade [\w\s]{0,40}and to )?hold regular\b|"
+    r"\bhold regular meetings\b|\bpreparations? for\b[^\n]{0,80}?\b(?:going|progress\w*|under way|underway)\b|"
+    r"\bto create an annual\b|\bto establish an annual\b|\bto set up an? (?:annual|new)\b|"
+    r"\bagreed? to (?:restore|resume|revive|relaunch)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+_UN_SECURITY_COUNCIL = re.compile(r"\b(?:UN|U\.N\.|United Nations)\s+Security Council\b")
+_NOT_BILATERAL = re.compile(
+    r"\b(?:phone call|telephone (?:call|conversation)|spoke (?:by|over the) (?:phone|telephone)|video call|"
+    r"first call|summit|state visit|trilateral|quadrilateral|Quad\b|ASEAN|ADMM|Shanghai Cooperation|SCO\b|NATO|"
+    r"G7|G-7|G20|G-20|BRICS|(?:UN|U\.N\.|United Nations) Security Council|General Assembly)",
+    re.IGNORECASE,
+)
+
+# An op-ed headline arguing about a format: "What the Gulf can learn from Asia's 2+2 diplomacy", "The
+# US-South Korea 2+2 is overdue for a comeback" (not "Why India's steadiest dialogue is with France", an op-ed
+# on last week's round, which stays a page about that round).
+_OPINION_TITLE = re.compile(
+    r"\b(?:should|must|ought to|is overdue|are overdue|needs to|need to|time to|can learn from|"
+    r"lessons? (?:from|for)|the case for)\b",
+    re.IGNORECASE,
+)
+# A round called off with no new date is news about the dialogue, not a round.
+_CALLED_OFF = re.compile(r"\b(?:postponed|called off|put off|deferred|cancell?ed|scrapped)\b", re.IGNORECASE)
+_RESCHEDULED = re.compile(r"\b(?:rescheduled|will now be held|now be held|new date|moved to)\b", re.IGNORECASE)
+
+# Anywhere in the text: the page itself says the meeting it reports is not a round of the dialogue.
+_NOT_A_ROUND = re.compile(
+    r"\brather than a (?:formal )?(?:session|round|meeting) of\b|\bnot a (?:formal )?(?:session|round) of\b|"
+    r"\bpreparatory visit\b",
+    re.IGNORECASE,
+)
+
+
+def classify_topic(title: str | None, paragraphs: list[str], registry: DialogueRegistry) -> TopicDecision:
+    """Classify a page from its title and clean body paragraphs. Never raises (junk → ``unrelated``
+    with a reason)."""
+    try:
+        return _classify(title, paragraphs, registry)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError):
+        return TopicDecision("unrelated", ["could not read the text"])
+
+
+def _classify(title: str | None, paragraphs: list[str], registry: DialogueRegistry) -> TopicDecision:
+    doc = build_document(title, paragraphs if isinstance(paragraphs, list) else [])
+    if not doc.text.strip():
+        return TopicDecision("unrelated", ["no title and no body text"])
+    reasons: list[str] = []
+    mentions = registry.find_mentions(doc.text)
+    if mentions:
+        names = sorted({m.series.name for m in mentions})
+        reasons.append(f"names registry series: {', '.join(names[:3])}")
+    generic = [g for g in find_generic_names(doc.text)]
+    if not mentions and generic:
+        reasons.append(f"names a dialogue-like format: {generic[0].text!r}")
+    lead_text = doc.text[: doc.lead_end]
+    # Headline and the first two paragraphs: wire leads often name the meeting only in the second.
+    opening = doc.text[: doc.second_end]
+    opening_countries = find_countries(opening)
+    opening_named = {m.code for m in opening_countries}  # capitals included
+    lead_parties = {m.code for m in opening_countries if m.kind != "capital"}
+    all_parties = {m.code for m in find_countries(doc.text) if m.kind != "capital"}
+    meeting_in_lead = TALKS_RE.search(opening)
+    security = SECURITY_STRICT_RE.search(_UN_SECURITY_COUNCIL.sub(" ", opening))
+    described = len(lead_parties) >= 2 and meeting_in_lead is not None and security is not None
+    if not mentions and not generic and not described:
+        reasons.append("no dialogue named, and the lead does not describe two countries meeting on security")
+        return TopicDecision("unrelated", reasons)
+    if not mentions and generic and len(all_parties) < 2 and security is None:
+        reasons.append("the dialogue-like words have no two parties and no security context")
+        return TopicDecision("unrelated", reasons)
+    if not mentions and generic and len(opening_named) < 2:
+        # "Delhi High Court holds strategic dialogue with bar bodies", a firm's "Security Dialogue" webinar:
+        # a bilateral dialogue's report names both governments in its headline or lead.
+        reasons.append("the dialogue-like words come with fewer than two countries in the headline and lead")
+        return TopicDecision("unrelated", reasons)
+    not_bilateral = _NOT_BILATERAL.search(opening)
+    if mentions and not_bilateral is not None:
+        # At a Quad meeting or an ASEAN forum, a bare "2+2" or "Defence Ministers' Meeting" whose pair the
+        # headline and lead never name is someone else's format mentioned in passing.
+        mentions = [m for m in mentions if m.pair_in_text or set(m.series.countries or ()) <= opening_named]
+        if not mentions and not generic:
+            reasons.append(f"the lead is about {not_bilateral.group(0)!r} and names no bilateral format of its own")
+            return TopicDecision("unrelated", reasons)
+    if not mentions and not_bilateral is not None:
+        # A summit, a phone call or a multilateral meeting with no named bilateral format.
+        reasons.append(f"no bilateral format named; the lead is about {not_bilateral.group(0)!r}")
+        return TopicDecision("unrelated", reasons)
+    if not mentions and not generic:
+        reasons.append(
+            f"the lead describes {', '.join(sorted(lead_parties))} meeting ({meeting_in_lead.group(0) if meeting_in_lead else ''!r}) "
+            f"on security ({security.group(0) if security else ''!r})"
+        )
+    title_text = doc.text[: doc.title_end]
+    cue = (
+        _OTHER_CUES.search(lead_text)
+        or _NOT_A_ROUND.search(doc.text)
+        or _OPINION_TITLE.search(title_text)
+        or (_CALLED_OFF.search(title_text) if not _RESCHEDULED.search(opening) else None)
+    )
+    if cue is not None:
+        reasons.append(f"headline/lead is about the dialogue, not a round ({cue.group(0).strip()!r})")
+        return TopicDecision("dialogue_other", reasons)
+    reasons.append("no explainer/establishment cue: taken as about one round")
+    return TopicDecision("dialogue_event", reasons)

@@ -1,0 +1,395 @@
+"""The published/modified time cascade (htmldate-style: one small named function per step).
+
+Order, first hit wins: JSON-LD article object → ``<meta>`` (OpenGraph ``article:published_time`` and the
+common names) / ``itemprop`` → ``<time datetime>`` in the article → visible date lines near the headline
+→ a date in the URL path (day precision). Each step returns a :class:`PublishedTime` or None and never
+raises. All strings go through :mod:`crawler.core.extract.dates`, the one home of time parsing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import tzinfo
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from crawler.core.extract.dates import PublishedTime, parse_iso, parse_time_string
+
+__all__ = [
+    "date_from_jsonld",
+    "date_from_meta",
+    "date_from_time_tag",
+    "date_from_url",
+    "date_from_visible_text",
+    "find_modified",
+    "find_published",
+    "meta_values",
+]
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "published_time",
+    "article:published",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "published-date",
+    "publication_date",
+    "publication-date",
+    "article.published",
+    "article_date_original",
+    "original-publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "cxenseparse:recs:publishtime",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "date",
+    "created",
+    "citation_publication_date",
+    "citation_date",
+    "rnews:datepublished",
+    "vr:published_time",
+    "bt:pubdate",
+    "datecreated",
+    "displaydate",
+    "pub_date",
+    "article:post_date",
+    "last-modified-date",  # some CMSs write the first-publish date here; only reached after the above
+)
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:article:modified_time",
+    "og:updated_time",
+    "article:modified",
+    "datemodified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "last-modified",
+    "lastmod",
+    "sailthru.lastmodified",
+    "modified_time",
+)
+
+
+def meta_values(tree: HtmlElement) -> dict[str, str]:
+    """name/property/itemprop/http-equiv of every <meta> → its content (first occurrence wins)."""
+    values: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        content = meta.get("content")
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = (meta.get(attr) or "").strip().lower()
+            if key and key not in values:
+                values[key] = content.strip()
+    return values
+
+
+def _jsonld_value(obj: dict[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+    if isinstance(value, dict):
+        value = value.get("@value")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _parse_machine(
+    text: str | None, source: str, country: str | None, default_tz: tzinfo | None
+) -> PublishedTime | None:
+    if not text:
+        return None
+    found = parse_iso(text, source=source, country=country, default_tz=default_tz)
+    if found is None:
+        # Machine fields that are not ISO ("Fri, 01 Mar 2024 09:12:00 +0530", "March 1, 2024 9:12 am").
+        found = parse_time_string(
+            text, source=source, country=country, default_tz=default_tz, use_dateparser=False
+        )
+    return found
+
+
+def date_from_jsonld(
+    articles: list[dict[str, Any]],
+    key: str = "datePublished",
+    *,
+    country: str | None = None,
+    default_tz: tzinfo | None = None,
+) -> PublishedTime | None:
+    """``key`` of the best JSON-LD article object that has a readable one (objects ranked by caller)."""
+    for obj in articles:
+        found = _parse_machine(_jsonld_value(obj, key), "jsonld", country, default_tz)
+        if found is not None:
+            return found
+    return None
+
+
+def date_from_meta(
+    meta: dict[str, str],
+    names: tuple[str, ...] = _PUBLISHED_META,
+    *,
+    country: str | None = None,
+    default_tz: tzinfo | None = None,
+) -> PublishedTime | None:
+    """The first readable ``<meta>`` value among ``names`` (OpenGraph, Dublin Core, Parse.ly, ...)."""
+    for name in names:
+        found = _parse_machine(meta.get(name), "meta", country, default_tz)
+        if found is not None:
+            return found
+    return None
+
+
+def _itemprop_date(
+    tree: HtmlElement, prop: str, country: str | None, default_tz: tzinfo | None
+) -> PublishedTime | None:
+    for el in tree.xpath(f"//*[@itemprop='{prop}']")[:5]:
+        raw = el.get("datetime") or el.get("content") or el.text_content()
+        found = _parse_machine(raw, "meta", country, default_tz)
+        if found is not None:
+            return found
+    return None
+
+
+def _article_scope(tree: HtmlElement) -> list[HtmlElement]:
+    """Containers most likely to hold the article's own header: <article> holding the h1, then <main>."""
+    scopes: list[HtmlElement] = []
+    for h1 in tree.iter("h1"):
+        for ancestor in h1.iterancestors():
+            if ancestor.tag in ("article", "main"):
+                scopes.append(ancestor)
+                break
+        if scopes:
+            break
+    scopes.extend(tree.xpath("//article[1] | //main[1]"))
+    scopes.append(tree)
+    return scopes
+
+
+_PUB_HINT = re.compile(r"publish|pubdate|posted|created|date-?pub", re.IGNORECASE)
+_MOD_HINT = re.compile(r"modif|updat", re.IGNORECASE)
+
+
+def date_from_time_tag(
+    tree: HtmlElement, *, country: str | None = None, default_tz: tzinfo | None = None
+) -> PublishedTime | None:
+    """``<time datetime>`` in the article header: a tag marked as published first, else the first tag.
+
+    Tags marked as "updated"/"modified" are skipped, unless they are all there is.
+    """
+    for scope in _article_scope(tree):
+        tags = [t for t in scope.iter("time") if t.get("datetime")][:20]
+        if not tags:
+            continue
+
+        def hint(tag: HtmlElement) -> str:
+            parent = tag.getparent()
+            parent_hint = (
+                " ".join((parent.get("class") or "", parent.get("id") or "")) if parent is not None else ""
+            )
+            return " ".join(
+                (tag.get("class") or "", tag.get("itemprop") or "", tag.get("pubdate") or "", parent_hint)
+            )
+
+        marked = [t for t in tags if _PUB_HINT.search(hint(t)) or t.get("pubdate") is not None]
+        plain = [t for t in tags if not _MOD_HINT.search(hint(t))]
+        for tag in marked + plain + tags:
+            found = _parse_machine(tag.get("datetime"), "time_tag", country, default_tz)
+            if found is not None:
+                return found
+    return None
+
+
+_DATE_CONTAINER_HINT = re.compile(
+    r"date|time|publish|posted|byline|dateline|timestamp|meta-?info|updated"
+    r"|(?:article|story|post|entry|news|content)[-_]?(?:info|meta|header|details)"
+    r"|datum|fecha|tarih|zeit|czas|dato|aika",
+    re.IGNORECASE,
+)
+_LINE_PREFIX = re.compile(
+    r"(?:published|posted|release date|released|first published|date|created)\s*(?:on|at)?\s*:?",
+    re.IGNORECASE,
+)
+_UPDATED_PREFIX = re.compile(
+    r"\b(?:updated|modified|edited|aktualisiert|actualizado|mis à jour|güncelleme)\b", re.IGNORECASE
+)
+_MAX_VISIBLE_CANDIDATES = 60
+# Elements this close after the <h1> (in document order) are date-line candidates whatever their class:
+# many templates print "Source: X | 2024-03-28 17:32:00" in an unnamed or oddly named block.
+_NEAR_H1 = 25
+
+
+# A government board's "Date 2024-05-03", "Posted On: 20 NOV 2023", "Release Date: March 1, 2024".
+_DATE_LABEL = re.compile(r"^\s*(?:date|dated|posted(?: on)?|published(?: on)?|release date|released|issued)\s*:?\s*$",
+                         re.IGNORECASE)
+
+
+def _labelled_date(el: HtmlElement) -> bool:
+    """Does the element open with a date label, in its own text or its first child's ("<li><span>Date</span>
+    2024-05-03</li>")?"""
+    if el.tag not in ("li", "dd", "dt", "td", "p", "div", "span") or len(el) > 3:
+        return False
+    own = (el.text or "").strip()
+    if own:
+        return bool(_DATE_LABEL.match(own.split(" ")[0] if len(own) > 30 else re.sub(r"[\d/.:-].*$", "", own)))
+    first = el[0] if len(el) else None
+    return first is not None and isinstance(first.tag, str) and bool(_DATE_LABEL.match(first.text or ""))
+
+
+def _visible_candidates(tree: HtmlElement) -> tuple[list[tuple[int, str]], int | None]:
+    """Short texts of elements whose class/id names a date or byline, with their document position,
+    and the position of the first <h1> (None when there is none)."""
+    found: list[tuple[int, str]] = []
+    h1_at: int | None = None
+    for index, el in enumerate(tree.iter()):
+        tag = el.tag
+        if not isinstance(tag, str) or tag in ("script", "style", "noscript", "a", "time", "html", "body"):
+            continue
+        if tag == "h1" and h1_at is None:
+            h1_at = index
+        hint = (el.get("class") or "") + " " + (el.get("id") or "")
+        near_h1 = h1_at is not None and 0 < index - h1_at <= _NEAR_H1 and tag not in ("p", "h1", "h2", "li")
+        if not (near_h1 or _DATE_CONTAINER_HINT.search(hint) or _labelled_date(el)):
+            continue
+        text = " ".join(el.text_content().split())
+        if text and len(text) <= 160 and any(ch.isdigit() for ch in text):
+            found.append((index, text))
+            if len(found) >= _MAX_VISIBLE_CANDIDATES:
+                break
+    return found, h1_at
+
+
+def date_from_visible_text(
+    tree: HtmlElement,
+    *,
+    country: str | None = None,
+    default_tz: tzinfo | None = None,
+    languages: list[str] | None = None,
+) -> PublishedTime | None:
+    """A printed date in a short element whose class/id names a date or byline, nearest the headline.
+
+    Candidates are tried by distance (in document order) from the first ``<h1>``, those after it first, so
+    the article's own date line beats the dates of teasers and related links. Lines that say
+    "Updated"/"Modified" are used only when no other printed date exists.
+    """
+    candidates, h1_at = _visible_candidates(tree)
+    if h1_at is not None:
+        candidates.sort(key=lambda item: (item[0] - h1_at) if item[0] >= h1_at else 3 * (h1_at - item[0]))
+    updated: PublishedTime | None = None
+    for _, text in candidates:
+        found = parse_time_string(
+            text,
+            source="visible_text",
+            country=country,
+            default_tz=default_tz,
+            languages=languages,
+            use_dateparser=True,
+        )
+        if found is None:
+            continue
+        if _UPDATED_PREFIX.search(text) and not _LINE_PREFIX.search(text):
+            updated = updated or found
+            continue
+        return found
+    return updated
+
+
+_URL_DATE = re.compile(
+    r"/(?P<y>(?:19|20)\d{2})[/\-_]?(?P<m>0[1-9]|1[0-2])[/\-_]?(?P<d>0[1-9]|[12]\d|3[01])(?:/|[-_.]|$)"
+)
+
+
+def date_from_url(
+    url: str | None, *, country: str | None = None, default_tz: tzinfo | None = None
+) -> PublishedTime | None:
+    """A ``/YYYY/MM/DD/``, ``/YYYY-MM-DD`` or ``/YYYYMMDD`` path segment → day precision; else None."""
+    if not url:
+        return None
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    match = _URL_DATE.search(path)
+    if not match:
+        return None
+    iso = f"{match['y']}-{match['m']}-{match['d']}"
+    found = parse_iso(iso, source="url", country=country, default_tz=default_tz)
+    return PublishedTime(found.value, "url", "day", match.group(0), True) if found else None
+
+
+def find_published(
+    tree: HtmlElement,
+    articles: list[dict[str, Any]],
+    meta: dict[str, str],
+    url: str | None,
+    *,
+    country: str | None = None,
+    default_tz: tzinfo | None = None,
+    languages: list[str] | None = None,
+) -> PublishedTime | None:
+    """Run the published-time cascade; the first step that answers wins. None when nothing is found."""
+    steps = (
+        lambda: date_from_jsonld(articles, "datePublished", country=country, default_tz=default_tz),
+        lambda: date_from_meta(meta, country=country, default_tz=default_tz),
+        lambda: _itemprop_date(tree, "datePublished", country, default_tz),
+        lambda: date_from_time_tag(tree, country=country, default_tz=default_tz),
+        lambda: date_from_visible_text(tree, country=country, default_tz=default_tz, languages=languages),
+        lambda: date_from_url(url, country=country, default_tz=default_tz),
+    )
+    for index, step in enumerate(steps):
+        try:
+            found = step()
+        except Exception:  # a malformed page must not stop the cascade; next step decides
+            found = None
+        if found is not None:
+            return _local_offset(found, steps[index + 1 : 4])
+    return None
+
+
+def _local_offset(found: PublishedTime, later: tuple[Any, ...]) -> PublishedTime:
+    """A UTC ("Z") time keeps its instant but takes the publisher's local offset when a later machine
+    source on the page (meta, microdata, ``<time datetime>``) states the same instant with one: the
+    JSON-LD serializer wrote UTC, the page printed ``+11:00``."""
+    offset = found.value.utcoffset()
+    if found.precision != "datetime" or offset is None or offset.total_seconds() != 0:
+        return found
+    for step in later:
+        try:
+            other = step()
+        except Exception:
+            continue
+        other_offset = other.value.utcoffset() if other is not None else None
+        if (
+            other is not None
+            and other.precision == "datetime"
+            and not other.offset_assumed
+            and other_offset is not None
+            and other_offset.total_seconds() != 0
+            and other.value == found.value
+        ):
+            return PublishedTime(other.value, found.source, found.precision, found.raw, found.offset_assumed)
+    return found
+
+
+def find_modified(
+    tree: HtmlElement,
+    articles: list[dict[str, Any]],
+    meta: dict[str, str],
+    *,
+    country: str | None = None,
+    default_tz: tzinfo | None = None,
+) -> PublishedTime | None:
+    """The last-modified time: JSON-LD ``dateModified`` → modified ``<meta>`` → ``itemprop``; else None."""
+    try:
+        return (
+            date_from_jsonld(articles, "dateModified", country=country, default_tz=default_tz)
+            or date_from_meta(meta, _MODIFIED_META, country=country, default_tz=default_tz)
+            or _itemprop_date(tree, "dateModified", country, default_tz)
+        )
+    except Exception:
+        return None

@@ -1,0 +1,325 @@
+"""Wire agencies: the one table of codes and names, and agency detection from a story's evidence.
+
+``normalize_agency`` maps any printed spelling ("Associated Press", "Itar-Tass", "Reuter", "Jiji Press")
+to one code. ``detect_agency`` weighs the evidence a page offers, strongest first: the dateline's own
+agency tag, a syndication wrapper such as ``(MENAFN- IANS)``, a byline line
+(``ANI | Washington DC | Updated: ...``), a trailer (``--IANS``, ``(ANI)``, ``— Bernama``), JSON-LD author
+organisations, and last the house style a dateline betrays (ANI's ``City [Country], Month D :``).
+Nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # only for the annotation; dateline imports this module at run time
+    from crawler.core.normalize.dateline import Dateline
+
+
+@dataclass(frozen=True)
+class Agency:
+    """One wire agency: its code, full name, other printed spellings, and home country (alpha-2)."""
+
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+    country: str
+
+
+AGENCIES: tuple[Agency, ...] = (
+    Agency("IANS", "Indo-Asian News Service", ("IANS",), "IN"),
+    Agency("ANI", "Asian News International", ("ANI",), "IN"),
+    Agency("PTI", "Press Trust of India", ("PTI",), "IN"),
+    Agency("UNI", "United News of India", ("UNI",), "IN"),
+    Agency("Reuters", "Reuters", ("Reuter", "Thomson Reuters", "REUTERS"), "GB"),
+    Agency("AP", "Associated Press", ("AP", "The Associated Press", "A.P."), "US"),
+    Agency("AFP", "Agence France-Presse", ("AFP", "Agence France Presse", "AFP News"), "FR"),
+    Agency("Xinhua", "Xinhua News Agency", ("Xinhua", "Xinhuanet", "Xinhua net"), "CN"),
+    Agency("Kyodo", "Kyodo News", ("Kyodo",), "JP"),
+    Agency("Yonhap", "Yonhap News Agency", ("Yonhap",), "KR"),
+    Agency("Jiji", "Jiji Press", ("Jiji",), "JP"),
+    Agency("TASS", "TASS Russian News Agency", ("TASS", "ITAR-TASS", "Itar-Tass", "ITAR TASS"), "RU"),
+    Agency("Sputnik", "Sputnik", ("Sputnik News", "Sputnik International"), "RU"),
+    Agency("RIA", "RIA Novosti", ("RIA Novosti", "RIA"), "RU"),
+    Agency("Interfax", "Interfax", (), "RU"),
+    Agency("Anadolu", "Anadolu Agency", ("Anadolu Ajansi", "Anadolu Ajansı", "AA"), "TR"),
+    Agency("Bernama", "Malaysian National News Agency", ("Bernama",), "MY"),
+    Agency("APP", "Associated Press of Pakistan", ("APP",), "PK"),
+    Agency("VNA", "Vietnam News Agency", ("VNA", "Vietnam News Agency (VNA)"), "VN"),
+    Agency("UNB", "United News of Bangladesh", ("UNB",), "BD"),
+    Agency("BSS", "Bangladesh Sangbad Sangstha", ("BSS",), "BD"),
+    Agency("RSS", "Rastriya Samachar Samiti", ("RSS",), "NP"),
+    Agency("dpa", "Deutsche Presse-Agentur", ("dpa", "DPA", "Deutsche Presse Agentur"), "DE"),
+    Agency("APA", "Austria Presse Agentur", ("APA",), "AT"),
+    Agency("CP", "The Canadian Press", ("Canadian Press", "CP"), "CA"),
+    Agency("UPI", "United Press International", ("UPI",), "US"),
+    Agency("EFE", "Agencia EFE", ("EFE",), "ES"),
+    Agency("ANSA", "Agenzia Nazionale Stampa Associata", ("ANSA",), "IT"),
+    Agency("KCNA", "Korean Central News Agency", ("KCNA",), "KP"),
+    Agency("CNA", "Central News Agency", ("CNA", "Focus Taiwan"), "TW"),
+    Agency("Antara", "Antara News Agency", ("Antara", "ANTARA"), "ID"),
+    Agency("PNA", "Philippine News Agency", ("PNA",), "PH"),
+    Agency("AAP", "Australian Associated Press", ("AAP",), "AU"),
+    Agency("Lusa", "Agência Lusa", ("Lusa",), "PT"),
+    Agency("WAM", "Emirates News Agency", ("WAM",), "AE"),
+    Agency("SPA", "Saudi Press Agency", ("SPA",), "SA"),
+    Agency("QNA", "Qatar News Agency", ("QNA",), "QA"),
+    Agency("KUNA", "Kuwait News Agency", ("KUNA",), "KW"),
+    Agency("IRNA", "Islamic Republic News Agency", ("IRNA",), "IR"),
+    Agency("MENA", "Middle East News Agency", ("MENA",), "EG"),
+    Agency("Petra", "Jordan News Agency", ("Petra",), "JO"),
+    Agency("SANA", "Syrian Arab News Agency", ("SANA",), "SY"),
+    Agency("Prensa Latina", "Prensa Latina", (), "CU"),
+    Agency("PAP", "Polish Press Agency", ("PAP",), "PL"),
+    Agency("MTI", "Hungarian News Agency", ("MTI",), "HU"),
+    Agency("BTA", "Bulgarian News Agency", ("BTA",), "BG"),
+    Agency("Ukrinform", "Ukrinform", (), "UA"),
+    Agency("NNA", "National News Agency", ("NNA",), "LB"),
+    Agency("KPL", "Lao News Agency", ("KPL",), "LA"),
+    Agency("AKP", "Agence Kampuchea Presse", ("AKP",), "KH"),
+    Agency("MNA", "Myanmar News Agency", ("MNA",), "MM"),
+    Agency("BNA", "Bahrain News Agency", ("BNA",), "BH"),
+    Agency("ONA", "Oman News Agency", ("ONA",), "OM"),
+    Agency("Montsame", "Montsame News Agency", ("Montsame",), "MN"),
+    Agency("Kazinform", "Kazinform", (), "KZ"),
+    Agency("NZPA", "New Zealand Press Association", ("NZPA",), "NZ"),
+    Agency("Trend", "Trend News Agency", ("Trend News",), "AZ"),
+    Agency("AZERTAC", "Azerbaijan State News Agency", ("Azertac", "AzerTAc"), "AZ"),
+    Agency("GNA", "Ghana News Agency", ("GNA",), "GH"),
+    Agency("KNA", "Kenya News Agency", ("KNA",), "KE"),
+    Agency("Interfax-Ukraine", "Interfax-Ukraine", (), "UA"),
+    Agency("BelTA", "Belarusian Telegraph Agency", ("BelTA",), "BY"),
+    Agency("Armenpress", "Armenpress", (), "AM"),
+    Agency("SAPA", "South African Press Association", ("SAPA",), "ZA"),
+    Agency("Pajhwok", "Pajhwok Afghan News", ("Pajhwok Afghan News",), "AF"),
+    Agency("Khaama", "Khaama Press", ("Khaama Press",), "AF"),
+    Agency("NHK", "NHK", ("NHK World",), "JP"),
+)
+
+# Aggregators that re-publish wire copy; they prefix wrappers but are not the story's agency.
+AGGREGATORS: frozenset[str] = frozenset(
+    {"menafn", "urdupoint", "urdupoint news", "pakistan point news", "devdiscourse", "newsvoir",
+     "business wire", "pr newswire", "globe newswire", "ians life", "latestly", "newsbytes"}
+)
+
+
+def _key(name: str) -> str:
+    return " ".join(re.sub(r"[()\[\]/|:,;.]+", " ", name).casefold().split())
+
+
+_BY_KEY: dict[str, str] = {}
+for _agency in AGENCIES:
+    for _spelling in (_agency.code, _agency.name, *_agency.aliases):
+        _BY_KEY.setdefault(_key(_spelling), _agency.code)
+_BY_KEY.update({_key("Agence France-Presse"): "AFP", _key("Jiji Press"): "Jiji", "the canadian press": "CP"})
+# Codes that are also ordinary English words or a party's initials: they count as an agency only
+# in the slots a dateline/trailer gives them, never as free text (see detect_agency).
+_COUNTRY_BY_CODE: dict[str, str] = {a.code: a.country for a in AGENCIES}
+
+
+def normalize_agency(name: str) -> str | None:
+    """The agency code for a printed name ("Associated Press" → "AP", "Itar-Tass" → "TASS"), else None.
+
+    Accepts surrounding punctuation and case variation; returns None for aggregators, empty or
+    unknown names. Never raises.
+    """
+    if not isinstance(name, str) or len(name) > 80:
+        return None
+    key = _key(name)
+    if not key:
+        return None
+    code = _BY_KEY.get(key)
+    if code is not None:
+        return code
+    # "Xinhua News Agency" style: known name followed by a generic suffix.
+    stripped = re.sub(r"\s+(news agency|news service|news|agency|press|wire)$", "", key)
+    return _BY_KEY.get(stripped)
+
+
+def agency_country(code: str) -> str | None:
+    """Home country (alpha-2) of an agency code, or None."""
+    return _COUNTRY_BY_CODE.get(code)
+
+
+# --- syndication wrappers: "(MENAFN- IANS)", "(MENAFN - Jordan Times)" ------------------------------
+WRAPPER_RE = re.compile(r"\A\s*\(\s*(?P<via>MENAFN|[A-Z][A-Za-z.]{1,20})\s*[-–—]\s*(?P<src>[^()\n]{1,60}?)\s*\)\s*")
+
+
+def match_wrapper(text: str) -> tuple[tuple[int, int], str, str] | None:
+    """(span, aggregator, source name) of a syndication wrapper at the very start of ``text``, else None.
+
+    Only "(Aggregator- Source)" where the aggregator is a known one or the source is a known agency,
+    so that an ordinary opening parenthesis is not mistaken for a wrapper.
+    """
+    m = WRAPPER_RE.match(text)
+    if not m:
+        return None
+    via, src = m.group("via"), m.group("src")
+    if _key(via) not in AGGREGATORS and normalize_agency(src) is None:
+        return None
+    return (m.start(), m.end()), via, src
+
+
+# --- detection ------------------------------------------------------------------------------------
+EvidenceSource = Literal["dateline", "wrapper", "byline", "trailer", "jsonld", "house_style"]
+
+
+@dataclass(frozen=True)
+class AgencyEvidence:
+    """The agency of a story and where that came from; ``text`` is the evidence as printed."""
+
+    code: str
+    source: EvidenceSource
+    text: str
+
+
+_DESK = r"[a-z]{2,4}(?:/[a-z]{2,4}){1,3}"
+_AGENCY_WORD = r"[A-Z][A-Za-z-]{1,15}(?:\s[A-Z][A-Za-z]{1,12})?"
+# "(ANI)", "--IANS", "— Bernama", "-- IANS sd/vd", "(Source: VNA)" at the end of a paragraph.
+TRAILER_RE = re.compile(
+    r"(?:\s*(?:--|—|–)\s*(?P<a1>" + _AGENCY_WORD + r")"
+    r"|\s*\((?:Source:\s*)?(?P<a2>" + _AGENCY_WORD + r")\))"
+    r"(?P<desk>\s+" + _DESK + r")*\s*\Z"
+)
+WHOLE_TRAILER_RE = re.compile(
+    r"\A\s*(?:(?:--|—|–|-)\s*|\(\s*|Source:\s*|\(Source:\s*)?(?P<a>" + _AGENCY_WORD + r")\s*\)?\.?"
+    r"(?:\s+" + _DESK + r")*\s*\Z|\A\s*" + _DESK + r"\s*\Z"
+)
+# Byline lines: "ANI | Washington DC | Updated: ..." or "PTI" / "IANS" alone on a line.
+BYLINE_LINE_RE = re.compile(r"\A\s*(?P<a>[A-Z][A-Za-z .-]{1,30}?)\s*(?:\||$)")
+
+
+# Credit lines that name the wire in words: "(With inputs from PTI)", "Source: Xinhua News Agency",
+# "© Agence France-Presse", "Copyright 2024 The Associated Press. All rights reserved."
+_CREDIT_RE = re.compile(
+    r"\A\s*\(?\s*(?:with\s+(?:additional\s+)?inputs?\s+from|inputs?\s+from|source\s*:|courtesy\s*:?|"
+    r"©|\(c\)|copyright)\s{0,3}(?:©\s{0,3})?(?:(?:19|20)\d\d\s{0,3})?(?:the\s+)?"
+    r"(?P<a>[A-Z][\w.&'’-]{0,25}(?:[ -][A-Z][\w.&'’-]{0,25}){0,4}?)"
+    r"\s{0,3}(?:(?:19|20)\d\d)?\s{0,3}[.)]?\s{0,3}(?:all rights reserved\.?)?\s{0,3}\)?\s*\Z",
+    re.IGNORECASE,
+)
+# Reuters' own trailer: "Reporting by A; Editing by B" (other wires do not credit editors this way).
+_REUTERS_CREDIT_RE = re.compile(
+    r"\A\s*\(?\s*(?:additional\s+)?(?:reporting|writing)\s+by\s[^;]{2,120};\s*(?:additional reporting by\s[^;]{2,120};\s*)?"
+    r"(?:writing by\s[^;]{2,120};\s*)?editing\s+by\s",
+    re.IGNORECASE,
+)
+# "By Reuters Staff", "By The Associated Press", "By AFP" on a line of its own.
+_BY_AGENCY_RE = re.compile(
+    r"\A\s*By\s+(?:the\s+)?(?P<a>[A-Z][\w.&'’-]{0,25}(?:[ -][A-Z][\w.&'’-]{0,25}){0,3}?)"
+    r"(?:\s+(?:Staff|Reporters?|News Desk|Desk|Correspondents?|Bureau))?\s*\Z"
+)
+
+
+def find_credit(paragraph: str) -> tuple[str, str] | None:
+    """(agency code, the line) when ``paragraph`` is a credit line naming a known wire, else None."""
+    if not isinstance(paragraph, str) or len(paragraph) > 300:
+        return None
+    line = paragraph.strip()
+    m = _CREDIT_RE.match(line) or _BY_AGENCY_RE.match(line)
+    code = normalize_agency(m.group("a")) if m else None
+    if code:
+        return code, line
+    if _REUTERS_CREDIT_RE.match(line):
+        return "Reuters", line
+    return None
+
+
+# UNI / PTI desk initials after the agency, with the filing time: "UNI XR SB 2352", "PTI KR NSD".
+_UPPER_DESK_TRAILER_RE = re.compile(
+    r"\A\s*(?:(?:--|—|–|-)\s*)?(?P<a>[A-Z]{2,8})(?:[ \t]+[A-Z]{1,4}){1,5}(?:[ \t]+\d{3,4})?\s*\Z"
+)
+
+
+def find_trailer(paragraph: str) -> tuple[int, str, str | None] | None:
+    """(start offset, trailer text, agency code or None) of a trailer ending ``paragraph``, else None.
+
+    A whole-paragraph trailer ("--IANS", "sd/vd", "(Source: VNA)") starts at 0. An inline trailer must
+    name a known agency: "(ANI)" ends a paragraph; "(Reuters)" in a sentence does not.
+    """
+    if not paragraph or len(paragraph) > 100_000:
+        return None
+    tail_start = max(0, len(paragraph) - 120)
+    tail = paragraph[tail_start:]
+    desk = _UPPER_DESK_TRAILER_RE.match(paragraph) if len(paragraph) <= 60 else None
+    if desk and normalize_agency(desk.group("a")):
+        return 0, paragraph.strip(), normalize_agency(desk.group("a"))
+    whole = WHOLE_TRAILER_RE.match(paragraph) if len(paragraph) <= 80 else None
+    if whole:
+        name = whole.group("a")
+        code = normalize_agency(name) if name else None
+        if name and code is None:
+            return None
+        return 0, paragraph.strip(), code
+    m = TRAILER_RE.search(tail)
+    if m:
+        name = m.group("a1") or m.group("a2") or ""
+        code = normalize_agency(name)
+        if code is not None:
+            return tail_start + m.start(), m.group(0).strip(), code
+    return None
+
+
+def detect_agency(
+    *,
+    dateline: Dateline | None,
+    paragraphs: list[str],
+    author_organizations: list[str],
+    title: str | None,
+) -> AgencyEvidence | None:
+    """The story's wire agency with its evidence, strongest first; None when nothing points to one.
+
+    Order: a printed dateline tag → a syndication wrapper → a byline line in the first paragraphs →
+    a trailer in the last paragraphs → a JSON-LD author organisation → a house-style inference from
+    the dateline. ``title`` is consulted only for a "(AGENCY)"/"- AGENCY" suffix, which some sites add.
+    """
+    try:
+        if dateline is not None and dateline.agency and not dateline.agency_inferred:
+            code = normalize_agency(dateline.agency)
+            if code:
+                return AgencyEvidence(code, "dateline", dateline.raw)
+        head = [p for p in paragraphs[:3] if isinstance(p, str)]
+        if head:
+            wrapped = match_wrapper(head[0])
+            if wrapped:
+                code = normalize_agency(wrapped[2])
+                if code:
+                    return AgencyEvidence(code, "wrapper", head[0][wrapped[0][0]:wrapped[0][1]].strip())
+        for para in head:
+            first_line = para.strip().split("\n", 1)[0]
+            m = BYLINE_LINE_RE.match(first_line)
+            if m and ("|" in first_line or len(first_line) <= 30):
+                code = normalize_agency(m.group("a"))
+                if code:
+                    return AgencyEvidence(code, "byline", first_line.strip())
+        for para in reversed([p for p in paragraphs[-3:] if isinstance(p, str)]):
+            hit = find_trailer(para)
+            if hit and hit[2]:
+                return AgencyEvidence(hit[2], "trailer", hit[1])
+        for para in reversed([p for p in paragraphs[-3:] if isinstance(p, str)]):
+            credit = find_credit(para)
+            if credit:
+                return AgencyEvidence(credit[0], "trailer", credit[1])
+        for para in head:
+            credit = find_credit(para) if _BY_AGENCY_RE.match(para.strip()) else None
+            if credit:
+                return AgencyEvidence(credit[0], "byline", credit[1])
+        for org in author_organizations or []:
+            code = normalize_agency(org) if isinstance(org, str) else None
+            if code:
+                return AgencyEvidence(code, "jsonld", org)
+        if title:
+            m = re.search(r"(?:\((?P<a>[A-Za-z-]{2,12})\)|\s[-–|]\s(?P<b>[A-Za-z-]{2,12}))\s*\Z", title[-40:])
+            name = (m.group("a") or m.group("b")) if m else None
+            code = normalize_agency(name) if name else None
+            if code:
+                return AgencyEvidence(code, "byline", title.strip())
+        if dateline is not None and dateline.agency and dateline.agency_inferred:
+            code = normalize_agency(dateline.agency)
+            if code:
+                return AgencyEvidence(code, "house_style", dateline.raw)
+    except (TypeError, AttributeError):  # malformed input from a caller: no evidence, not a crash
+        return None
+    return None

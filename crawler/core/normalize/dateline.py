@@ -1,0 +1,594 @@
+"""Datelines: "NEW DELHI, Feb 28 (Reuters) -", "Washington, DC [US], March 1 :", "TOKYO (Kyodo) --".
+
+``parse_dateline(text, published)`` reads the first lines of an article body and returns a
+:class:`Dateline` or None. It reads top to bottom as a cascade over at most ``_MAX_LINES`` lines of
+the first ``_PREFIX`` characters:
+
+1. a syndication wrapper ``(MENAFN- IANS)`` at the start of a line is stepped over;
+2. the line is tried as a dateline: PLACE, then qualifiers in any order — ``, Region``,
+   ``(Region)``, ``[Country]``, ``, DATE``, ``(AGENCY)``, ``/TASS/``, ``, Reuter`` — then a terminator
+   (``-``, ``--``, ``—``, ``:``, ``|``, ``_``, ``.``);
+3. a ``By ...`` line is scanned word by word for a dateline with a date or an agency tag
+   ("By Karen Lema MANILA (Reuters) -");
+4. header lines (timestamps, agency or desk lines, pipe-separated bylines, a bare name) are stepped
+   over; anything else is body text and ends the search.
+
+Evidence needed: a place with a date, an agency tag, a bracketed country or a region is a dateline;
+a bare place needs a terminator and must be a known city (or an ALL-CAPS word that is not a
+label such as "UPDATE:"). After a timestamp header a bare place is taken as part of the page
+header, not a dateline. The year rule lives in :func:`resolve_year`.
+
+All regexes are bounded (fixed repetition limits, no nested unbounded groups) and run over a
+bounded prefix, so the cost per call is bounded whatever the input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from crawler.core.normalize.agency import match_wrapper, normalize_agency
+from crawler.core.normalize.gazetteer import country_code, country_for_city, lookup_city, resolve_region
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """A parsed dateline. Fields are None when not printed and not inferable.
+
+    ``raw``/``span``: the dateline as printed and its character span in the input text.
+    ``city``: as printed, ALL CAPS turned to title case; several places joined with "/".
+    ``region``: state/province, expanded ("Wis." → "Wisconsin"). ``country``: ISO alpha-2 from the
+    text ([India], ", Philippines") or inferred from the (first) city. ``agency``: normalised code
+    (or the printed name of an agency the table does not know); ``agency_inferred`` is True when it
+    comes from house style, not print. ``year``: only when printed. ``date``: resolved date.
+    """
+
+    raw: str
+    span: tuple[int, int]
+    city: str | None
+    region: str | None
+    country: str | None
+    agency: str | None
+    agency_inferred: bool
+    month: int | None
+    day: int | None
+    year: int | None
+    date: dt.date | None
+
+
+_PREFIX = 600
+_MAX_LINES = 7
+_MAX_SKIPPED = 4
+
+_MONTH_NUM = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_YEAR = r"(?:\s{0,2},?\s{0,2}(?P<year>(?:19|20)\d{2})(?![^\W_]))?"
+_DATE_MD = re.compile(
+    r"(?P<mon>" + _MONTHS + r")\b\.?\s{0,3}(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![^\W_])" + _YEAR, re.I
+)
+_DATE_DM = re.compile(
+    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s{1,3}(?P<mon>" + _MONTHS + r")\b\.?" + _YEAR, re.I
+)
+
+# A place word starts with a letter; inner hyphens/apostrophes only between letters.
+_WORD = (
+    r"(?!(?i:" + _MONTHS + r")\b\.?\s{0,3}\d)"
+    r"[^\W\d_](?:[^\s\d,()\[\]{}<>:;|/—–_!?\"“”«»*#'’-]|['’-](?=[^\W\d_])){0,30}"
+)
+_CONNECTOR = r"(?:de|da|del|della|do|dos|das|di|du|des|la|le|les|el|al|en|es|of|on|upon|am|an|der|den|van|von|y|sur|bin)"
+_PART = _WORD + r"(?:[ ]{1,2}(?:" + _CONNECTOR + r"[ ]{1,2})?" + _WORD + r"){0,4}"
+_PLACE_RE = re.compile(r"(?P<place>" + _PART + r"(?:[ ]?/[ ]?" + _PART + r"){0,3})")
+_REGION_RE = re.compile(r"[ \t]{0,2},[ \t]{0,3}(?P<r>" + _PART + r")")
+_DATE_PRE_RE = re.compile(r"[ \t,.]{0,4}(?P<dash>-[ \t]{1,2})?")
+_PAREN_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\((?P<p>[^()\[\]]{1,90})\)")
+_BRACKET_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\[(?P<b>[^\[\]\n]{1,40})\]")
+_SLASH_AGENCY_RE = re.compile(r"\.?[ \t]{0,2}/(?P<a>[A-Za-z][A-Za-z-]{1,15})/\.?")
+# ", Reuter -" after the date, or the agency name with no comma at all ("TOKYO, Jan. 5 Kyodo -").
+_COMMA_AGENCY_RE = re.compile(r"(?:[ \t]{0,2},[ \t]{0,2}|[ \t]{1,2})(?P<a>[A-Z][A-Za-z-]{1,15})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
+_TERM_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}(?P<t>-{1,2}|—|–|:|\||_|\.(?=\s|$))")
+_AGENCY_LEAD_RE = re.compile(r"(?P<a>[A-Z][A-Za-z.-]{1,20}(?: [A-Z][A-Za-z.-]{1,20}){0,2})[ \t]{1,3}/[ \t]{1,3}")
+_LINE_NOISE_RE = re.compile(r"[ \t*#•>]{0,10}")
+_DATE_ONLY_RE = re.compile(
+    r"(?P<mon>" + _MONTHS + r")\b\.?\s{0,3}(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s{0,2}(?P<year>(?:19|20)\d{2})"
+    r"[ \t]{0,2}(?P<t>:|_|—|–|-{1,2})",
+    re.I,
+)
+# "Jan 9 (Reuters) -": Reuters' dateline for a market story, with no place.
+_DATE_AGENCY_RE = re.compile(
+    r"(?P<mon>" + _MONTHS + r")\b\.?\s{0,3}(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s{0,2}(?P<year>(?:19|20)\d{2}))?"
+    r"[ \t]{0,3}\((?P<a>[A-Za-z][\w .-]{1,25})\)[ \t]{0,3}(?:-{1,2}|—|–|:)",
+    re.I,
+)
+# "(ANSA) - ROME, JAN 9 -": the agency first, then the dateline.
+_PAREN_AGENCY_LEAD_RE = re.compile(r"\((?P<a>[A-Za-z][\w .-]{1,25})\)[ \t]{0,3}(?:-{1,2}|—|–)[ \t]{0,3}")
+# A Hijri date SPA prints before the Gregorian one: "Riyadh, Rajab 12, 1445, January 24, 2024, SPA --".
+_HIJRI_RE = re.compile(
+    r"[ \t]{0,2},?[ \t]{0,2}(?:Muharram|Safar|Rabi['’ ]?(?:al|ul)?[- ]?(?:Awwal|Akhir|Akhar|Thani|Sani|I{1,2})|"
+    r"Jumad[ae]['’ ]?(?:al|ul)?[- ]?(?:Awwal|Ula|Oula|Akhir|Akhirah|Thani|Sani|I{1,2})|Rajab|Sha['’]?ban|"
+    r"Rama[dz]h?an|Shawwal|Dhu['’ ]?(?:al|l)?[- ]?Qa['’]?dah|Dhu['’ ]?(?:al|l)?[- ]?Hijjah)[ \t]{1,2}\d{1,2},?[ \t]{1,2}"
+    r"1[34]\d\d(?:[ \t]{0,2}(?:AH|H)\b)?",
+    re.I,
+)
+# ", IRNA —" / ", SANA-" after the place, and ", AZERTAC The ..." after the date: an agency in capitals.
+_COMMA_CAPS_AGENCY_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}(?P<a>[A-Z]{3,12})(?=[ \t]{0,3}(?:[-–—:]|$)|[ \t]+[A-Z])")
+_STAMP_DATE_RE = re.compile(
+    r"(?:Updated|Created|Published|Posted(?: On)?|First published)[ \t]{0,2}:?[ \t]{0,3}"
+    r"(?P<day>\d{1,2})[-/.](?P<mon>\d{1,2})[-/.](?P<year>(?:19|20)\d{2})",
+    re.I,
+)
+_FULL_DATE_ONLY_RE = re.compile(
+    r"[ \t]{0,3}(?:\d{1,2}(?:st|nd|rd|th)?\s{1,3}" + _MONTHS + r"\b\.?,?|" + _MONTHS + r"\b\.?\s{0,3}\d{1,2},?)"
+    r"\s{0,3}(?:19|20)\d{2}[\s\d:.,APMapm]{0,20}$",
+    re.I,
+)
+_TIME_RE = re.compile(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])")
+_NUMERIC_DATE_RE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b")
+_STAMP_WORDS_RE = re.compile(
+    r"(?:updated|last updated|posted|published|first published|created|input|ekleme|güncelleme|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)\b",
+    re.I,
+)
+_DESK_RE = re.compile(
+    r"(?:news service|news desk|desk|bureau|correspondent|staff reporter|staff writer|news network|"
+    r"news agency|web desk|online desk)\s*:?\s*$",
+    re.I,
+)
+# First words that make a capitalised "place" a label, not a dateline.
+_STOPWORDS = frozenset(
+    ["by", "updated", "update", "posted", "published", "photo", "photos", "image", "images", "source", "sources", "breaking", "exclusive", "watch", "read", "also", "note", "editor", "edited", "input", "reporting", "reported", "written", "story", "video", "file", "files", "representational", "representative", "image:", "caption", "credit", "credits", "courtesy", "advertisement", "sponsored", "disclaimer", "today", "yesterday", "tomorrow", "live", "latest", "opinion", "analysis", "explainer", "comment", "comments", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "summary", "highlights", "key", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
+)
+_KEEP_UPPER = frozenset({"DC", "D.C.", "US", "U.S.", "UK", "UAE", "NY", "EU", "UN"})
+
+
+def _fold_word(word: str) -> str:
+    """Case-folded, without dots and a possessive ("EDITOR’S" → "editor")."""
+    return re.sub(r"['’]s$", "", word.casefold().strip("."))
+
+
+def _is_caps(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters if c.isascii() or c.isupper() or c.islower())
+
+
+def _words(part: str) -> list[str]:
+    return part.split()
+
+
+def _place_ok(place: str) -> bool:
+    """Casing and vocabulary checks that tell a place from a person's name, a label or an agency."""
+    parts = [p.strip() for p in place.split("/")]
+    if not all(parts):
+        return False
+    for part in parts:
+        words = _words(part)
+        if not words or len(part) > 40:
+            return False
+        if _fold_word(words[0]) in _STOPWORDS:
+            return False
+        if normalize_agency(part) is not None:
+            return False
+        caps = title = 0
+        for w in words:
+            if not w[0].isupper():
+                if w[0].islower() and (w is words[0] or w is words[-1]):
+                    return False
+                continue
+            letters = sum(1 for c in w if c.isalpha())
+            if letters >= 3:
+                if w.isupper():
+                    caps += 1
+                else:
+                    title += 1
+        if caps and title:
+            return False
+    return True
+
+
+def _is_all_caps_place(place: str) -> bool:
+    letters = [c for c in place if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _display_city(place: str) -> str:
+    """ALL-CAPS places to title case ("NEW DELHI" → "New Delhi"); others as printed; " / " → "/"."""
+    parts = []
+    for part in place.split("/"):
+        words = []
+        for w in part.split():
+            if w in _KEEP_UPPER or not _is_caps(w):
+                words.append(w)
+            else:
+                words.append("-".join(s[:1] + s[1:].lower() for s in w.split("-")))
+        parts.append(" ".join(words))
+    return "/".join(parts)
+
+
+def _month_of(token: str) -> int | None:
+    return _MONTH_NUM.get(token[:3].casefold())
+
+
+def resolve_year(month: int, day: int, published: dt.datetime | dt.date | None) -> dt.date | None:
+    """The latest valid date with this month/day that is not after ``published`` + 1 day, or None.
+
+    "Dec 31" on a 2 Jan page → the previous year; "Feb 29" → the latest leap year that fits.
+    """
+    if published is None:
+        return None
+    pub = published.date() if isinstance(published, dt.datetime) else published
+    limit = pub + dt.timedelta(days=1)
+    for year in range(limit.year, limit.year - 9, -1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= limit:
+            return candidate
+    return None
+
+
+def _resolve(month: int | None, day: int | None, year: int | None,
+             published: dt.datetime | dt.date | None) -> dt.date | None:
+    if month is None or day is None:
+        return None
+    if year is None:
+        return resolve_year(month, day, published)
+    try:
+        resolved = dt.date(year, month, day)
+    except ValueError:
+        return None
+    if published is not None:
+        pub = published.date() if isinstance(published, dt.datetime) else published
+        if resolved > pub + dt.timedelta(days=1):  # a printed future date contradicts the page
+            return None
+    return resolved
+
+
+@dataclass
+class _Parts:
+    place: str | None = None
+    region: str | None = None
+    region_country: str | None = None
+    bracket_country: str | None = None
+    agency: str | None = None
+    month: int | None = None
+    day: int | None = None
+    year: int | None = None
+    dash_date: bool = False
+    loose: bool = False
+    agency_unknown: bool = False
+    term: str | None = None
+    end: int = 0
+
+
+def _paren(content: str, parts: _Parts) -> bool:
+    """Interpret "(...)" after a place: an agency tag, a region, or (reject) a photo credit."""
+    text = " ".join(content.split())
+    if re.search(r"\bphoto|\bpic\b|\bfile\b|\bimage", text, re.I):
+        return False
+    code = normalize_agency(text)
+    if code:
+        parts.agency = parts.agency or code
+        return True
+    region = resolve_region(text)
+    if region and parts.region is None:
+        parts.region, parts.region_country = region
+        return True
+    country = country_code(text) if len(text) <= 30 else None
+    if country and parts.bracket_country is None:
+        parts.bracket_country = country
+        return True
+    # "(UrduPoint News / Sputnik - 18th May, 2023)", "(APP - UrduPoint / Pakistan Point News - ...)".
+    segments = [s.strip() for s in re.split(r"\s[-–/]\s|/|\n", content) if s.strip()]
+    found = None
+    for seg in segments:
+        found = normalize_agency(seg)
+        if found:
+            break
+    date = _DATE_DM.search(content) or _DATE_MD.search(content)
+    if date and parts.month is None:
+        parts.month, parts.day = _month_of(date.group("mon")), int(date.group("day"))
+        parts.year = int(date.group("year")) if date.group("year") else None
+    if found:
+        parts.agency = parts.agency or found
+        return True
+    # An agency the table does not know, printed in the agency slot: "(Khyber Mail)", "(TDI)".
+    if len(segments) == 1 and re.fullmatch(r"[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,3}", text) and not date:
+        if parts.agency is None:
+            parts.agency = _display_city(text) if len(text) > 4 else text
+            parts.agency_unknown = True
+        return True
+    return bool(date and segments)
+
+
+def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
+    """Try a dateline at ``start`` of ``line``; ``strict`` requires a date or an agency tag."""
+    m = _PLACE_RE.match(line, start)
+    if not m:
+        return None
+    place = m.group("place").strip()
+    pos = m.end()
+    # "ASTANA. KAZINFORM –": the place regex takes "ASTANA. KAZINFORM" in; the tail is the agency.
+    head, dot, tail = place.rpartition(". ")
+    split_agency = normalize_agency(tail) if dot and head else None
+    if split_agency:
+        place = head
+    if not _place_ok(place):
+        return None
+    parts = _Parts(place=place, agency=split_agency)
+    for _ in range(8):
+        h = _HIJRI_RE.match(line, pos)
+        if h:
+            pos = h.end()
+            continue
+        if parts.month is None:
+            pre = _DATE_PRE_RE.match(line, pos)
+            assert pre is not None  # every part of the pattern is optional
+            d = _DATE_MD.match(line, pre.end()) or _DATE_DM.match(line, pre.end())
+            if d:
+                parts.month, parts.day = _month_of(d.group("mon")), int(d.group("day"))
+                parts.year = int(d.group("year")) if d.group("year") else None
+                parts.dash_date = bool(pre.group("dash"))
+                pos = d.end()
+                continue
+        p = _PAREN_RE.match(line, pos)
+        if p:
+            if not _paren(p.group("p"), parts):
+                return None
+            pos = p.end()
+            continue
+        b = _BRACKET_RE.match(line, pos)
+        if b:
+            code = country_code(b.group("b"))
+            if code is None:
+                return None
+            parts.bracket_country = code
+            pos = b.end()
+            continue
+        s = _SLASH_AGENCY_RE.match(line, pos)
+        if s and normalize_agency(s.group("a")):
+            parts.agency = parts.agency or normalize_agency(s.group("a"))
+            pos = s.end()
+            continue
+        c = _COMMA_AGENCY_RE.match(line, pos)
+        if c and parts.month is not None and normalize_agency(c.group("a")):
+            parts.agency = parts.agency or normalize_agency(c.group("a"))
+            pos = c.end()
+            continue
+        c = _COMMA_CAPS_AGENCY_RE.match(line, pos)
+        if c and normalize_agency(c.group("a")):
+            parts.agency = parts.agency or normalize_agency(c.group("a"))
+            pos = c.end()
+            continue
+        r = _REGION_RE.match(line, pos) if parts.month is None else None
+        if r:
+            printed = r.group("r").strip()
+            region = resolve_region(printed)
+            if region and parts.region is None:
+                parts.region, parts.region_country = region
+                pos = r.end()
+                continue
+            country = country_code(printed)
+            if country and parts.region_country is None:
+                parts.region_country = country
+                pos = r.end()
+                continue
+            # An unknown area ("West Germany", "West Bank", "Grand Cayman"): kept only when the
+            # dateline goes on to print a date (checked below), and only if it looks like a name.
+            if all(w[:1].isupper() for w in printed.split()) and len(printed) <= 40:
+                parts.region = parts.region or printed
+                parts.loose = True
+                pos = r.end()
+                continue
+        break
+    t = _TERM_RE.match(line, pos)
+    if t:
+        parts.term = t.group("t")
+        pos = t.end()
+    parts.end = pos
+    if parts.dash_date and parts.term is None:
+        return None
+    if parts.loose and parts.month is None:
+        return None
+    if parts.agency_unknown and parts.month is None and not lookup_city(place.split("/")[0].strip()):
+        return None  # "Dewi Kartika (The Jakarta Post)": a byline, not "PLACE (AGENCY)"
+    has_tag = parts.agency is not None or parts.bracket_country is not None
+    if strict and parts.month is None and parts.agency is None:
+        return None
+    if parts.month is not None or has_tag:
+        return parts
+    if parts.term is None or parts.term == ".":
+        return None
+    rest = line[pos:]
+    if _FULL_DATE_ONLY_RE.match(rest):  # "Manila, Philippines – 30 July 2024": a byline stamp
+        return None
+    if parts.region is not None or parts.region_country is not None:
+        return parts
+    # A bare place: "KABUL:", "Washington:", "TOKYO —", "New Delhi |".
+    if rest.lstrip()[:1].isdigit():  # "Ekleme: 17.11.2021" is a label and a value
+        return None
+    if parts.term == "|":
+        seg = rest.split("|", 1)[0].strip()
+        if seg and (seg.endswith(":") or _DESK_RE.search(seg) or normalize_agency(seg)):
+            return None
+    first = place.split("/")[0].strip()
+    if any(c.isalpha() and not c.isascii() and not c.isupper() and not c.islower() for c in first):
+        return parts if lookup_city(first, allow_alternate=True) else None
+    if lookup_city(first, allow_alternate=False):
+        return parts
+    words = first.split()
+    if _is_all_caps_place(first) and len(words) <= 3 and len(first) >= 4:
+        return parts
+    return None
+
+
+def _build(text: str, line_start: int, start: int, parts: _Parts, line_agency: str | None,
+           published: dt.datetime | dt.date | None) -> Dateline:
+    place = parts.place or ""
+    raw_end = line_start + parts.end
+    raw = text[line_start + start: raw_end].rstrip()
+    first = place.split("/")[0].strip()
+    country = parts.bracket_country or parts.region_country or (country_for_city(first) if first else None)
+    agency = parts.agency
+    inferred = False
+    if agency is None and line_agency is not None:
+        agency = line_agency
+    if (agency is None and parts.bracket_country is not None and parts.month is not None
+            and parts.term == ":"):
+        agency, inferred = "ANI", True  # ANI house style "City [Country], Month D :" with the tag cut
+    return Dateline(
+        raw=raw,
+        span=(line_start + start, line_start + start + len(raw)),
+        city=_display_city(place) if place else None,
+        region=parts.region,
+        country=country,
+        agency=agency,
+        agency_inferred=inferred,
+        month=parts.month,
+        day=parts.day,
+        year=parts.year,
+        date=_resolve(parts.month, parts.day, parts.year, published),
+    )
+
+
+def _header_agency(line: str) -> str | None:
+    """The agency or desk named by a header line ("PTI", "GK NEWS SERVICE", "ANI | ..."), else None."""
+    for seg in line.split("|"):
+        seg = seg.strip().rstrip(":").strip()
+        if not seg or len(seg) > 40:
+            continue
+        code = normalize_agency(seg)
+        if code:
+            return code
+        if _DESK_RE.search(seg) and re.fullmatch(r"[A-Za-z][A-Za-z .&'-]{1,39}", seg):
+            return _display_city(seg)
+    return None
+
+
+def _is_header_line(line: str) -> tuple[bool, bool]:
+    """(is a skippable header line, is a timestamp) for a line that is not itself a dateline."""
+    s = line.strip()
+    if not s:
+        return True, False
+    if len(s) > 120:
+        return False, False
+    timestamp = bool(_TIME_RE.search(s) or _NUMERIC_DATE_RE.search(s) or _STAMP_WORDS_RE.match(s))
+    if timestamp:
+        return True, True
+    if s.startswith("|") or "|" in s or s.lower().startswith("by ") or _header_agency(s):
+        return True, False
+    words = s.split()
+    # A bare name line ("SUDHIR KUMAR"): a few capitalised words and no sentence punctuation.
+    if len(words) <= 5 and not re.search(r"[.!?;:,]$", s) and all(w[:1].isupper() for w in words):
+        return True, False
+    return False, False
+
+
+def parse_dateline(text: str, published: dt.datetime | dt.date | None = None) -> Dateline | None:
+    """The dateline at the start of an article body (or within its first lines), else None.
+
+    ``text``: the body (paragraphs joined by newlines); a leading syndication wrapper, a ``By``
+    byline, timestamp lines and agency/desk lines before the dateline are tolerated.
+    ``published``: the page's publication date or time; it fixes the year of a dateline that does
+    not print one (see :func:`resolve_year`); without it, such a dateline has ``date`` None.
+    Never raises; None on any input that does not start with a dateline.
+    """
+    try:
+        return _parse(text, published)
+    except (ValueError, TypeError, AttributeError, IndexError, OverflowError):
+        return None
+
+
+def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | None:
+    if not isinstance(text, str) or not text:
+        return None
+    if published is not None and not isinstance(published, dt.date):
+        published = None
+    prefix = text[:_PREFIX]
+    line_start = 0
+    skipped = 0
+    after_timestamp = False
+    line_agency: str | None = None
+    lines = prefix.split("\n")[:_MAX_LINES]
+    index = -1
+    while index + 1 < len(lines):
+        index += 1
+        line = lines[index]
+        offset = line_start
+        # A parenthesis left open runs on to the next line: "(APP - UrduPoint / Pakistan Point ...)".
+        if line.count("(") > line.count(")") and index + 1 < len(lines):
+            index += 1
+            line = line + "\n" + lines[index]
+        line_start += len(line) + 1
+        start = _LINE_NOISE_RE.match(line).end()  # type: ignore[union-attr]
+        wrapped = match_wrapper(line[start:])
+        if wrapped:
+            start += wrapped[0][1]
+        if start >= len(line.rstrip()):
+            continue
+        # "PTI / Washington, November 8": an agency line flattened onto the dateline's line.
+        lead = _AGENCY_LEAD_RE.match(line, start) or _PAREN_AGENCY_LEAD_RE.match(line, start)
+        if lead and normalize_agency(lead.group("a")):
+            line_agency = normalize_agency(lead.group("a"))
+            start = lead.end()
+        da = _DATE_AGENCY_RE.match(line, start)
+        if da and normalize_agency(da.group("a")):
+            month, day = _month_of(da.group("mon")), int(da.group("day"))
+            year = int(da.group("year")) if da.group("year") else None
+            return Dateline(line[start:da.end()], (offset + start, offset + da.end()), None, None, None,
+                            normalize_agency(da.group("a")), False, month, day, year,
+                            _resolve(month, day, year, published))
+        d = _DATE_ONLY_RE.match(line, start)
+        if d and not line[d.end():].lstrip()[:1].isdigit():
+            month, day, year = _month_of(d.group("mon")), int(d.group("day")), int(d.group("year"))
+            raw = line[start:d.end()]
+            return Dateline(raw, (offset + start, offset + d.end()), None, None, None, line_agency, False,
+                            month, day, year, _resolve(month, day, year, published))
+        parts = _match_dateline(line, start, strict=False)
+        if parts is not None and after_timestamp and parts.month is None:
+            parts = None
+        if parts is not None:
+            return _build(text, offset, start, parts, line_agency, published)
+        # "Washington DC" on one line, "Updated: 19-12-2019 01:16 IST" on the next (site headers).
+        bare = _PLACE_RE.fullmatch(line.strip())
+        if bare and index + 1 < len(lines) and _place_ok(bare.group("place")):
+            stamp = _STAMP_DATE_RE.match(lines[index + 1].strip())
+            place = bare.group("place")
+            if stamp and (lookup_city(place, allow_alternate=False) or _is_all_caps_place(place)):
+                month, day, year = int(stamp.group("mon")), int(stamp.group("day")), int(stamp.group("year"))
+                if 1 <= month <= 12:
+                    raw = line.strip() + "\n" + lines[index + 1].strip()[:stamp.end()]
+                    first = place.split("/")[0]
+                    begin = offset + line.index(place)
+                    return Dateline(raw, (begin, begin + len(raw)), _display_city(place), None,
+                                    country_for_city(first), line_agency, False, month, day, year,
+                                    _resolve(month, day, year, published))
+        # "ANKARA" alone on the first line, the story on the next (Anadolu, The Hindu).
+        if (bare and not after_timestamp and index + 1 < len(lines) and _place_ok(bare.group("place"))
+                and len(lines[index + 1].strip()) >= 25 and lines[index + 1].strip()[:1].isupper()):
+            place = bare.group("place").rstrip(".")
+            first = place.split("/")[0].strip()
+            if lookup_city(first, allow_alternate=False) and len(place) <= 30:
+                begin = offset + line.index(place)
+                return Dateline(place, (begin, begin + len(place)), _display_city(place), None,
+                                country_for_city(first), line_agency, False, None, None, None, None)
+        if line[start:start + 3].lower() == "by ":
+            for w in re.finditer(r"(?<=\s)\S", line[: start + 160]):
+                if w.start() <= start + 3:
+                    continue
+                parts = _match_dateline(line, w.start(), strict=True)
+                if parts is not None:
+                    return _build(text, offset, w.start(), parts, line_agency, published)
+        header, is_stamp = _is_header_line(line[start:])
+        if not header or skipped >= _MAX_SKIPPED:
+            return None
+        skipped += 1
+        after_timestamp = after_timestamp or is_stamp
+        line_agency = _header_agency(line[start:]) or line_agency
+    return None

@@ -1,0 +1,241 @@
+"""Scrapy item pipelines: thin shells around crawler.core.process (pure) and storage.Archive (the database).
+
+ExtractPipeline   validate the response, run the pure page pipeline (in worker processes by default,
+                  crawler.shell.extract_pool); drop with a counted reason.
+ArchivePipeline   buffer records and write them in batches off the reactor thread (``asyncio.to_thread``),
+                  one transaction per batch; advance each source's publication watermark; send unrelated
+                  pages' URLs to ``seen_urls``; record the crawl in ``crawl_runs`` and judge it with the
+                  monitors (crawler.shell.monitors) when the spider closes.
+
+Every drop is counted in the stats as ``newsarchive/dropped/<reason>`` and logged at INFO.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.core.events import DialogueRegistry, load_configured_registry
+from crawler.shell.extract_pool import (
+    ExtractJob,
+    ExtractPool,
+    WorkerCrashed,
+    default_extract_workers,
+    extract,
+)
+from crawler.shell.items import PageItem
+from crawler.shell.monitors import Thresholds, judge_run, run_status
+from storage.archive import Archive
+from storage.db import make_engine, mask_url, resolve_database_url
+from storage.feeds import advance_watermarks, newest_by_source
+from storage.records import BatchResult, DocumentRecord, RejectedUrl, SeriesRecord
+from storage.runs import close_run, previous_coverage, run_field_coverage
+from storage.schema import require_current_schema
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def drop(crawler: Crawler, reason: str, detail: str) -> DropItem:
+    """Count a drop reason and return the exception to raise."""
+    assert crawler.stats is not None
+    crawler.stats.inc_value(f"newsarchive/dropped/{reason}")
+    return DropItem(f"{reason}: {detail}")
+
+
+class ExtractPipeline:
+    """Validate the response, then run the page pipeline (crawler.shell.extract_pool.extract) on it.
+
+    With ``NEWSARCHIVE_EXTRACT_WORKERS`` > 0 the pipeline runs in that many worker processes
+    (crawler.shell.extract_pool.ExtractPool) and the reactor keeps downloading meanwhile; 0 runs it inline on the
+    reactor thread. Both give the same ProcessedPage."""
+
+    def __init__(self, crawler: Crawler, registry: DialogueRegistry, workers: int = 0) -> None:
+        self.crawler = crawler
+        self.registry = registry  # loaded here in both modes: a bad user registry fails before any worker
+        self.workers = workers
+        self.pool: ExtractPool | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        raw = crawler.settings.get("NEWSARCHIVE_EXTRACT_WORKERS")
+        workers = default_extract_workers() if raw in (None, "") else crawler.settings.getint(
+            "NEWSARCHIVE_EXTRACT_WORKERS")
+        if workers < 0:
+            logger.warning("NEWSARCHIVE_EXTRACT_WORKERS=%s is negative: extracting inline", workers)
+            workers = 0
+        return cls(crawler, load_configured_registry(), workers)
+
+    def open_spider(self) -> None:
+        if self.workers > 0:
+            self.pool = ExtractPool(self.workers, count=self._count)
+            self.pool.start()
+            logger.info("extracting pages in %d worker process(es)", self.workers)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    def _count(self, event: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newsarchive/extract/{event}")
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        if item.status != 200:
+            raise drop(self.crawler, "http_status", f"{item.status} {item.url}")
+        ctype = (item.content_type or "").split(";")[0].strip().lower()
+        if ctype and ctype not in HTML_TYPES:
+            raise drop(self.crawler, "not_html", f"{ctype} {item.url}")
+        if not item.body.strip():
+            raise drop(self.crawler, "empty_body", item.url)
+        job = ExtractJob.from_item(item)
+        if self.pool is None:
+            processed = extract(job, self.registry)
+        else:
+            try:
+                processed = await self.pool.run(job)
+            except WorkerCrashed as exc:
+                raise drop(self.crawler, "extract_worker_crashed", str(exc)) from None
+        if not processed.clean.paragraphs:
+            raise drop(self.crawler, "no_article", f"no article text in {item.url}")
+        item.processed = processed
+        return item
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.database_url = resolve_database_url(settings.get("NEWSARCHIVE_DATABASE_URL"))
+        self.batch_size = max(1, settings.getint("NEWSARCHIVE_BATCH_SIZE", 50))
+        self.keep_raw = settings.getbool("NEWSARCHIVE_KEEP_RAW_HTML", True)
+        self.documents: list[DocumentRecord] = []
+        self.rejected: list[RejectedUrl] = []
+        self.totals = BatchResult()
+        self.run_id: int | None = None
+        self.archive: Archive | None = None
+        self.registry: DialogueRegistry | None = None
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        engine = make_engine(self.database_url)
+        require_current_schema(engine, mask_url(self.database_url))
+        self.archive = Archive(engine)
+        self.registry = load_configured_registry()
+        self.archive.sync_series(  # the registry as rows of dialogue_series; links events to them
+            SeriesRecord(s.slug, s.name, s.countries, s.level, s.aliases, s.abbreviations)
+            for s in self.registry.series
+        )
+        spider = self.crawler.spider
+        args = spider.run_arguments() if spider is not None and hasattr(spider, "run_arguments") else {}
+        args = {**args, "database": mask_url(self.database_url)}
+        self.run_id = self.archive.start_run(spider.name if spider else "?", args)
+        if spider is not None:
+            spider.crawl_run_id = self.run_id  # type: ignore[attr-defined]
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem) or item.processed is None:
+            return item
+        processed = item.processed
+        if processed.topic.topic == "unrelated":
+            self.rejected.append(RejectedUrl(processed.canonical_url, "unrelated"))
+            await self._maybe_flush()
+            raise drop(self.crawler, "unrelated", "; ".join(processed.topic.reasons)[:200])
+        self.documents.append(
+            processed.to_record(status=item.status, fetched_at=item.fetched_at,
+                                raw_html=item.body if self.keep_raw else None, source_name=item.source)
+        )
+        await self._maybe_flush()
+        return item
+
+    async def _maybe_flush(self, force: bool = False) -> None:
+        if not force and len(self.documents) + len(self.rejected) < self.batch_size:
+            return
+        async with self._lock:
+            docs, rej = self.documents, self.rejected
+            self.documents, self.rejected = [], []
+            if not docs and not rej:
+                return
+            assert self.archive is not None
+            result = await asyncio.to_thread(self._write, docs, rej)
+            self.totals.add(result)
+            stats = self.crawler.stats
+            assert stats is not None
+            for name in result.__dataclass_fields__:
+                value = getattr(result, name)
+                if value:
+                    stats.inc_value(f"newsarchive/archive/{name}", value)
+            stats.inc_value("newsarchive/archive/batches")
+
+    def _write(self, docs: list[DocumentRecord], rejected: list[RejectedUrl]) -> BatchResult:
+        """One batch in one transaction, then move the sources' watermarks forward (monotonic, so a crash
+        between the two only leaves a watermark behind, never wrong)."""
+        assert self.archive is not None
+        result = self.archive.write_batch(docs, rejected, crawl_run_id=self.run_id)
+        newest = newest_by_source((d.source_name or d.source_domain, d.published_at) for d in docs)
+        if newest:
+            advance_watermarks(self.archive.engine, newest)
+        return result
+
+    async def close_spider(self) -> None:
+        if self.archive is not None:
+            await self._maybe_flush(force=True)
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.archive is None or self.run_id is None:
+            return
+        stats = self.crawler.stats
+        assert stats is not None
+        snapshot = json.loads(json.dumps(stats.get_stats(), default=_json_default))
+        await asyncio.to_thread(self._close_run, self.run_id, reason, snapshot)
+        self.archive.engine.dispose()
+
+    def _close_run(self, run_id: int, reason: str, snapshot: dict[str, Any]) -> None:
+        """Attach the run's undated round reports that arrived before their round's event existed, judge the
+        run (crawler.shell.monitors) and write its crawl_runs row; the status drives the exit code."""
+        assert self.archive is not None
+        try:
+            from crawler.app.reprocess import reattach_unassigned
+            from crawler.core.sources import load_configured_sources
+
+            assert self.registry is not None  # loaded in open_spider with the archive
+            attached = reattach_unassigned(self.archive.engine, run_id, registry=self.registry,
+                                           sources=load_configured_sources())
+            if attached:
+                snapshot["newsarchive/events/reattached"] = attached
+                logger.info("attached %d undated round report(s) to events created later in the run", attached)
+        except Exception:  # the run's record must still be written
+            logger.exception("re-attaching undated round reports failed")
+        with self.archive.engine.connect() as conn:
+            coverage = run_field_coverage(conn, run_id)
+            previous = previous_coverage(conn, run_id)
+        results = judge_run(snapshot, reason, coverage, Thresholds.from_settings(self.crawler.settings), previous)
+        for r in results:
+            if not r.passed:
+                logger.error("monitor %s failed: %s", r.name, r.detail)
+        close_run(self.archive.engine, run_id, finish_reason=reason, items_archived=self.totals.documents_new,
+                  stats=snapshot, status=run_status(results),
+                  monitor_results={r.name: r.to_json() for r in results})
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)

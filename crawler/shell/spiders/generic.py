@@ -1,0 +1,189 @@
+"""The ad-hoc generic spider: news sitemaps (and indexes), RSS/Atom/JSON feeds, or a list of URLs.
+
+    newsarchive crawl --sitemap URL --feed URL --url URL --urls-file FILE   (each repeatable)
+    scrapy crawl generic -a sitemap=URL -a feed=URL -a url=URL -a urls_file=FILE -a since=2024-01-01
+
+Article requests are limited to the hosts of the given seeds (OffsiteMiddleware), so a sitemap cannot
+send the crawler elsewhere. Discovery errors are counted in the stats, never fatal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, date
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.core.discovery import Link, parse_discovery
+from crawler.core.urls import host_of
+from crawler.shell.items import PageItem, page_item_from
+from crawler.shell.middlewares import ARTICLE, DISCOVERY, INDEX, KIND
+from crawler.shell.spiders.failures import article_failed
+
+_SPLIT = re.compile(r"[\s,]+")
+
+
+def _as_list(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v for v in _SPLIT.split(value) if v]
+    return [v for v in value if v]
+
+
+def read_urls_file(path: str | Path) -> list[str]:
+    """One URL per line; blank lines and ``#`` comments ignored. Raises OSError if unreadable."""
+    urls = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            urls.append(line)
+    return urls
+
+
+def parse_since(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value.strip())
+
+
+class GenericSpider(scrapy.Spider):
+    name = "generic"
+
+    def __init__(
+        self,
+        sitemap: str | list[str] | None = None,
+        feed: str | list[str] | None = None,
+        url: str | list[str] | None = None,
+        urls_file: str | list[str] | None = None,
+        since: str | date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sitemaps = _as_list(sitemap)
+        self.feeds = _as_list(feed)
+        self.urls = _as_list(url)
+        for path in _as_list(urls_file):
+            self.urls.extend(read_urls_file(path))
+        self.since = parse_since(since)
+        hosts = {host_of(u) for u in [*self.sitemaps, *self.feeds, *self.urls]}
+        self.allowed_domains = sorted(h for h in hosts if h)
+
+    def run_arguments(self) -> dict[str, Any]:
+        """What was asked, for the crawl_runs row."""
+        return {"sitemaps": self.sitemaps, "feeds": self.feeds, "urls": self.urls,
+                "since": self.since.isoformat() if self.since else None}
+
+    async def start(self) -> AsyncIterator[Any]:
+        for u in self.sitemaps:
+            yield self.discovery_request(u, "sitemap")
+        for u in self.feeds:
+            yield self.discovery_request(u, "feed")
+        for u in self.urls:
+            yield self.article_request(Link(url=u, via="url"))
+
+    def discovery_request(self, url: str, via: str) -> scrapy.Request:
+        """A sitemap/feed request (fetched conditionally by crawler.shell.middlewares.IncrementalMiddleware)."""
+        return scrapy.Request(url, callback=self.parse_discovery, cb_kwargs={"via": via},
+                              meta={KIND: DISCOVERY})
+
+    def article_request(self, link: Link) -> scrapy.Request:
+        """An article request (skipped by IncrementalMiddleware when its canonical URL is known)."""
+        return scrapy.Request(link.url, callback=self.parse_article, cb_kwargs={"link": link},
+                              meta={KIND: ARTICLE}, errback=self.article_failed)
+
+    def article_failed(self, failure: Failure) -> None:
+        article_failed(self, failure)
+
+    def parse_discovery(self, response: Response, via: str) -> Iterator[Any]:
+        stats = self.crawler.stats
+        assert stats is not None
+        found = parse_discovery(response.body)
+        if found.error:
+            stats.inc_value(f"newsarchive/discovery/error/{via}")
+            self.logger.warning("discovery document %s: %s", response.url, found.error)
+        if found.sitemaps:
+            response.meta[INDEX] = True  # an index: always fetched in full (see crawler.shell.middlewares)
+        for child in found.sitemaps:
+            yield self.discovery_request(response.urljoin(child), via)
+        for link in found.links:
+            stats.inc_value("newsarchive/discovery/links")
+            if self.since and link.published and link.published.astimezone(UTC).date() < self.since:
+                stats.inc_value("newsarchive/discovery/skipped/before_since")
+                continue
+            yield self.article_request(
+                Link(url=response.urljoin(link.url), title=link.title, published=link.published,
+                     published_raw=link.published_raw, language=link.language,
+                     publication=link.publication, via=link.via)
+            )
+
+    def parse_article(self, response: Response, link: Link) -> Iterator[PageItem]:
+        yield page_item_from(response, link)
+
+
+class FrontierSpider(GenericSpider):
+    """A crawl worker sharing a Redis frontier with other workers (scrapy-redis scheduler + dupefilter).
+
+        scrapy crawl frontier -a redis_key=newsarchive:frontier -s REDIS_URL=redis://HOST:6379/0 \\
+            -s NEWSARCHIVE_DATABASE_URL=postgresql://...
+
+    Seeds are pushed to the Redis list ``redis_key`` (``RPUSH``), one per entry: an article URL, or
+    ``sitemap URL`` / ``feed URL``. Each entry is popped by exactly one worker (``LPOP`` is atomic); the
+    requests it leads to go to the shared scheduler queue, and the shared dupefilter keeps any URL from being
+    fetched twice. The spider supplies its own ``async def start()`` that polls the list (every
+    ``poll_interval`` seconds while it is empty); released scrapy-redis only feeds a spider when the engine
+    goes idle (Scrapy >= 2.13 never calls its ``start_requests()``), batch after drained batch — 1.3x slower
+    on the demo pages, more with cheap high-latency pages (docs/scaling.md, benchmarks/bench_frontier.py). A worker stops after the list has been
+    empty for ``idle_close`` seconds (0: never, a long-running worker) and its own queue drained.
+    """
+
+    name = "frontier"
+    custom_settings = {  # noqa: RUF012 (Scrapy's convention)
+        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_PERSIST": True,
+    }
+
+    def __init__(self, redis_key: str = "newsarchive:frontier", idle_close: str | float = 5.0,
+                 poll_interval: str | float = 0.2, batch: str | int = 16, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.redis_key = redis_key
+        self.idle_close = float(idle_close)
+        self.poll_interval = float(poll_interval)
+        self.batch = int(batch)
+
+    def run_arguments(self) -> dict[str, Any]:
+        return {"redis_key": self.redis_key, "idle_close": self.idle_close}
+
+    async def start(self) -> AsyncIterator[Any]:
+        import asyncio
+        import time
+
+        from scrapy_redis.connection import get_redis_from_settings
+
+        server = get_redis_from_settings(self.crawler.settings)
+        stats = self.crawler.stats
+        assert stats is not None
+        idle_since = time.monotonic()
+        while True:
+            entries = await asyncio.to_thread(server.lpop, self.redis_key, self.batch)
+            if entries:
+                idle_since = time.monotonic()
+                for raw in entries:
+                    stats.inc_value("newsarchive/frontier/popped")
+                    yield self.seed_request(raw.decode("utf-8") if isinstance(raw, bytes) else str(raw))
+                continue
+            if self.idle_close and time.monotonic() - idle_since >= self.idle_close:
+                return
+            await asyncio.sleep(self.poll_interval)
+
+    def seed_request(self, entry: str) -> scrapy.Request:
+        kind, _, rest = entry.strip().partition(" ")
+        if kind in ("sitemap", "feed") and rest:
+            return self.discovery_request(rest.strip(), kind)
+        return self.article_request(Link(url=entry.strip(), via="url"))
