@@ -149,7 +149,7 @@ def launch(args: list[str]) -> tuple[float, float]:
 
 def run_export(url: str, out: Path, kind: str = "articles") -> dict[str, Any]:
     """The real CLI in a child process: wall time (interpreter start included) and peak RSS."""
-    seconds, rss = launch([sys.executable, "-m", "crawler.app.cli.main", "--database", url, "export", kind, "-o", str(out),
+    seconds, rss = launch([sys.executable, "-m", "crawler.app.cli", "--database", url, "export", kind, "-o", str(out),
                            "--no-progress"])
     with out.open("rb") as fh:
         rows = sum(1 for _ in fh) - 1  # generated bodies hold no newlines
@@ -159,7 +159,7 @@ def run_export(url: str, out: Path, kind: str = "articles") -> dict[str, Any]:
 
 def startup() -> tuple[float, float]:
     """Seconds and peak RSS of the CLI doing nothing (``export --help``): interpreter and imports."""
-    seconds, rss = launch([sys.executable, "-m", "crawler.app.cli.main", "export", "--help"])
+    seconds, rss = launch([sys.executable, "-m", "crawler.app.cli", "export", "--help"])
     return round(seconds, 2), round(rss, 1)
 
 

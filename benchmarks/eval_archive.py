@@ -79,7 +79,7 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
 
 def crawl(database: str, base: str, order: str, gold: list[dict[str, Any]], workdir: Path) -> float:
     """Run the real CLI; return the wall time."""
-    args = [sys.executable, "-m", "crawler.app.cli.main", "--database", database, "crawl", *FAST]
+    args = [sys.executable, "-m", "crawler.app.cli", "--database", database, "crawl", *FAST]
     if order == "sitemap":
         args += ["--sitemap", f"{base}/sitemap_index.xml"]
     else:

@@ -77,7 +77,7 @@ def main() -> int:
         return 2
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    browse = subprocess.Popen([sys.executable, "-m", "crawler.app.cli.main", "--database", str(args.archive.resolve()),
+    browse = subprocess.Popen([sys.executable, "-m", "crawler.app.cli", "--database", str(args.archive.resolve()),
                                "browse", "--port", str(port)], cwd=REPO, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
     out = args.output.resolve()

@@ -159,7 +159,7 @@ def get_json(url: str) -> Any:
 def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite archive crawled from the bundled demo site with the real CLI."""
     path = tmp_path_factory.mktemp("browse") / "archive.sqlite3"
-    cli = [sys.executable, "-m", "crawler.app.cli.main", "--database", f"sqlite:///{path}"]
+    cli = [sys.executable, "-m", "crawler.app.cli", "--database", f"sqlite:///{path}"]
     assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, timeout=120).returncode == 0
     with FixtureServer(DEMO_SITE) as server:
         done = subprocess.run([*cli, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml", *FAST],
@@ -176,7 +176,7 @@ def test_browse_serves_events_and_canned_queries(demo_archive: Path) -> None:
     engine.dispose()
     assert keys, "the demo crawl archived events"
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.app.cli.main", "--database", f"sqlite:///{demo_archive}",
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.app.cli", "--database", f"sqlite:///{demo_archive}",
                              "browse", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"

@@ -74,7 +74,7 @@ def wall() -> Iterator[str]:
 
 
 def test_blocked_source_is_reported_and_not_retried(sqlite_url: str, wall: str) -> None:
-    run = [sys.executable, "-m", "crawler.app.cli.main", "--database", sqlite_url]
+    run = [sys.executable, "-m", "crawler.app.cli", "--database", sqlite_url]
     assert subprocess.run([*run, "db", "upgrade"], capture_output=True, cwd=REPO).returncode == 0
     bases = {"ap": f"{wall}/ap"}  # AP has four discovery endpoints; only the first may be requested
     res = subprocess.run(

@@ -123,7 +123,7 @@ def test_extract_prints_every_field_for_saved_pages(capsys: pytest.CaptureFixtur
 
 
 def test_dateline_command_single_and_jsonl() -> None:
-    one = subprocess.run([sys.executable, "-m", "crawler.app.cli.main", "dateline", "New Delhi, Feb 28 (IANS)",
+    one = subprocess.run([sys.executable, "-m", "crawler.app.cli", "dateline", "New Delhi, Feb 28 (IANS)",
                           "--published", "2024-02-28T20:04:00+05:30"], capture_output=True, text=True, check=False)
     assert one.returncode == 0, one.stderr
     parsed = json.loads(one.stdout)
@@ -132,7 +132,7 @@ def test_dateline_command_single_and_jsonl() -> None:
         {"text": "SEOUL, Nov. 1 (Yonhap) -- text", "published": "2024-11-01T06:58:00+09:00"},
         {"text": "no dateline here", "published": None},
     ])
-    batch = subprocess.run([sys.executable, "-m", "crawler.app.cli.main", "dateline", "--jsonl"], input=lines,
+    batch = subprocess.run([sys.executable, "-m", "crawler.app.cli", "dateline", "--jsonl"], input=lines,
                            capture_output=True, text=True, check=False)
     assert batch.returncode == 0, batch.stderr
     out = [json.loads(x) for x in batch.stdout.splitlines()]

@@ -20,7 +20,7 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
 
 
 def newsarchive(*args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler.app.cli.main", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "crawler.app.cli", *args], capture_output=True, text=True,
                           timeout=timeout, check=False)
 
 

@@ -193,10 +193,10 @@ def test_crawl_with_workers_archives_exactly_what_inline_extraction_archives(
     archives = {}
     for workers in (2, 0):
         url = f"sqlite:///{tmp_path / f'w{workers}.sqlite3'}"
-        subprocess.run([sys.executable, "-m", "crawler.app.cli.main", "--database", url, "db", "upgrade"],
+        subprocess.run([sys.executable, "-m", "crawler.app.cli", "--database", url, "db", "upgrade"],
                        capture_output=True, timeout=60, check=True)
         done = subprocess.run(
-            [sys.executable, "-m", "crawler.app.cli.main", "--database", url, "crawl", "--sitemap", sitemap,
+            [sys.executable, "-m", "crawler.app.cli", "--database", url, "crawl", "--sitemap", sitemap,
              "--batch-size", "5", *FAST, "-s", f"NEWSARCHIVE_EXTRACT_WORKERS={workers}"],
             capture_output=True, text=True, timeout=180, check=False)
         assert done.returncode == 0, done.stderr

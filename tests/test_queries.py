@@ -71,7 +71,7 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             pytest.fail(f"NEWSARCHIVE_TEST_POSTGRES_URL is set but PostgreSQL is not usable: {exc}")
         url = make_url(_pg_sqlalchemy_url(raw)).update_query_dict(
             {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    cli = [sys.executable, "-m", "crawler.app.cli.main", "--database", url]
+    cli = [sys.executable, "-m", "crawler.app.cli", "--database", url]
     assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, timeout=120).returncode == 0
     with FixtureServer(site) as server:
         done = subprocess.run([*cli, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml", *FAST],

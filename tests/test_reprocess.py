@@ -43,7 +43,7 @@ def server() -> Iterator[FixtureServer]:
 def _crawl(url: str, server: FixtureServer) -> None:
     bases = {n: f"{server.base_url}/{n}" for n in CRAWLED}
     res = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli.main", "--database", url, "crawl", *CRAWLED, "--no-progress",
+        [sys.executable, "-m", "crawler.app.cli", "--database", url, "crawl", *CRAWLED, "--no-progress",
          "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}", "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false",
          "-s", "ROBOTSTXT_OBEY=false", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
          "-s", "NEWSARCHIVE_MONITOR_MAX_ERROR_RATE=1.0"],
@@ -109,7 +109,7 @@ def test_reprocess_after_a_rule_change_updates_only_affected_rows(
 
 
 def test_reprocess_cli_filters_by_source_and_reports(sqlite_url: str, server: FixtureServer) -> None:
-    run = [sys.executable, "-m", "crawler.app.cli.main", "--database", sqlite_url]
+    run = [sys.executable, "-m", "crawler.app.cli", "--database", sqlite_url]
     assert subprocess.run([*run, "db", "upgrade"], capture_output=True, cwd=REPO).returncode == 0
     _crawl(sqlite_url, server)
     res = subprocess.run([*run, "reprocess", "--source", "ani", "--since", "2024-01-01"], capture_output=True,

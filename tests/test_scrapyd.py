@@ -133,7 +133,7 @@ def test_scrapyd_schedules_a_deployed_crawl_into_the_archive(
 
     # migrations are their own step, before any crawl (a crawl never migrates)
     database = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    upgraded = subprocess.run([sys.executable, "-m", "crawler.app.cli.main", "--database", database, "db", "upgrade"],
+    upgraded = subprocess.run([sys.executable, "-m", "crawler.app.cli", "--database", database, "db", "upgrade"],
                               capture_output=True, text=True, timeout=60, check=False)
     assert upgraded.returncode == 0, upgraded.stderr
 

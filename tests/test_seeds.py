@@ -99,7 +99,7 @@ def test_seeds_give_two_articles_and_one_event_in_either_order(archive_url: str,
         listing = tmp_path / "urls.txt"
         listing.write_text("\n".join(server.base_url + p for p in paths) + "\n", encoding="utf-8")
         done = subprocess.run(
-            [sys.executable, "-m", "crawler.app.cli.main", "--database", archive_url, "crawl", "--urls-file", str(listing),
+            [sys.executable, "-m", "crawler.app.cli", "--database", archive_url, "crawl", "--urls-file", str(listing),
              *FAST], capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr

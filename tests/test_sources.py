@@ -38,7 +38,7 @@ def expected(name: str) -> dict:
 
 
 def newsarchive(*args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler.app.cli.main", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "crawler.app.cli", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=REPO)
 
 
@@ -104,7 +104,7 @@ def test_rebase_and_article_match_below_a_test_base() -> None:
 
 # -- title filter ----------------------------------------------------------------------------------
 def test_title_filter_never_skips_a_gold_dialogue_page() -> None:
-    rows = [json.loads(line) for line in (REPO / "crawler" / "demo" / "gold.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in (REPO / "crawler" / "app" / "demo" / "gold.jsonl").read_text().splitlines()]
     shared = shared_path("data", "wire-sites-dev", "gold.jsonl")
     rows += [json.loads(line) for line in shared.read_text().splitlines() if line.strip()]
     dialogue = [r for r in rows if r["topic"] != "unrelated"]
@@ -249,7 +249,7 @@ def test_registry_politeness_applies_per_source_in_a_real_crawl(tmp_path: Path) 
                                                            _listing_source(dhs, "fast", 0, 4)]}), encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'polite.db'}"
     env = {**os.environ, "NEWSARCHIVE_SOURCES": str(registry)}
-    cli = [sys.executable, "-m", "crawler.app.cli.main", "--database", db]
+    cli = [sys.executable, "-m", "crawler.app.cli", "--database", db]
     assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, cwd=REPO, env=env).returncode == 0
     server = TimedServer(site)
     with server:

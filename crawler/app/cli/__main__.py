@@ -1,3 +1,3 @@
 from crawler.app.cli.main import main
 
-main()
+raise SystemExit(main())

@@ -45,7 +45,7 @@ def runs(last: int, as_json: bool) -> None:
     """List recent crawl runs: status, timing, counts, failed monitors, blocked sources."""
     from crawler.app.cli.main import database_errors
 
-    # the root context's object is crawler.app.cli.main.Context (by duck type: under `python -m crawler.app.cli.main` the
+    # the root context's object is crawler.app.cli.main.Context (by duck type: under `python -m crawler.app.cli` the
     # class lives in __main__)
     obj = click.get_current_context().find_root().obj
     engine = obj.engine(read_only=True)

@@ -128,7 +128,7 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
     from crawler.app.cli.main import _registry as dialogue_registry
     from crawler.app.reprocess import run_reprocess
 
-    obj = ctx.find_root().obj  # crawler.app.cli.main.Context (also when the CLI runs as ``python -m crawler.app.cli.main``)
+    obj = ctx.find_root().obj  # crawler.app.cli.main.Context (also when the CLI runs as ``python -m crawler.app.cli``)
     since_dt = None
     if since:
         d = _parse_date(since, "--since")
