@@ -43,8 +43,11 @@ MONTHS_FILE = "months.json"
 EU_ALPHA_3 = "EUU"
 
 
-class ReferenceDataError(ValueError):
-    """A reference data file is unreadable or an entry is invalid; the message names the file and entry."""
+class ReferenceDataError(Exception):
+    """A reference data file is unreadable or an entry is invalid; the message names the file and entry.
+
+    Not a ``ValueError``: the "never raises" entry points of the rule modules (``parse_dateline``...)
+    turn ``ValueError`` into "nothing found", and a broken configuration must stop the run instead."""
 
 
 @dataclass(frozen=True)
