@@ -25,14 +25,14 @@ from crawler.core.extract.dates import country_timezone
 from crawler.core.normalize.agency import detect_agency
 from crawler.core.normalize.body import CleanBody, clean_body
 from crawler.core.normalize.dateline import Dateline, parse_dateline
+from crawler.core.reference import calendar
 from crawler.core.urls import canonical_url, host_of
 from storage.records import DocumentRecord, EventFactsRecord
 
 PIPELINE_VERSION = f"x{EXTRACTOR_VERSION}"
 
 _MONTH_WORD = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,2}\s+(?:jan|feb|mar|apr|may|"
-    r"jun|jul|aug|sep|sept|oct|nov|dec)|\d{4}-\d{2}-\d{2}",
+    r"\b" + calendar().month_pattern + r"[a-z]*\.?\s+\d|\d{1,2}\s+" + calendar().month_pattern + r"|\d{4}-\d{2}-\d{2}",
     re.IGNORECASE,
 )
 

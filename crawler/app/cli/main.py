@@ -21,6 +21,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from crawler.app.cli.commands import register_all
+from crawler.core.reference import ReferenceDataError
 from storage.db import DatabaseConfigError, make_engine, mask_url, resolve_database_url
 from storage.schema import (
     SchemaError,
@@ -284,7 +285,9 @@ def extract(files: tuple[Path, ...], url: str | None, manifest: Path | None, jso
 
 def _registry() -> Any:
     from crawler.core.events import load_configured_registry
+    from crawler.core.reference import reference
 
+    reference()  # a bad $NEWSARCHIVE_REFERENCE_DIR file: one line now (see main), not a failure per page
     try:
         return load_configured_registry()
     except (OSError, ValueError) as exc:
@@ -402,6 +405,9 @@ def main(argv: list[str] | None = None) -> int:
     except SQLAlchemyError as exc:
         first = str(exc).strip().splitlines()[0]
         click.echo(f"newsarchive: error: database: {first}", err=True)
+        return 1
+    except ReferenceDataError as exc:
+        click.echo(f"newsarchive: error: reference data: {exc}", err=True)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -4,6 +4,8 @@ One home for "which countries does this text name": full names (from ``pycountry
 and abbreviations wire copy uses ("U.S.", "UK", "ROK", "S. Korea"), demonyms ("Indian", "Japanese"),
 alpha-2/alpha-3 codes inside hyphenated pairs ("BD-US"), and capitals used as metonyms ("Washington",
 "New Delhi"). The European Union is ``EUU`` (it has no ISO alpha-3 code; the project's convention).
+The short forms, capitals and demonyms are ``countries.json`` and ``demonyms.json`` under
+``crawler/core/reference/data``; codes go through the one :class:`crawler.core.reference.Country`.
 
 Capitals are reported with ``kind='capital'`` so that callers can weigh them lightly: "Washington said"
 means the US, but "met in Washington" names a venue, not a party.
@@ -19,7 +21,9 @@ from typing import Any
 
 import pycountry
 
-EU_CODE = "EUU"
+from crawler.core.reference import EU_ALPHA_3, reference
+
+EU_CODE = EU_ALPHA_3
 
 
 @dataclass(frozen=True)
@@ -35,130 +39,13 @@ class CountryMention:
     kind: str
 
 
-# Short forms and aliases that pycountry does not carry (or carries only in an official form).
-_EXTRA_NAMES: dict[str, tuple[str, ...]] = {
-    "USA": ("United States of America", "United States", "U.S.A.", "U.S.", "USA", "US", "America", "U.S"),
-    "GBR": ("United Kingdom", "UK", "U.K.", "Britain", "Great Britain", "England"),
-    "KOR": ("South Korea", "S. Korea", "S.Korea", "S Korea", "Republic of Korea", "ROK", "Korea"),
-    "PRK": ("North Korea", "N. Korea", "N.Korea", "N Korea", "DPRK"),
-    "RUS": ("Russia",),
-    "IRN": ("Iran",),
-    "SYR": ("Syria",),
-    "VNM": ("Vietnam", "Viet Nam"),
-    "TUR": ("Türkiye", "Turkiye", "Turkey"),
-    "TWN": ("Taiwan",),
-    "LAO": ("Laos",),
-    "BOL": ("Bolivia",),
-    "VEN": ("Venezuela",),
-    "TZA": ("Tanzania",),
-    "MDA": ("Moldova",),
-    "CZE": ("Czech Republic", "Czechia"),
-    "CIV": ("Ivory Coast", "Côte d'Ivoire"),
-    "NLD": ("Netherlands", "Holland"),
-    "PHL": ("Philippines",),
-    "ARE": ("United Arab Emirates", "UAE", "U.A.E."),
-    "CHN": ("China", "PRC", "People's Republic of China"),
-    "MMR": ("Myanmar", "Burma"),
-    "BRN": ("Brunei",),
-    "PSE": ("Palestine",),
-    "VAT": ("Vatican",),
-    "FSM": ("Micronesia",),
-    "COD": ("DR Congo", "DRC", "Democratic Republic of the Congo"),
-    "MKD": ("North Macedonia",),
-    EU_CODE: ("European Union", "EU", "E.U."),
-}
-
-# Demonyms: ours, small and deliberate (pycountry has none). Multi-word forms win over single words.
-_DEMONYMS: dict[str, tuple[str, ...]] = {
-    "USA": ("American", "Americans", "US-based"),
-    "IND": ("Indian", "Indians", "Indo"),
-    "CHN": ("Chinese",),
-    "JPN": ("Japanese",),
-    "AUS": ("Australian", "Australians"),
-    "GBR": ("British", "Briton", "Britons"),
-    "FRA": ("French",),
-    "DEU": ("German", "Germans"),
-    "RUS": ("Russian", "Russians"),
-    "PAK": ("Pakistani", "Pakistanis"),
-    "BGD": ("Bangladeshi", "Bangladeshis"),
-    "NPL": ("Nepali", "Nepalese"),
-    "BTN": ("Bhutanese",),
-    "LKA": ("Sri Lankan", "Sri Lankans"),
-    "MDV": ("Maldivian", "Maldivians"),
-    "AFG": ("Afghan", "Afghans"),
-    "KOR": ("South Korean", "South Koreans", "S. Korean", "S Korean"),
-    "PRK": ("North Korean", "North Koreans", "N. Korean", "N Korean"),
-    "VNM": ("Vietnamese",),
-    "TUR": ("Turkish",),
-    "ISR": ("Israeli", "Israelis"),
-    "IRN": ("Iranian", "Iranians"),
-    "PHL": ("Filipino", "Philippine"),
-    "IDN": ("Indonesian", "Indonesians"),
-    "MYS": ("Malaysian",),
-    "SGP": ("Singaporean",),
-    "THA": ("Thai",),
-    "CAN": ("Canadian", "Canadians"),
-    "MEX": ("Mexican",),
-    "BRA": ("Brazilian",),
-    "ITA": ("Italian",),
-    "ESP": ("Spanish",),
-    "UKR": ("Ukrainian", "Ukrainians"),
-    "POL": ("Polish",),
-    "SAU": ("Saudi",),
-    "EGY": ("Egyptian",),
-    "NZL": ("New Zealand's",),
-    "MNG": ("Mongolian",),
-    "UZB": ("Uzbek",),
-    "KAZ": ("Kazakh",),
-    "MMR": ("Myanmarese", "Burmese"),
-    "GRC": ("Greek",),
-    "NLD": ("Dutch",),
-    "SWE": ("Swedish",),
-    "NOR": ("Norwegian",),
-    "DNK": ("Danish",),
-    "FIN": ("Finnish",),
-    EU_CODE: ("European",),
-}
-
-# Capitals and seats of government, used as metonyms ("Washington and New Delhi agreed ...").
-CAPITALS: dict[str, tuple[str, ...]] = {
-    "USA": ("Washington", "Washington, DC", "Washington DC", "Washington, D.C."),
-    "IND": ("New Delhi", "Delhi"),
-    "CHN": ("Beijing",),
-    "JPN": ("Tokyo",),
-    "AUS": ("Canberra",),
-    "GBR": ("London",),
-    "FRA": ("Paris",),
-    "RUS": ("Moscow", "Kremlin"),
-    "PAK": ("Islamabad",),
-    "BGD": ("Dhaka",),
-    "NPL": ("Kathmandu",),
-    "BTN": ("Thimphu",),
-    "LKA": ("Colombo",),
-    "MDV": ("Male",),
-    "KOR": ("Seoul",),
-    "PRK": ("Pyongyang",),
-    "VNM": ("Hanoi",),
-    "TUR": ("Ankara",),
-    "AFG": ("Kabul",),
-    "IDN": ("Jakarta",),
-    "PHL": ("Manila",),
-    "DEU": ("Berlin",),
-    "ISR": ("Jerusalem",),
-    "IRN": ("Tehran",),
-    "UKR": ("Kyiv", "Kiev"),
-    "CAN": ("Ottawa",),
-    EU_CODE: ("Brussels",),
-}
-
 # Alpha-2 codes accepted inside a hyphenated pair like "BD-US" or "IN-AU" (upper case only).
 _PAIR_CODE_RE = re.compile(r"\b([A-Z]{2,3})\s?[-–/]\s?([A-Z]{2,3})\b")
 
-# Names that look like countries but are not, in this domain (e.g. "Indian Ocean", "South China Sea").
-_NOT_A_PARTY_RE = re.compile(
-    r"(?:Indo-Pacific|Indo Pacific|Indian Ocean|South China Sea|East China Sea|Korean Peninsula|Korean War|American Samoa|"
-    r"Chinese Taipei|New Delhi|Washington Post|Paris Agreement|British Columbia|Turkey Point)",
-)
+@lru_cache(maxsize=1)
+def _not_a_party_re() -> re.Pattern[str]:
+    """Names that look like countries but are not, in this domain ("Indian Ocean", "South China Sea")."""
+    return re.compile("(?:" + "|".join(re.escape(n) for n in reference().not_parties) + ")")
 
 
 def _pycountry_names() -> dict[str, str]:
@@ -180,22 +67,21 @@ class _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
+    data = reference()
     table: dict[str, tuple[str, str]] = {}
     for surface, code in _pycountry_names().items():
         table[surface.casefold()] = (code, "name")
-    for code, surfaces in _EXTRA_NAMES.items():
+    for code, surfaces in data.country_names.items():
         for surface in surfaces:
             table[surface.casefold()] = (code, "name")
-    for code, surfaces in _DEMONYMS.items():
+    for code, surfaces in data.demonyms.items():
         for surface in surfaces:
             table[surface.casefold()] = (code, "demonym")
-    for code, surfaces in CAPITALS.items():
+    for code, surfaces in data.capitals.items():
         for surface in surfaces:
             table[surface.casefold()] = (code, "capital")
     # Upper-case abbreviations must match in upper case only ("US" the country, not "us" the pronoun).
-    case_sensitive = frozenset(
-        s.casefold() for s in ("US", "UK", "ROK", "EU", "USA", "PRC", "DPRK", "UAE", "DRC", "U.S", "Male")
-    )
+    case_sensitive = frozenset(s.casefold() for s in data.case_sensitive_names)
     # Word boundaries that also work after a trailing dot ("U.S.").
     pattern = re.compile(rf"(?<![\w.])(?:{_trie_pattern(table)})(?![\w])", re.IGNORECASE)
     return _Lexicon(pattern=pattern, table=table, case_sensitive=case_sensitive)
@@ -231,17 +117,7 @@ def _trie_pattern(surfaces: Iterable[str]) -> str:
 
 
 def _alpha3_from_code(code: str) -> str | None:
-    if code == "EU":
-        return EU_CODE
-    if code in {"UK"}:
-        return "GBR"
-    try:
-        if len(code) == 2:
-            found = pycountry.countries.get(alpha_2=code)
-        else:
-            found = pycountry.countries.get(alpha_3=code)
-    except (KeyError, LookupError):
-        return None
+    found = reference().from_alpha2(code) if len(code) == 2 else reference().from_alpha3(code)
     return found.alpha_3 if found is not None else None
 
 
@@ -273,7 +149,7 @@ def _find_countries(text: str) -> list[CountryMention]:
             continue
         if key == "male" and surface != "Male":
             continue
-        if _NOT_A_PARTY_RE.match(text, match.start()) and entry[1] != "capital":
+        if _not_a_party_re().match(text, match.start()) and entry[1] != "capital":
             continue
         code, kind = entry
         # "Washington" followed by "Post"/"state" is not the US government; keep it simple and cheap.
@@ -314,27 +190,13 @@ def _mark_metonyms(text: str, found: list[CountryMention]) -> list[CountryMentio
 
 def country_name(code: str) -> str:
     """A display name for an alpha-3 code (``EUU`` → "European Union"); the code itself if unknown."""
-    if code == EU_CODE:
-        return "European Union"
-    try:
-        found = pycountry.countries.get(alpha_3=code)
-    except (KeyError, LookupError):
-        return code
-    if found is None:
-        return code
-    return str(getattr(found, "common_name", None) or found.name)
+    found = reference().from_alpha3(code)
+    return found.name if found is not None else code
 
 
 def alpha3_to_alpha2(code: str | None) -> str | None:
     """``IND`` → ``IN``; ``EUU`` → ``EU``; ``None`` when unknown."""
-    if not code:
-        return None
-    if code == EU_CODE:
-        return "EU"
-    try:
-        found = pycountry.countries.get(alpha_3=code)
-    except (KeyError, LookupError):
-        return None
+    found = reference().from_alpha3(code)
     return found.alpha_2 if found is not None else None
 
 

@@ -18,14 +18,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-MONTHS: dict[str, int] = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
-WEEKDAYS: dict[str, int] = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-}  # fmt: skip
+from crawler.core.reference import calendar
+
+# Month and weekday names from dateparser's language data (crawler/core/reference/data/months.json).
+MONTHS: dict[str, int] = calendar().month_numbers
+WEEKDAYS: dict[str, int] = {name: i for i, name in enumerate(calendar().weekday_names)}
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ class DateMention:
     kind: str  # 'range' | 'date' | 'weekday' | 'relative'
 
 
-_M = r"(?P<{name}>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_M = r"(?P<{name}>" + calendar().month_pattern + r")\.?"  # used with re.IGNORECASE only
 _D = r"(?P<{name}>[0-3]?\d)(?:st|nd|rd|th)?"
 _Y = r"(?:,?\s*(?P<{name}>(?:19|20)\d\d))?"
 _TO = r"\s*(?:-|–|—|to|till|until|through|and)\s*"
@@ -93,7 +90,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("date", re.compile(r"\b(?P<y1>(?:19|20)\d\d)-(?P<m1>[01]\d)-(?P<d1>[0-3]\d)\b")),
 ]
 
-_WEEKDAY_NAME = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WEEKDAY_NAME = "(?:" + "|".join(name.capitalize() for name in WEEKDAYS) + ")"  # case-sensitive: "Monday"
 _WEEKDAY_PAIR_RE = re.compile(rf"\b(?P<w1>{_WEEKDAY_NAME})\s*(?:and|to|-|–|through)\s*(?P<w2>{_WEEKDAY_NAME})\b")
 _WEEKDAY_RE = re.compile(rf"\b(?P<pre>(?:last|next|this|on|late|early)\s+)?(?P<w1>{_WEEKDAY_NAME})\b")
 _RELATIVE_RE = re.compile(

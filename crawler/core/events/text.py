@@ -11,13 +11,15 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
-# Abbreviations after which a full stop does not end a sentence.
+from crawler.core.reference import calendar
+
+# Abbreviations after which a full stop does not end a sentence (month abbreviations from months.json).
 _NO_BREAK_BEFORE = {
     "u.s", "u.k", "u.n", "mr", "mrs", "ms", "dr", "st", "no", "gen", "lt", "col", "maj", "capt", "adm", "sen",
-    "rep", "gov", "jr", "sr", "co", "inc", "ltd", "jan", "feb", "mar", "apr", "aug", "sept", "sep", "oct",
-    "nov", "dec", "vs", "v", "s", "n", "e", "w", "k.d", "p", "r", "a", "j", "m", "h", "d", "t", "b", "c",
+    "rep", "gov", "jr", "sr", "co", "inc", "ltd",
+    "vs", "v", "s", "n", "e", "w", "k.d", "p", "r", "a", "j", "m", "h", "d", "t", "b", "c",
     "g", "l", "i", "k", "vice", "prof", "hon", "rt", "messrs", "approx", "etc", "d.c", "e.u",
-}  # fmt: skip
+} | set(calendar().month_abbreviations)  # fmt: skip
 _BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(‘']?[A-Z0-9])")
 
 

@@ -24,6 +24,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from crawler.core.reference import calendar, reference
+
 __all__ = [
     "PublishedTime",
     "country_timezone",
@@ -55,166 +57,31 @@ MIN_YEAR = 1990
 MAX_YEAR = 2100
 
 
-def _fixed(hours: int, minutes: int = 0) -> timezone:
-    sign = -1 if hours < 0 else 1
-    return timezone(sign * timedelta(hours=abs(hours), minutes=minutes))
-
-
-# Unambiguous abbreviations. Ambiguous ones (IST, CST, BST) are resolved per country below.
-_ZONES: dict[str, tzinfo] = {
-    "UTC": UTC,
-    "GMT": UTC,
-    "Z": UTC,
-    "WET": _fixed(0),
-    "WEST": _fixed(1),
-    "CET": _fixed(1),
-    "CEST": _fixed(2),
-    "MEZ": _fixed(1),
-    "MESZ": _fixed(2),
-    "EET": _fixed(2),
-    "EEST": _fixed(3),
-    "MSK": _fixed(3),
-    "TRT": _fixed(3),
-    "AST": _fixed(3),  # Arabia Standard Time: the form Gulf newsrooms print
-    "GST": _fixed(4),  # Gulf Standard Time
-    "PKT": _fixed(5),
-    "NPT": _fixed(5, 45),
-    "BDT": _fixed(6),
-    "ICT": _fixed(7),
-    "WIB": _fixed(7),
-    "WITA": _fixed(8),
-    "WIT": _fixed(9),
-    "SGT": _fixed(8),
-    "HKT": _fixed(8),
-    "PHT": _fixed(8),
-    "PST_PH": _fixed(8),
-    "MYT": _fixed(8),
-    "AWST": _fixed(8),
-    "KST": _fixed(9),
-    "JST": _fixed(9),
-    "ACST": _fixed(9, 30),
-    "ACDT": _fixed(10, 30),
-    "AEST": _fixed(10),
-    "AEDT": _fixed(11),
-    "NZST": _fixed(12),
-    "NZDT": _fixed(13),
-    "EST": _fixed(-5),
-    "EDT": _fixed(-4),
-    "CDT": _fixed(-5),
-    "MST": _fixed(-7),
-    "MDT": _fixed(-6),
-    "PST": _fixed(-8),
-    "PDT": _fixed(-7),
-    "AKST": _fixed(-9),
-    "AKDT": _fixed(-8),
-    "HST": _fixed(-10),
-    "SAST": _fixed(2),
-    "EAT": _fixed(3),
-    "WAT": _fixed(1),
-    "CAT": _fixed(2),
-}
-
-_IST_INDIA = _fixed(5, 30)
+@lru_cache(maxsize=64)
+def _fixed(offset: timedelta) -> timezone:
+    return timezone(offset)
 
 
 def resolve_zone_abbreviation(abbr: str, country: str | None = None) -> tzinfo | None:
     """Map a printed zone abbreviation to a fixed offset, using the source country for ambiguous ones.
 
     ``country`` is an ISO 3166-1 alpha-2 code (any case) or None. Returns None for unknown abbreviations.
+    The table is ``crawler/core/reference/data/zones.json``: "IST" is India's unless the source is in
+    Israel or Ireland (that is where most "IST" wire copy comes from), "CST" China's for CN/TW sources.
     """
     key = abbr.strip().upper().rstrip(".")
-    cc = (country or "").upper()
-    if key == "IST":
-        if cc == "IL":
-            return _fixed(2)
-        if cc == "IE":
-            return _fixed(1)  # Irish Standard Time is the summer offset
-        return _IST_INDIA  # India by default: that is where most "IST" wire copy comes from
-    if key == "CST":
-        return _fixed(8) if cc in ("CN", "TW") else _fixed(-6)
-    if key == "BST":
-        return _fixed(6) if cc == "BD" else _fixed(1)
-    if key == "PST" and cc == "PH":
-        return _ZONES["PST_PH"]
-    return _ZONES.get(key)
-
-
-# The usual zone of a source country, used only when a page prints no zone. Multi-zone countries get
-# the zone of their main newsrooms (the assumption is flagged by offset_assumed).
-_COUNTRY_ZONES: dict[str, str] = {
-    "IN": "Asia/Kolkata",
-    "PK": "Asia/Karachi",
-    "BD": "Asia/Dhaka",
-    "NP": "Asia/Kathmandu",
-    "LK": "Asia/Colombo",
-    "CN": "Asia/Shanghai",
-    "TW": "Asia/Taipei",
-    "HK": "Asia/Hong_Kong",
-    "JP": "Asia/Tokyo",
-    "KR": "Asia/Seoul",
-    "SG": "Asia/Singapore",
-    "MY": "Asia/Kuala_Lumpur",
-    "PH": "Asia/Manila",
-    "ID": "Asia/Jakarta",
-    "TH": "Asia/Bangkok",
-    "VN": "Asia/Ho_Chi_Minh",
-    "AE": "Asia/Dubai",
-    "SA": "Asia/Riyadh",
-    "QA": "Asia/Qatar",
-    "IL": "Asia/Jerusalem",
-    "TR": "Europe/Istanbul",
-    "RU": "Europe/Moscow",
-    "UA": "Europe/Kyiv",
-    "GB": "Europe/London",
-    "UK": "Europe/London",
-    "IE": "Europe/Dublin",
-    "FR": "Europe/Paris",
-    "DE": "Europe/Berlin",
-    "AT": "Europe/Vienna",
-    "CH": "Europe/Zurich",
-    "IT": "Europe/Rome",
-    "ES": "Europe/Madrid",
-    "PT": "Europe/Lisbon",
-    "NL": "Europe/Amsterdam",
-    "BE": "Europe/Brussels",
-    "PL": "Europe/Warsaw",
-    "CZ": "Europe/Prague",
-    "DK": "Europe/Copenhagen",
-    "SE": "Europe/Stockholm",
-    "NO": "Europe/Oslo",
-    "FI": "Europe/Helsinki",
-    "GR": "Europe/Athens",
-    "HU": "Europe/Budapest",
-    "RO": "Europe/Bucharest",
-    "US": "America/New_York",
-    "CA": "America/Toronto",
-    "MX": "America/Mexico_City",
-    "BR": "America/Sao_Paulo",
-    "AR": "America/Argentina/Buenos_Aires",
-    "CL": "America/Santiago",
-    "CO": "America/Bogota",
-    "PE": "America/Lima",
-    "PY": "America/Asuncion",
-    "AU": "Australia/Sydney",
-    "NZ": "Pacific/Auckland",
-    "ZA": "Africa/Johannesburg",
-    "NG": "Africa/Lagos",
-    "KE": "Africa/Nairobi",
-    "EG": "Africa/Cairo",
-    "GL": "America/Nuuk",
-    "LU": "Europe/Luxembourg",
-    "AF": "Asia/Kabul",
-    "IR": "Asia/Tehran",
-    "MM": "Asia/Yangon",
-    "KH": "Asia/Phnom_Penh",
-    "MN": "Asia/Ulaanbaatar",
-}
+    zones = reference().zones
+    rule = zones.ambiguous.get(key)
+    if rule is not None:
+        return _fixed(rule.get((country or "").upper(), rule["default"]))
+    offset = zones.abbreviations.get(key)
+    return _fixed(offset) if offset is not None else None
 
 
 @lru_cache(maxsize=128)
 def country_timezone(country: str | None) -> tzinfo | None:
     """The usual zone of a source country (ISO alpha-2), or None when unknown."""
-    name = _COUNTRY_ZONES.get((country or "").upper())
+    name = reference().zones.countries.get((country or "").upper())
     if name is None:
         return None
     try:
@@ -303,28 +170,9 @@ def parse_iso(
 
 # ------------------------------------------------------------------------------------ visible forms
 
-_MONTHS: dict[str, int] = {}
-for _i, _names in enumerate(
-    [
-        ("january", "jan"),
-        ("february", "feb"),
-        ("march", "mar"),
-        ("april", "apr"),
-        ("may",),
-        ("june", "jun"),
-        ("july", "jul"),
-        ("august", "aug"),
-        ("september", "sep", "sept"),
-        ("october", "oct"),
-        ("november", "nov"),
-        ("december", "dec"),
-    ],
-    start=1,
-):
-    for _n in _names:
-        _MONTHS[_n] = _i
-
-_MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+# Month names from dateparser's language data (crawler/core/reference/data/months.json).
+_MONTHS: dict[str, int] = calendar().month_numbers
+_MONTH_RE = calendar().month_pattern + r"\.?"
 _WEEKDAY_RE = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+)?"
 
 # Each date form names its groups: y, m (number) or mon (name), d.

@@ -1,5 +1,6 @@
-"""Wire agencies: the one table of codes and names, and agency detection from a story's evidence.
+"""Wire agencies: codes and names, and agency detection from a story's evidence.
 
+The agencies, their spellings and the aggregators are ``crawler/core/reference/data/agencies.json``.
 ``normalize_agency`` maps any printed spelling ("Associated Press", "Itar-Tass", "Reuter", "Jiji Press")
 to one code. ``detect_agency`` weighs the evidence a page offers, strongest first: the dateline's own
 agency tag, a syndication wrapper such as ``(MENAFN- IANS)``, a byline line
@@ -10,113 +11,31 @@ Nothing here raises on bad input.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from crawler.core.reference import Agency as Agency  # re-exported: the agency record lives with its data
+from crawler.core.reference import reference
+
 if TYPE_CHECKING:  # only for the annotation; dateline imports this module at run time
     from crawler.core.normalize.dateline import Dateline
-
-
-@dataclass(frozen=True)
-class Agency:
-    """One wire agency: its code, full name, other printed spellings, and home country (alpha-2)."""
-
-    code: str
-    name: str
-    aliases: tuple[str, ...]
-    country: str
-
-
-AGENCIES: tuple[Agency, ...] = (
-    Agency("IANS", "Indo-Asian News Service", ("IANS",), "IN"),
-    Agency("ANI", "Asian News International", ("ANI",), "IN"),
-    Agency("PTI", "Press Trust of India", ("PTI",), "IN"),
-    Agency("UNI", "United News of India", ("UNI",), "IN"),
-    Agency("Reuters", "Reuters", ("Reuter", "Thomson Reuters", "REUTERS"), "GB"),
-    Agency("AP", "Associated Press", ("AP", "The Associated Press", "A.P."), "US"),
-    Agency("AFP", "Agence France-Presse", ("AFP", "Agence France Presse", "AFP News"), "FR"),
-    Agency("Xinhua", "Xinhua News Agency", ("Xinhua", "Xinhuanet", "Xinhua net"), "CN"),
-    Agency("Kyodo", "Kyodo News", ("Kyodo",), "JP"),
-    Agency("Yonhap", "Yonhap News Agency", ("Yonhap",), "KR"),
-    Agency("Jiji", "Jiji Press", ("Jiji",), "JP"),
-    Agency("TASS", "TASS Russian News Agency", ("TASS", "ITAR-TASS", "Itar-Tass", "ITAR TASS"), "RU"),
-    Agency("Sputnik", "Sputnik", ("Sputnik News", "Sputnik International"), "RU"),
-    Agency("RIA", "RIA Novosti", ("RIA Novosti", "RIA"), "RU"),
-    Agency("Interfax", "Interfax", (), "RU"),
-    Agency("Anadolu", "Anadolu Agency", ("Anadolu Ajansi", "Anadolu Ajansı", "AA"), "TR"),
-    Agency("Bernama", "Malaysian National News Agency", ("Bernama",), "MY"),
-    Agency("APP", "Associated Press of Pakistan", ("APP",), "PK"),
-    Agency("VNA", "Vietnam News Agency", ("VNA", "Vietnam News Agency (VNA)"), "VN"),
-    Agency("UNB", "United News of Bangladesh", ("UNB",), "BD"),
-    Agency("BSS", "Bangladesh Sangbad Sangstha", ("BSS",), "BD"),
-    Agency("RSS", "Rastriya Samachar Samiti", ("RSS",), "NP"),
-    Agency("dpa", "Deutsche Presse-Agentur", ("dpa", "DPA", "Deutsche Presse Agentur"), "DE"),
-    Agency("APA", "Austria Presse Agentur", ("APA",), "AT"),
-    Agency("CP", "The Canadian Press", ("Canadian Press", "CP"), "CA"),
-    Agency("UPI", "United Press International", ("UPI",), "US"),
-    Agency("EFE", "Agencia EFE", ("EFE",), "ES"),
-    Agency("ANSA", "Agenzia Nazionale Stampa Associata", ("ANSA",), "IT"),
-    Agency("KCNA", "Korean Central News Agency", ("KCNA",), "KP"),
-    Agency("CNA", "Central News Agency", ("CNA", "Focus Taiwan"), "TW"),
-    Agency("Antara", "Antara News Agency", ("Antara", "ANTARA"), "ID"),
-    Agency("PNA", "Philippine News Agency", ("PNA",), "PH"),
-    Agency("AAP", "Australian Associated Press", ("AAP",), "AU"),
-    Agency("Lusa", "Agência Lusa", ("Lusa",), "PT"),
-    Agency("WAM", "Emirates News Agency", ("WAM",), "AE"),
-    Agency("SPA", "Saudi Press Agency", ("SPA",), "SA"),
-    Agency("QNA", "Qatar News Agency", ("QNA",), "QA"),
-    Agency("KUNA", "Kuwait News Agency", ("KUNA",), "KW"),
-    Agency("IRNA", "Islamic Republic News Agency", ("IRNA",), "IR"),
-    Agency("MENA", "Middle East News Agency", ("MENA",), "EG"),
-    Agency("Petra", "Jordan News Agency", ("Petra",), "JO"),
-    Agency("SANA", "Syrian Arab News Agency", ("SANA",), "SY"),
-    Agency("Prensa Latina", "Prensa Latina", (), "CU"),
-    Agency("PAP", "Polish Press Agency", ("PAP",), "PL"),
-    Agency("MTI", "Hungarian News Agency", ("MTI",), "HU"),
-    Agency("BTA", "Bulgarian News Agency", ("BTA",), "BG"),
-    Agency("Ukrinform", "Ukrinform", (), "UA"),
-    Agency("NNA", "National News Agency", ("NNA",), "LB"),
-    Agency("KPL", "Lao News Agency", ("KPL",), "LA"),
-    Agency("AKP", "Agence Kampuchea Presse", ("AKP",), "KH"),
-    Agency("MNA", "Myanmar News Agency", ("MNA",), "MM"),
-    Agency("BNA", "Bahrain News Agency", ("BNA",), "BH"),
-    Agency("ONA", "Oman News Agency", ("ONA",), "OM"),
-    Agency("Montsame", "Montsame News Agency", ("Montsame",), "MN"),
-    Agency("Kazinform", "Kazinform", (), "KZ"),
-    Agency("NZPA", "New Zealand Press Association", ("NZPA",), "NZ"),
-    Agency("Trend", "Trend News Agency", ("Trend News",), "AZ"),
-    Agency("AZERTAC", "Azerbaijan State News Agency", ("Azertac", "AzerTAc"), "AZ"),
-    Agency("GNA", "Ghana News Agency", ("GNA",), "GH"),
-    Agency("KNA", "Kenya News Agency", ("KNA",), "KE"),
-    Agency("Interfax-Ukraine", "Interfax-Ukraine", (), "UA"),
-    Agency("BelTA", "Belarusian Telegraph Agency", ("BelTA",), "BY"),
-    Agency("Armenpress", "Armenpress", (), "AM"),
-    Agency("SAPA", "South African Press Association", ("SAPA",), "ZA"),
-    Agency("Pajhwok", "Pajhwok Afghan News", ("Pajhwok Afghan News",), "AF"),
-    Agency("Khaama", "Khaama Press", ("Khaama Press",), "AF"),
-    Agency("NHK", "NHK", ("NHK World",), "JP"),
-)
-
-# Aggregators that re-publish wire copy; they prefix wrappers but are not the story's agency.
-AGGREGATORS: frozenset[str] = frozenset(
-    {"menafn", "urdupoint", "urdupoint news", "pakistan point news", "devdiscourse", "newsvoir",
-     "business wire", "pr newswire", "globe newswire", "ians life", "latestly", "newsbytes"}
-)
 
 
 def _key(name: str) -> str:
     return " ".join(re.sub(r"[()\[\]/|:,;.]+", " ", name).casefold().split())
 
 
-_BY_KEY: dict[str, str] = {}
-for _agency in AGENCIES:
-    for _spelling in (_agency.code, _agency.name, *_agency.aliases):
-        _BY_KEY.setdefault(_key(_spelling), _agency.code)
-_BY_KEY.update({_key("Agence France-Presse"): "AFP", _key("Jiji Press"): "Jiji", "the canadian press": "CP"})
-# Codes that are also ordinary English words or a party's initials: they count as an agency only
-# in the slots a dateline/trailer gives them, never as free text (see detect_agency).
-_COUNTRY_BY_CODE: dict[str, str] = {a.code: a.country for a in AGENCIES}
+@functools.cache
+def _tables() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
+    """(printed spelling key → code, code → home country, aggregator keys), from ``agencies.json``."""
+    data = reference()
+    by_key: dict[str, str] = {}
+    for agency in data.agencies:
+        for spelling in (agency.code, agency.name, *agency.aliases):
+            by_key.setdefault(_key(spelling), agency.code)
+    return by_key, {a.code: a.country for a in data.agencies}, frozenset(_key(a) for a in data.aggregators)
 
 
 def normalize_agency(name: str) -> str | None:
@@ -130,17 +49,18 @@ def normalize_agency(name: str) -> str | None:
     key = _key(name)
     if not key:
         return None
-    code = _BY_KEY.get(key)
+    by_key = _tables()[0]
+    code = by_key.get(key)
     if code is not None:
         return code
     # "Xinhua News Agency" style: known name followed by a generic suffix.
     stripped = re.sub(r"\s+(news agency|news service|news|agency|press|wire)$", "", key)
-    return _BY_KEY.get(stripped)
+    return by_key.get(stripped)
 
 
 def agency_country(code: str) -> str | None:
     """Home country (alpha-2) of an agency code, or None."""
-    return _COUNTRY_BY_CODE.get(code)
+    return _tables()[1].get(code)
 
 
 # --- syndication wrappers: "(MENAFN- IANS)", "(MENAFN - Jordan Times)" ------------------------------
@@ -157,7 +77,7 @@ def match_wrapper(text: str) -> tuple[tuple[int, int], str, str] | None:
     if not m:
         return None
     via, src = m.group("via"), m.group("src")
-    if _key(via) not in AGGREGATORS and normalize_agency(src) is None:
+    if _key(via) not in _tables()[2] and normalize_agency(src) is None:
         return None
     return (m.start(), m.end()), via, src
 

