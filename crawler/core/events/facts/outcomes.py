@@ -38,7 +38,7 @@ def outcomes(doc: Document) -> list[str]:
         text = sentence.text
         for pattern in (_OUTCOME_ACTIVE_RE, _OUTCOME_PASSIVE_RE):
             for match in pattern.finditer(text):
-                if _NOT_YET_RE.search(text[max(0, match.start() - 40) : match.start() + 1]):
+                if _NOT_YET_RE.search(text[max(0, match.start() - 40) : match.start()]):
                     continue
                 name = re.sub(r"^(?:and|of|on|for|&)\s+", "", match.group("doc")).strip()
                 name = re.sub(r"\s+", " ", name)
