@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 import crawler.app.reprocess as reprocess_module
-import crawler.core.events.facts as facts_module
+import crawler.core.events.facts.round_dates as facts_module
 import crawler.core.normalize.body as body_module
 from crawler.app.demo.server import FixtureServer
 from crawler.app.reprocess import run_reprocess
@@ -146,7 +146,7 @@ def test_reprocess_rekeys_an_event_whose_start_date_a_rule_change_moved(
     assert events and not aliases
     engine = make_engine(archive_url)
     dialogues, sources = load_configured_registry(), load_sources()
-    original = facts_module._pick_date
+    original = facts_module.pick_date
 
     def later(candidates: Any) -> Any:
         mention = original(candidates)
@@ -154,7 +154,7 @@ def test_reprocess_rekeys_an_event_whose_start_date_a_rule_change_moved(
             return None
         return replace(mention, first=mention.first + timedelta(days=5), last=mention.last + timedelta(days=5))
 
-    monkeypatch.setattr(facts_module, "_pick_date", later)
+    monkeypatch.setattr(facts_module, "pick_date", later)
     moved = run_reprocess(engine, registry=dialogues, sources=sources)
     events2, aliases2, arts2 = _events(archive_url)
     assert arts2 == arts and set(events2) == set(events)  # same events, same articles on them
@@ -168,7 +168,7 @@ def test_reprocess_rekeys_an_event_whose_start_date_a_rule_change_moved(
     assert again.events_rekeyed == 0 and again.documents_changed == 0 and again.articles_changed == 0
     assert not again.fields and _events(archive_url) == (events2, aliases2, arts2)
 
-    monkeypatch.setattr(facts_module, "_pick_date", original)
+    monkeypatch.setattr(facts_module, "pick_date", original)
     back = run_reprocess(engine, registry=dialogues, sources=sources)
     events3, aliases3, _ = _events(archive_url)
     assert back.events_rekeyed == len(events) and events3 == events

@@ -17,8 +17,9 @@ from crawler.core.events import (
     DialogueRegistry,
     EventFacts,
     TopicDecision,
-    classify_topic,
-    extract_event_facts,
+    analyse_text,
+    classify_analysed,
+    facts_of_analysed,
 )
 from crawler.core.extract import EXTRACTOR_VERSION, ExtractedPage, PublishedTime, extract_page
 from crawler.core.extract.dates import country_timezone
@@ -296,13 +297,12 @@ def process_page(
         evidence = detect_agency(dateline=clean.dateline, paragraphs=page.body_paragraphs,
                                  author_organizations=page.author_organizations, title=page.title)
     paragraphs = fact_paragraphs(page, clean)
-    topic = classify_topic(page.title, paragraphs, registry)
+    text = analyse_text(page.title, paragraphs, registry)
+    topic = classify_analysed(text)
     facts = None
     if topic.topic != "unrelated":
-        facts = extract_event_facts(
-            page.title,
-            paragraphs,
-            registry=registry,
+        facts = facts_of_analysed(
+            text,
             reference_date=reference_date(published, clean),
             published=published.value if published else None,
             dateline_city=clean.dateline.city if clean.dateline else None,

@@ -3,7 +3,14 @@
 See ``docs/events.md`` for the registry format, the slug rule, and the topic and relation rules.
 """
 
-from crawler.core.events.facts import CoChair, EventFacts, extract_event_facts, make_event_key
+from crawler.core.events.analysis import AnalysedText, analyse_text
+from crawler.core.events.facts import (
+    CoChair,
+    EventFacts,
+    extract_event_facts,
+    facts_of_analysed,
+    make_event_key,
+)
 from crawler.core.events.registry import (
     DialogueRegistry,
     DialogueSeries,
@@ -14,9 +21,10 @@ from crawler.core.events.registry import (
     load_registry,
 )
 from crawler.core.events.slug import mechanism_slug
-from crawler.core.events.topic import TopicDecision, classify_topic
+from crawler.core.events.topic import TopicDecision, classify_analysed, classify_topic
 
 __all__ = [
+    "AnalysedText",
     "CoChair",
     "DialogueRegistry",
     "DialogueSeries",
@@ -24,9 +32,12 @@ __all__ = [
     "RegistryError",
     "SeriesMention",
     "TopicDecision",
+    "analyse_text",
+    "classify_analysed",
     "classify_topic",
     "default_registry",
     "extract_event_facts",
+    "facts_of_analysed",
     "load_configured_registry",
     "load_registry",
     "make_event_key",

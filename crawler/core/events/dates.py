@@ -9,7 +9,7 @@ and kind. Resolution is against ``reference`` (the dateline date or the local pu
 - "today", "yesterday", "tomorrow" shift the reference date; "this week"/"next week" are not dates.
 
 Kinds: ``range`` (two days: "From February 27 to February 29", "March 1-2", "Wednesday and Thursday"),
-``date`` (one explicit day), ``weekday``, ``relative``. Never raises.
+``date`` (one explicit day), ``weekday``, ``relative``.
 """
 
 from __future__ import annotations
@@ -112,23 +112,27 @@ def _month(token: str | None) -> int | None:
     return MONTHS.get(token.lower().rstrip("."))
 
 
-def _nearest_year(month: int, day: int, reference: date | None, year: int | None) -> date | None:
+def _day(year: int, month: int, day: int) -> date | None:
+    """The date, or ``None`` when it does not exist ("February 30", "September 31": ``ValueError`` is the
+    documented signal of a day that is not in the calendar)."""
     try:
-        if year is not None:
-            return date(year, month, day)
-        if reference is None:
-            return None
-        options = []
-        for candidate_year in (reference.year - 1, reference.year, reference.year + 1):
-            try:
-                options.append(date(candidate_year, month, day))
-            except ValueError:
-                continue
-        if not options:
-            return None
-        return min(options, key=lambda d: abs((d - reference).days))
+        return date(year, month, day)
     except ValueError:
         return None
+
+
+def _nearest_year(month: int, day: int, reference: date | None, year: int | None) -> date | None:
+    if year is not None:
+        return _day(year, month, day)
+    if reference is None:
+        return None
+    options = [
+        found for candidate_year in (reference.year - 1, reference.year, reference.year + 1)
+        if (found := _day(candidate_year, month, day)) is not None
+    ]  # fmt: skip
+    if not options:
+        return None
+    return min(options, key=lambda d: abs((d - reference).days))
 
 
 def _explicit(kind: str, match: re.Match[str], reference: date | None) -> DateMention | None:
@@ -155,22 +159,39 @@ def _explicit(kind: str, match: re.Match[str], reference: date | None) -> DateMe
     return DateMention(match.start(), match.end(), match.group(0), first, last, kind)
 
 
+def shift_day(day: date, days: int) -> date | None:
+    """``day`` moved by ``days``; ``None`` when that leaves the calendar (a reference date in year 1 or
+    9999 from a bad page: ``OverflowError`` is the documented signal of a date that does not exist)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
+
+
 def resolve_weekday(weekday: int, reference: date, *, future: bool) -> date:
-    """The date of ``weekday`` (0=Monday) nearest ``reference`` in the given direction (same day allowed)."""
+    """The date of ``weekday`` (0=Monday) nearest ``reference`` in the given direction (same day allowed).
+    Raises ``OverflowError`` when that day lies beyond the calendar."""
     if future:
         return reference + timedelta(days=(weekday - reference.weekday()) % 7)
     return reference - timedelta(days=(reference.weekday() - weekday) % 7)
 
 
+def _resolve_weekday(weekday: int, reference: date | None, *, future: bool) -> date | None:
+    if reference is None:
+        return None
+    try:
+        return resolve_weekday(weekday, reference, future=future)
+    except OverflowError:  # a reference at the calendar's edge: no such day
+        return None
+
+
 def find_date_mentions(text: str | None, reference: date | None, *, future: bool = False) -> list[DateMention]:
     """Every resolvable date expression in ``text`` (see the module docstring), in text order, without
-    overlaps (ranges win over the single dates inside them). Never raises."""
+    overlaps (ranges win over the single dates inside them). An expression naming a day that does not
+    exist ("February 30", a weekday beyond the calendar) is skipped."""
     if not text:
         return []
-    try:
-        return _find(text, reference, future)
-    except (ValueError, OverflowError, KeyError):
-        return []
+    return _find(text, reference, future)
 
 
 def _find(text: str, reference: date | None, future: bool) -> list[DateMention]:
@@ -193,13 +214,15 @@ def _find(text: str, reference: date | None, future: bool) -> list[DateMention]:
         for match in _WEEKDAY_PAIR_RE.finditer(text):
             if not free(match.start(), match.end()):
                 continue
-            first = resolve_weekday(WEEKDAYS[match.group("w1").lower()], reference, future=future)
+            first = _resolve_weekday(WEEKDAYS[match.group("w1").lower()], reference, future=future)
             second_day = WEEKDAYS[match.group("w2").lower()]
-            last = first + timedelta(days=(second_day - first.weekday()) % 7)
-            if not future and last > reference:
+            last = shift_day(first, (second_day - first.weekday()) % 7) if first is not None else None
+            if first is not None and last is not None and not future and last > reference:
                 # Past text: both days lie before the reference ("held Wednesday and Thursday").
-                last = resolve_weekday(second_day, reference, future=False)
-                first = last - timedelta(days=(last.weekday() - first.weekday()) % 7)
+                last = _resolve_weekday(second_day, reference, future=False)
+                first = shift_day(last, -((last.weekday() - first.weekday()) % 7)) if last is not None else None
+            if first is None or last is None:
+                continue
             found.append(DateMention(match.start(), match.end(), match.group(0), first, last, "range"))
         for match in _WEEKDAY_RE.finditer(text):
             if not free(match.start(), match.end()):
@@ -210,17 +233,21 @@ def _find(text: str, reference: date | None, future: bool) -> list[DateMention]:
             pre = (match.group("pre") or "").strip().lower()
             day = WEEKDAYS[match.group("w1").lower()]
             if pre == "next":
-                resolved = resolve_weekday(day, reference + timedelta(days=1), future=True)
+                resolved = _resolve_weekday(day, shift_day(reference, 1), future=True)
             elif pre == "last":
-                resolved = resolve_weekday(day, reference - timedelta(days=1), future=False)
+                resolved = _resolve_weekday(day, shift_day(reference, -1), future=False)
             else:
-                resolved = resolve_weekday(day, reference, future=future)
+                resolved = _resolve_weekday(day, reference, future=future)
+            if resolved is None:
+                continue
             found.append(DateMention(match.start(), match.end(), match.group(0), resolved, resolved, "weekday"))
         for match in _RELATIVE_RE.finditer(text):
             if not free(match.start(), match.end()):
                 continue
             shift = _RELATIVE_SHIFT[match.group("word").lower()]
-            resolved = reference + timedelta(days=shift)
+            resolved = shift_day(reference, shift)
+            if resolved is None:
+                continue
             found.append(DateMention(match.start(), match.end(), match.group(0), resolved, resolved, "relative"))
     found.sort(key=lambda m: m.start)
     return found

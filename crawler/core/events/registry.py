@@ -182,8 +182,6 @@ class DialogueRegistry:
         self.series: tuple[DialogueSeries, ...] = tuple(series)
         self._forms = self._compile(self.series)
         self._order = {s: i for i, s in enumerate(self.series)}
-        # The topic rules and the facts extractor ask about the same page text: keep the last answers.
-        self._cache: dict[str, tuple[SeriesMention, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.series)
@@ -228,27 +226,18 @@ class DialogueRegistry:
             forms.append(_Form(pattern, tuple(series_list), is_abbreviation, distinctive, literal or None))
         return forms
 
-    def find_mentions(self, text: str | None) -> list[SeriesMention]:
+    def find_mentions(
+        self, text: str | None, countries: Sequence[CountryMention] | None = None
+    ) -> list[SeriesMention]:
         """Which registry series ``text`` names, with spans, in text order (see the module docstring
-        for the rules). Never raises; ``None``/empty text gives ``[]``."""
+        for the rules). ``None``/empty text gives ``[]``. ``countries`` is ``find_countries(text)`` when
+        the caller has it already (``crawler.core.events.analysis`` reads a page's countries once)."""
         if not text or not isinstance(text, str):
             return []
-        cached = self._cache.get(text)
-        if cached is None:
-            try:
-                cached = tuple(self._find_mentions(text))
-            except (re.error, ValueError, IndexError):  # defensive: junk input must not break a crawl
-                return []
-            if len(self._cache) >= 8:
-                try:
-                    self._cache.pop(next(iter(self._cache)), None)
-                except (RuntimeError, StopIteration):  # another thread changed it: start afresh
-                    self._cache.clear()
-            self._cache[text] = cached
-        return list(cached)
+        return self._find_mentions(text, find_countries(text) if countries is None else countries)
 
-    def _find_mentions(self, text: str) -> list[SeriesMention]:
-        countries = _Parties(find_countries(text))
+    def _find_mentions(self, text: str, found: Sequence[CountryMention]) -> list[SeriesMention]:
+        countries = _Parties(found)
         party_counts = Counter(m.code for m in countries.mentions)
         named = set(party_counts)
         folded = _prefilter_text(text)

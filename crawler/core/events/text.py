@@ -218,7 +218,7 @@ VIRTUAL_RE = re.compile(
 _HEAD = r"(?:Dialogue|Talks|Consultations|Meeting|Committee|Group|Mechanism|Forum)"
 _CAP = r"(?:[A-Z][\w'’&.-]*|2\+2|“2\+2”|\"2\+2\"|of|on|and|for|the|&|level|ministerial)"
 GENERIC_NAME_RE = re.compile(
-    rf"\b(?:(?:{_CAP})[\s-]+){{1,7}}{_HEAD}\b(?:\s+(?:on|of|for)\s+(?:the\s+)?(?:(?:[A-Z][\w-]*|and|&)\s+){{0,5}}[A-Z][\w-]*)?"
+    rf"\b(?:(?:{_CAP})(?:[^\S\n]|-)+){{1,7}}{_HEAD}\b(?:\s+(?:on|of|for)\s+(?:the\s+)?(?:(?:[A-Z][\w-]*|and|&)\s+){{0,5}}[A-Z][\w-]*)?"
 )
 GENERIC_PHRASE_RE = re.compile(
     r"(?:(?:\b(?:annual|bilateral|strategic|security|defen[cs]e|maritime|counter[- ]?terror(?:ism)?|"

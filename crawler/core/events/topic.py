@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from crawler.core.events.countries import find_countries
+from crawler.core.events.analysis import AnalysedText, analyse_text
 from crawler.core.events.registry import DialogueRegistry
-from crawler.core.events.text import SECURITY_STRICT_RE, TALKS_RE, build_document, find_generic_names
+from crawler.core.events.text import SECURITY_STRICT_RE, TALKS_RE
 
 TOPICS = ("dialogue_event", "dialogue_other", "unrelated")
 
@@ -71,33 +71,32 @@ _NOT_A_ROUND = re.compile(
 
 
 def classify_topic(title: str | None, paragraphs: list[str], registry: DialogueRegistry) -> TopicDecision:
-    """Classify a page from its title and clean body paragraphs. Never raises (junk → ``unrelated``
-    with a reason)."""
-    try:
-        return _classify(title, paragraphs, registry)
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError):
-        return TopicDecision("unrelated", ["could not read the text"])
+    """Classify a page from its title and clean body paragraphs (junk entries are skipped; an empty text
+    is ``unrelated`` with a reason). A page that also needs event facts: ``analyse_text`` once, then
+    ``classify_analysed`` and ``facts_of_analysed``."""
+    return classify_analysed(analyse_text(title, paragraphs, registry))
 
 
-def _classify(title: str | None, paragraphs: list[str], registry: DialogueRegistry) -> TopicDecision:
-    doc = build_document(title, paragraphs if isinstance(paragraphs, list) else [])
+def classify_analysed(text: AnalysedText) -> TopicDecision:
+    """The topic of an analysed page (see the module docstring for the rules)."""
+    doc = text.doc
     if not doc.text.strip():
         return TopicDecision("unrelated", ["no title and no body text"])
     reasons: list[str] = []
-    mentions = registry.find_mentions(doc.text)
+    mentions = list(text.mentions)
     if mentions:
         names = sorted({m.series.name for m in mentions})
         reasons.append(f"names registry series: {', '.join(names[:3])}")
-    generic = [g for g in find_generic_names(doc.text)]
+    generic = list(text.generic_names)
     if not mentions and generic:
         reasons.append(f"names a dialogue-like format: {generic[0].text!r}")
     lead_text = doc.text[: doc.lead_end]
     # Headline and the first two paragraphs: wire leads often name the meeting only in the second.
     opening = doc.text[: doc.second_end]
-    opening_countries = find_countries(opening)
+    opening_countries = text.opening_countries
     opening_named = {m.code for m in opening_countries}  # capitals included
     lead_parties = {m.code for m in opening_countries if m.kind != "capital"}
-    all_parties = {m.code for m in find_countries(doc.text) if m.kind != "capital"}
+    all_parties = {m.code for m in text.countries if m.kind != "capital"}
     meeting_in_lead = TALKS_RE.search(opening)
     security = SECURITY_STRICT_RE.search(_UN_SECURITY_COUNCIL.sub(" ", opening))
     described = len(lead_parties) >= 2 and meeting_in_lead is not None and security is not None

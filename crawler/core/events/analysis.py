@@ -1,0 +1,42 @@
+"""One reading of a page's text, shared by the topic rules and the event-facts cascade.
+
+``analyse_text(title, paragraphs, registry)`` builds the document view (title + clean paragraphs, with
+sentence spans) and finds, once, what both consumers ask about: the countries named, the registry series
+named and the dialogue-like names. ``crawler.core.process`` builds it once per page and hands it to
+``classify_analysed`` (topic) and ``facts_of_analysed`` (event facts); nothing is cached behind the
+callers' backs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crawler.core.events.countries import CountryMention, find_countries
+from crawler.core.events.registry import DialogueRegistry, SeriesMention
+from crawler.core.events.text import Document, GenericName, build_document, find_generic_names
+
+
+@dataclass(frozen=True)
+class AnalysedText:
+    """A page's text and what was found in it (every span is an offset into ``doc.text``)."""
+
+    doc: Document
+    registry: DialogueRegistry = field(compare=False, repr=False)
+    countries: tuple[CountryMention, ...]  # every country reference in the whole text
+    opening_countries: tuple[CountryMention, ...]  # ... in the headline and first two paragraphs alone
+    mentions: tuple[SeriesMention, ...]  # registry series named, in text order
+    generic_names: tuple[GenericName, ...]  # dialogue-like names the registry may not know
+
+
+def analyse_text(title: str | None, paragraphs: list[str] | None, registry: DialogueRegistry) -> AnalysedText:
+    """The analysed text of a page: title plus clean body paragraphs (dateline removed). Junk entries
+    (``None``, non-strings, a non-list) are skipped by ``build_document``."""
+    doc = build_document(title, paragraphs if isinstance(paragraphs, list) else [])
+    countries = tuple(find_countries(doc.text))
+    # The opening is read on its own: a mention's kind can depend on the words that follow it.
+    opening = tuple(find_countries(doc.text[: doc.second_end]))
+    mentions = tuple(registry.find_mentions(doc.text, countries))
+    return AnalysedText(doc, registry, countries, opening, mentions, tuple(find_generic_names(doc.text)))
+
+
+__all__ = ["AnalysedText", "analyse_text"]

@@ -1,0 +1,63 @@
+"""Step 9 of the cascade: the round's ordinal ("the 12th round", "the inaugural dialogue").
+
+An ordinal in the headline or first two paragraphs, followed by a round/meeting noun or just before the
+dialogue's name; not in sentences about other rounds, and not "the first ... in six years" (a gap).
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawler.core.events.facts import weights as w
+from crawler.core.events.facts.mechanism import Mechanism
+from crawler.core.events.text import OTHER_ROUND_RE, Document
+
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "inaugural": 1, "first-ever": 1, "maiden": 1,
+}  # fmt: skip
+_ORDINAL_RE = re.compile(
+    r"\b(?:(?P<num>\d{1,3})(?:st|nd|rd|th)|(?P<word>first-ever|inaugural|maiden|first|second|third|fourth|fifth|"
+    r"sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
+    r"eighteenth|nineteenth|twentieth))\b(?!\s+(?:such|time|day|week|year|anniversary|of (?:its|their) kind))",
+    re.IGNORECASE,
+)
+
+
+_SINCE_GAP_RE = re.compile(
+    r"\s+(?:in\s+(?:(?:more than|over|nearly|almost|about|the past|the last)\s+)?(?:a|\w+|\d+)\s+"
+    r"(?:years?|decades?|months?)|since\b)",
+    re.IGNORECASE,
+)
+
+
+def round_ordinal(doc: Document, mechanism: Mechanism | None) -> int | None:
+    """The first round ordinal of the opening (see the module docstring), or ``None``."""
+    for sentence in doc.sentences:
+        if sentence.paragraph > w.ORDINAL_MAX_PARAGRAPH:
+            break
+        if OTHER_ROUND_RE.search(sentence.text):
+            continue
+        text = sentence.text
+        for match in _ORDINAL_RE.finditer(text):
+            after = text[match.end() : match.end() + 80]
+            near_mechanism = mechanism is not None and 0 <= mechanism.start - (sentence.start + match.end()) <= w.ORDINAL_NEAR_SERIES_CHARS
+            noun = re.match(
+                r"\s+(?:annual\s+)?(?:round|meeting|session|edition|[\w.'-]+\s+(?:round|meeting|session|edition)|"
+                r"(?:[\w.'’&+\"“”-]+\s+){0,6}?(?:dialogue|talks|consultations|meeting|2\+2|group))",
+                after,
+                re.IGNORECASE,
+            )
+            # "their first security dialogue in six years" / "first talks since 2018": a gap, not a round.
+            if noun and _SINCE_GAP_RE.match(after, noun.end()):
+                continue
+            if near_mechanism or noun:
+                if match.group("num"):
+                    value = int(match.group("num"))
+                    if 0 < value < w.ORDINAL_MAX:
+                        return value
+                else:
+                    return _ORDINAL_WORDS[match.group("word").lower()]
+    return None

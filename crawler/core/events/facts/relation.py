@@ -1,0 +1,102 @@
+"""Step 5 of the cascade: the page's relation to the round.
+
+``preview`` when the title/lead is in the future tense or the round's date lies after the reference date;
+``followup`` when the lead rests on a joint statement/readout, or says "a day after ... talks", and the
+page is dated after the round; otherwise ``report``. A follow-up that says "n days after" and gives no
+date of its own dates the round n days before the reference.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from crawler.core.events.dates import shift_day
+from crawler.core.events.facts import weights as w
+from crawler.core.events.facts.round_dates import RoundDates
+from crawler.core.events.facts.tense import Tense
+from crawler.core.events.text import FOLLOWUP_RE, Document
+
+_STATEMENT_TITLE_RE = re.compile(r"^\s*(?:joint statement|joint declaration|readout|statement)\b", re.IGNORECASE)
+_GAP_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_DAYS_AFTER_RE = re.compile(r"\s*(\w+)\s+days?\s+after\b", re.IGNORECASE)
+_SENTENCE_END_BEFORE_RE = re.compile(r"[.!?][\"'”’]?\s+$")
+# "..., a Foreign Ministry spokesperson said Thursday, a day after the two countries held their 2+2": a
+# reaction story dates itself after the round.
+_REACTION_BEFORE_RE = re.compile(
+    r"\b(?:said|says|told|critici[sz]ed|slammed|condemned|reacted|protested)\b[^.;]{0,30},\s*$", re.IGNORECASE
+)
+
+
+@dataclass
+class Relation:
+    """The relation, the reasons for it, and the round's date when only the follow-up cue gives one."""
+
+    relation: str = "report"
+    reasons: list[str] = field(default_factory=list)
+    start: date | None = None  # set only when the cue "a day after the talks" dates the round
+    evidence: str | None = None
+
+
+def followup_cue(doc: Document) -> re.Match[str] | None:
+    """A joint statement, or "a day after ... talks", in the headline or first two paragraphs."""
+    return FOLLOWUP_RE.search(doc.text[: doc.second_end])
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Does a sentence (or paragraph) begin at ``start``?"""
+    before = text[max(0, start - 3) : start]
+    return start == 0 or before.endswith("\n") or _SENTENCE_END_BEFORE_RE.search(before) is not None
+
+
+def days_after(phrase: str) -> int | None:
+    """1 for "a day after ...", 3 for "three days after ..."; None for other follow-up cues."""
+    m = _DAYS_AFTER_RE.match(phrase)
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    if word.isdigit():
+        return int(word) if 0 < int(word) <= w.FOLLOWUP_MAX_GAP_DAYS else None
+    return _GAP_WORDS.get(word)
+
+
+def after_round(doc: Document, reference: date, end: date) -> bool:
+    """Is the page dated after the round? One day later is often just the time-zone shift of a report
+    (an IST dateline for a Washington meeting), so a day counts only for the statement itself."""
+    days = (reference - end).days
+    if days >= w.FOLLOWUP_MIN_DAYS:
+        return True
+    return days >= w.FOLLOWUP_STATEMENT_MIN_DAYS and _STATEMENT_TITLE_RE.match(doc.text[: doc.title_end] or "") is not None
+
+
+def _lead_dates_page_after(doc: Document, cue: re.Match[str]) -> bool:
+    """"A day after ... their two-plus-two talks, ..." opening a sentence, or after a reaction verb."""
+    return opens_sentence(doc.text, cue.start()) or _REACTION_BEFORE_RE.search(
+        doc.text[max(0, cue.start() - 60) : cue.start()]
+    ) is not None
+
+
+def decide_relation(doc: Document, reference: date | None, tense: Tense, dates: RoundDates) -> Relation:
+    """``preview``, ``followup`` or ``report`` (see the module docstring), first rule that applies."""
+    followup = followup_cue(doc)
+    if tense.future:
+        return Relation("preview", [tense.reason])
+    if reference is not None and dates.start is not None and dates.start > reference:
+        return Relation("preview", ["the round's date lies after the reference date"])
+    if (
+        followup is not None
+        and reference is not None
+        and _lead_dates_page_after(doc, followup)
+        and (gap := days_after(followup.group(0))) is not None
+    ):
+        # "A day after ... their two-plus-two talks, ...": the lead itself dates the page after the round.
+        found = Relation("followup", [f"lead says the page comes {followup.group(0).split(' after ')[0]!r} after the round"])
+        if dates.start is None and (start := shift_day(reference, -gap)) is not None:
+            found.start = start
+            found.evidence = followup.group(0)
+            found.reasons.append(f"start date {start.isoformat()} from {found.evidence!r}")
+        return found
+    if followup is not None and reference is not None and dates.end is not None and after_round(doc, reference, dates.end):
+        return Relation("followup", [f"lead cites a {followup.group(0)!r} and the page is dated after the round"])
+    return Relation("report")

@@ -1,0 +1,146 @@
+"""Step 4 of the cascade: the round's dates.
+
+Candidates come from sentences about the meeting (not about a previous or next round), within a window
+around the reference date; an explicit date or range beats a weekday or "today" (so "From February 27 to
+February 29" beats "on Wednesday"), then the earliest in the text wins. Weekdays resolve backwards for
+reports and forwards for previews. A "two-day" round named by one day is widened to its length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from crawler.core.events.dates import DateMention, find_date_mentions, shift_day
+from crawler.core.events.facts import weights as w
+from crawler.core.events.facts.mechanism import Mechanism
+from crawler.core.events.facts.tense import sentence_is_future
+from crawler.core.events.text import MEETING_RE, OTHER_ROUND_RE, REPORTING_BEFORE_DATE_RE, Document, Sentence
+
+Candidate = tuple[DateMention, Sentence, float]
+
+_BOUND_BEFORE_RE = re.compile(r"\b(?:since|until|till|by)\s*$")
+# A date after "came two weeks after" / "days before" dates the other event the sentence compares with.
+_OTHER_EVENT_BEFORE_DATE_RE = re.compile(
+    r"\b(?:came|comes|come|days?|weeks?|months?|shortly|soon|just|hours?)\s+(?:\w+\s+){0,2}?"
+    r"(?:after|before|ahead of)\b",
+    re.IGNORECASE,
+)
+_TRAVEL_RE = re.compile(r"\barriv\w*|\bdepart\w*|\blanded\b", re.IGNORECASE)
+_TRAVEL_FOR_MEETING_RE = re.compile(r"\bfor\b|\bto attend\b")
+_MULTI_DAY_RE = re.compile(
+    r"\b(?P<n>two|three|four|2|3|4)[- ]day\b|\b(?P<m>two|three|four) days of\b", re.IGNORECASE
+)
+_CLOSING_RE = re.compile(r"\b(?:concluded|wrapped up|ended|closed|winds? up|wound up|conclude[sd]?)\b", re.IGNORECASE)
+_OPENING_RE = re.compile(r"\b(?:began|begins|begin|opened|opens|kicked off|started|starts|got underway)\b", re.IGNORECASE)
+_DAY_WORDS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
+_EVIDENCE_PREFIX_RE = re.compile(r"\b(on|from|between)\s+$", re.IGNORECASE)
+
+
+@dataclass
+class RoundDates:
+    """The round's first and last day, the phrase they come from, and the reasons shown to users."""
+
+    start: date | None = None
+    end: date | None = None
+    evidence: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+def date_candidates(
+    doc: Document, reference: date | None, future_doc: bool, mechanism: Mechanism | None
+) -> list[Candidate]:
+    """Dates that may be this round's, each with a score (higher is better evidence)."""
+    candidates: list[Candidate] = []
+    for sentence in doc.sentences:
+        text = sentence.text
+        named = mechanism is not None and mechanism.named_in(sentence)
+        # The headline and first three paragraphs are about the round; later ones must say "meeting".
+        if sentence.paragraph > w.DATE_ANY_SENTENCE_PARAGRAPHS and not named and MEETING_RE.search(text) is None:
+            continue
+        if OTHER_ROUND_RE.search(text) and not (named and sentence.paragraph <= 0):
+            continue
+        future = sentence_is_future(text) if sentence.paragraph >= 0 else future_doc
+        for mention in find_date_mentions(text, reference, future=future):
+            before = text[: mention.start]
+            if _BOUND_BEFORE_RE.search(before):
+                continue
+            if _OTHER_EVENT_BEFORE_DATE_RE.search(before):
+                continue  # "The meeting came two weeks after Erdogan and Biden met ... on Oct. 31"
+            score = w.DATE_STRENGTH.get(mention.kind, w.DATE_STRENGTH_OTHER)
+            if REPORTING_BEFORE_DATE_RE.search(before):
+                score += w.DATE_AFTER_REPORTING_VERB  # "officials said Monday", unless nothing better is found
+            if reference is not None:
+                delta = (mention.first - reference).days
+                if delta < w.DATE_WINDOW_BEFORE_DAYS or delta > w.DATE_WINDOW_AFTER_DAYS:
+                    continue
+                if not future and not future_doc and delta > w.DATE_PAST_TEXT_MAX_AHEAD_DAYS and mention.kind != "range":
+                    continue
+                if future_doc and delta < 0:
+                    score += w.DATE_PREVIEW_IN_PAST
+            if sentence.paragraph == -1:
+                score += w.DATE_IN_HEADLINE
+            if named:
+                score += w.DATE_SERIES_NAMED
+            if _TRAVEL_RE.search(text) and not _TRAVEL_FOR_MEETING_RE.search(text):
+                score += w.DATE_TRAVEL
+            shifted = DateMention(
+                sentence.start + mention.start, sentence.start + mention.end, mention.text, mention.first,
+                mention.last, mention.kind,
+            )  # fmt: skip
+            candidates.append((shifted, sentence, score))
+    return candidates
+
+
+def pick_date(candidates: list[Candidate]) -> DateMention | None:
+    """The best-scored candidate, the earliest in the text among equals."""
+    if not candidates:
+        return None
+    return max(candidates, key=lambda item: (item[2], -item[0].start))[0]
+
+
+def multi_day(doc: Document, mention: DateMention) -> tuple[int, bool] | None:
+    """(days, closing) when the date's sentence says the round lasted several days and whether the date is
+    its last day ("wrapped up two days of talks on Thursday") or its first ("began two-day talks on
+    Wednesday"); None otherwise."""
+    sentence = doc.sentence_at(mention.start)
+    if sentence is None:
+        return None
+    m = _MULTI_DAY_RE.search(sentence.text)
+    if m is None:
+        return None
+    days = _DAY_WORDS[(m.group("n") or m.group("m")).lower()]
+    if _CLOSING_RE.search(sentence.text):
+        return days, True
+    if _OPENING_RE.search(sentence.text):
+        return days, False
+    return None
+
+
+def evidence_phrase(doc: Document, mention: DateMention) -> str:
+    """The date's words as the page wrote them, with the "on/from/between" in front."""
+    before = doc.text[max(0, mention.start - 5) : mention.start]
+    prefix = _EVIDENCE_PREFIX_RE.search(before)
+    text = doc.text[mention.start : mention.end]
+    if prefix is not None and not text.lower().startswith(prefix.group(1).lower()):
+        return f"{prefix.group(1)} {text}"
+    return text
+
+
+def find_round_dates(doc: Document, reference: date | None, future: bool, mechanism: Mechanism) -> RoundDates:
+    """The round's dates: the best candidate, widened to the round's length when the sentence gives one."""
+    mention = pick_date(date_candidates(doc, reference, future, mechanism))
+    if mention is None:
+        return RoundDates()
+    start, end, evidence = mention.first, mention.last, evidence_phrase(doc, mention)
+    reasons = [f"start date {start.isoformat()} from {evidence!r}"]
+    span = multi_day(doc, mention)
+    if span is not None and start == end:
+        days, closing = span
+        if closing:  # "wrapped up two days of talks on Thursday": Thursday is the last day
+            start = shift_day(end, -(days - 1)) or start
+        else:  # "began two-day talks on Wednesday"
+            end = shift_day(start, days - 1) or end
+        reasons.append(f"a {days}-day round: {start.isoformat()} to {end.isoformat()}")
+    return RoundDates(start, end, evidence, reasons)

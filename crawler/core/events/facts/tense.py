@@ -1,0 +1,103 @@
+"""Step 3 of the cascade: is the page a preview (future tense) or a report? Also the tense of one
+sentence, which decides whether its weekdays resolve backwards or forwards."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crawler.core.events.facts import weights as w
+from crawler.core.events.text import (
+    FUTURE_RE,
+    HEADLINE_FUTURE_RE,
+    OTHER_ROUND_RE,
+    PAST_RE,
+    Document,
+    Sentence,
+)
+
+_REPORTED_MEETING_RE = re.compile(
+    r"\b(?:held|met|co-?chaired|co-?led|discussed|reviewed|agreed|signed|concluded|took place|was held|were held|"
+    r"opened|began|got underway|kicked off)\b|\b(?:said|announced|told reporters)\b[^.;]{0,40}\bafter (?:a|the|their|its)\b",
+    re.IGNORECASE,
+)
+# "India will open a consulate, the minister said on Tuesday as the two countries held ...".
+_SAID_AFTER_RE = re.compile(r"\b(?:said|says|announced|told)\b", re.IGNORECASE)
+_REPORTED_SPEECH_RE = re.compile(
+    r"\b(?:said|say|says|agreed|pledged|vowed|promised|decided|announced|stated|noted)\b[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+_PASSIVE_BEFORE_RE = re.compile(r"\b(?:be|been|being|to)\s+$")
+
+
+@dataclass(frozen=True)
+class Tense:
+    """The page's tense and the reason shown to users."""
+
+    future: bool
+    reason: str
+
+
+def lead_sentences(doc: Document) -> list[Sentence]:
+    """The first two sentences of the first body paragraph."""
+    body = [s for s in doc.sentences if s.paragraph == 0]
+    return body[:2]
+
+
+def future_cue(text: str) -> re.Match[str] | None:
+    """The first future-tense cue of ``text``, skipping the "would"/"will" of reported speech when the
+    sentence also reports the meeting in the past ("the two sides said they would work more closely after
+    their ministers met"); "officials said the talks would be held on Friday" stays a preview."""
+    reported_meeting = any(
+        not _PASSIVE_BEFORE_RE.search(text[max(0, m.start() - 8) : m.start()])
+        for m in _REPORTED_MEETING_RE.finditer(text)
+    )
+    for match in FUTURE_RE.finditer(text):
+        if (
+            reported_meeting
+            and match.group(0).lower() in ("would", "will")
+            and (_REPORTED_SPEECH_RE.search(text[: match.start()]) or _SAID_AFTER_RE.search(text, match.end()))
+        ):
+            continue
+        return match
+    return None
+
+
+def sentence_is_future(text: str) -> bool:
+    """A future cue before any past-tense report verb."""
+    future = future_cue(text)
+    if future is None:
+        return False
+    past = PAST_RE.search(text)
+    return past is None or future.start() < past.start()
+
+
+def read_tense(doc: Document) -> Tense:
+    """Is the page a preview? The headline's tense, unless the lead plainly reports the meeting in the past
+    tense ("Japan, Australia to deepen defence ties" over "… agreed on Friday to deepen …"); else the
+    lead's tense. A lead sentence about another round ("The next meeting will be held in 2019") says
+    nothing about this one's tense."""
+    lead = [s for s in lead_sentences(doc) if not OTHER_ROUND_RE.search(s.text)]
+    standfirst = [s for s in doc.sentences if s.paragraph == 0]
+    news_lead = next((s for s in doc.sentences if s.paragraph == 1), None)
+    if len(standfirst) == 1 and len(standfirst[0].text) <= w.STANDFIRST_MAX_CHARS and news_lead is not None:
+        # A one-sentence standfirst over the news lead ("The annex will let firms share classified data."
+        # then "India and the US on Wednesday signed ..."): the news lead carries the tense.
+        lead = [news_lead]
+    lead_past = False
+    if lead:
+        first = lead[0].text
+        future = future_cue(first)
+        past = PAST_RE.search(first)
+        if future is not None and (past is None or future.start() < past.start()):
+            return Tense(True, f"lead is in the future tense ({future.group(0)!r})")
+        # A report of the meeting before any future cue overrides the headline ("agreed on Thursday to hold
+        # their first fighter exercise"); travel to it does not ("arrived ... to attend").
+        reported = _REPORTED_MEETING_RE.search(first)
+        lead_past = reported is not None and (future is None or reported.start() < future.start())
+    title = next((s for s in doc.sentences if s.paragraph == -1), None)
+    if title is not None and not lead_past:
+        future = HEADLINE_FUTURE_RE.search(title.text)
+        if future is not None:
+            return Tense(True, f"headline is about the future ({future.group(0)!r})")
+    return Tense(False, "headline and lead report a meeting")
