@@ -405,7 +405,6 @@ def test_extract_page_fields() -> None:
     assert isinstance(out, ExtractedPage)
     assert out.title == "Ministers meet for dialogue"
     assert out.canonical_url == "https://example.com/world/ministers-meet"
-    assert out.amp_url == "https://example.com/amp/world/ministers-meet"
     assert out.language == "en"
     assert out.authors == ["Jane Doe"]
     assert out.author_organizations == ["IANS"]
