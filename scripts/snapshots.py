@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import hashlib
 import json
 import sys
@@ -162,7 +163,7 @@ def builders() -> dict[str, tuple[Path, Callable[[], dict[str, Any]] | None]]:
     out: dict[str, tuple[Path, Callable[[], dict[str, Any]] | None]] = {}
     for s in page_sets():
         present = (s.root / "gold.jsonl").is_file()
-        out[s.name] = (s.path, (lambda s=s: build_set(s)) if present else None)
+        out[s.name] = (s.path, functools.partial(build_set, s) if present else None)
     out["blind-datelines"] = (SNAPSHOTS / "blind-datelines.json", build_datelines)
     return out
 

@@ -17,6 +17,8 @@ from crawler.core.contract import (
     EVIDENCE_ONLY,
     FETCH_FIELDS,
     PAGE_FIELDS,
+    FetchField,
+    PageField,
     render_markdown,
 )
 from crawler.core.discovery import Link
@@ -93,7 +95,8 @@ def test_every_extracted_field_is_accounted_for() -> None:
 
 
 def test_every_field_is_described() -> None:
-    for f in (*PAGE_FIELDS, *DATELINE_FIELDS, *EVENT_FIELDS, *FETCH_FIELDS):
+    fields: list[PageField | FetchField] = [*PAGE_FIELDS, *DATELINE_FIELDS, *EVENT_FIELDS, *FETCH_FIELDS]
+    for f in fields:
         assert f.type and f.meaning.endswith((".", ")")) and f.origin, f.name
     names = [f.name for f in PAGE_FIELDS]
     assert len(names) == len(set(names))
