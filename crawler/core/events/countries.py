@@ -312,19 +312,6 @@ def _mark_metonyms(text: str, found: list[CountryMention]) -> list[CountryMentio
     return result
 
 
-def country_name(code: str) -> str:
-    """A display name for an alpha-3 code (``EUU`` → "European Union"); the code itself if unknown."""
-    if code == EU_CODE:
-        return "European Union"
-    try:
-        found = pycountry.countries.get(alpha_3=code)
-    except (KeyError, LookupError):
-        return code
-    if found is None:
-        return code
-    return str(getattr(found, "common_name", None) or found.name)
-
-
 def alpha3_to_alpha2(code: str | None) -> str | None:
     """``IND`` → ``IN``; ``EUU`` → ``EU``; ``None`` when unknown."""
     if not code:

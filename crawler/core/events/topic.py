@@ -21,8 +21,6 @@ from crawler.core.events.countries import find_countries
 from crawler.core.events.registry import DialogueRegistry
 from crawler.core.events.text import SECURITY_STRICT_RE, TALKS_RE, build_document, find_generic_names
 
-TOPICS = ("dialogue_event", "dialogue_other", "unrelated")
-
 
 @dataclass
 class TopicDecision:

@@ -114,9 +114,6 @@ for _agency in AGENCIES:
     for _spelling in (_agency.code, _agency.name, *_agency.aliases):
         _BY_KEY.setdefault(_key(_spelling), _agency.code)
 _BY_KEY.update({_key("Agence France-Presse"): "AFP", _key("Jiji Press"): "Jiji", "the canadian press": "CP"})
-# Codes that are also ordinary English words or a party's initials: they count as an agency only
-# in the slots a dateline/trailer gives them, never as free text (see detect_agency).
-_COUNTRY_BY_CODE: dict[str, str] = {a.code: a.country for a in AGENCIES}
 
 
 def normalize_agency(name: str) -> str | None:
@@ -136,11 +133,6 @@ def normalize_agency(name: str) -> str | None:
     # "Xinhua News Agency" style: known name followed by a generic suffix.
     stripped = re.sub(r"\s+(news agency|news service|news|agency|press|wire)$", "", key)
     return _BY_KEY.get(stripped)
-
-
-def agency_country(code: str) -> str | None:
-    """Home country (alpha-2) of an agency code, or None."""
-    return _COUNTRY_BY_CODE.get(code)
 
 
 # --- syndication wrappers: "(MENAFN- IANS)", "(MENAFN - Jordan Times)" ------------------------------
