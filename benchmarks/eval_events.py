@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     use_real = _real_modules_available() and not args.fallback
     sets = [
         ("wire-sites-dev", SHARED / "data" / "wire-sites-dev" / "site", SHARED / "data" / "wire-sites-dev" / "gold.jsonl"),
-        ("demo", REPO / "crawler" / "demo" / "site", REPO / "crawler" / "demo" / "gold.jsonl"),
+        ("demo", REPO / "crawler" / "app" / "demo" / "site", REPO / "crawler" / "app" / "demo" / "gold.jsonl"),
     ]
     if args.only_set_dirs:
         sets = []
