@@ -257,10 +257,6 @@ def write_sitemaps(root: Path, pages: list[Page]) -> None:
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n", encoding="utf-8")
 
 
-def article_paths(root: Path) -> list[str]:
-    return sorted("/" + p.relative_to(root).as_posix() for p in root.rglob("*.html"))
-
-
 async def _serve(root: Path, port: int) -> None:
     from aiohttp import web
 

@@ -75,36 +75,6 @@ class Archive:
             )
             return int(result.scalar_one())
 
-    def finish_run(
-        self,
-        run_id: int,
-        *,
-        finish_reason: str,
-        items_archived: int,
-        stats: dict[str, Any],
-        status: str | None = None,
-        monitor_results: dict[str, Any] | None = None,
-        blocked_sources: list[str] | None = None,
-    ) -> None:
-        """Close a crawl_runs row: timing, finish reason, counts per drop reason, HTTP errors, stats."""
-        drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("newsarchive/dropped/")}
-        http_errors = sum(
-            int(v) for k, v in stats.items()
-            if k.startswith("downloader/response_status_count/") and k.rsplit("/", 1)[-1][:1] in "45"
-        ) + sum(int(v) for k, v in stats.items() if k.startswith("downloader/exception_type_count/"))
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(CrawlRun)
-                .where(CrawlRun.id == run_id)
-                .values(
-                    finished_at=utcnow(), finish_reason=finish_reason, items_archived=items_archived,
-                    items_dropped=sum(int(v) for v in drops.values()), drop_reasons=drops or None,
-                    http_errors=http_errors, stats=stats,
-                    status=status or ("ok" if finish_reason == "finished" else "failed"),
-                    monitor_results=monitor_results, blocked_sources=blocked_sources,
-                )
-            )
-
     # -- lookups used by the crawler before it fetches ------------------------------------------------
     def known_urls(self, canonical_urls: Iterable[str]) -> set[str]:
         """Which of these canonical URLs are already archived or already rejected."""

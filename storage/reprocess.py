@@ -39,8 +39,6 @@ from storage.models import Article, ArticleBand, Document, Event, EventAlias, So
 from storage.records import DocumentRecord, EventFactsRecord
 from storage.types import utcnow
 
-DOCUMENT_FIELDS = ("title", "published_at", "published_offset_minutes", "published_source", "published_precision",
-                   "language", "authors", "topic", "topic_reasons")
 ARTICLE_FIELDS = ("agency", "agency_source", "dateline_raw", "dateline_city", "dateline_region", "dateline_country",
                   "dateline_date", "topic", "relation")
 

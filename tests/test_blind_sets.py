@@ -1,7 +1,11 @@
 """The blind fixture sets (tests/fixtures/blind): a real CLI crawl of each into a fresh SQLite archive,
-scored against its gold labels by benchmarks/eval_archive.py. Floors sit at the figures measured after the
-fixes the sets prompted (docs/events.md), so a regression on publishers the rules were not written for
-fails here."""
+scored against its gold labels by benchmarks/eval_archive.py.
+
+Only the cross-page figures are floors here: whether copies of one story share an article and the pages of
+one round share an event. Per-page fields (country pair, start date, relation, published time, topic) are
+guarded page by page by tests/snapshots (tests/test_snapshots.py names the page and the field); their
+aggregate floors are the benchmark's report (``benchmarks/eval_archive.py --set blind``, BLIND_FLOORS,
+docs/decisions.md)."""
 
 from __future__ import annotations
 
@@ -14,28 +18,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BLIND = REPO / "tests" / "fixtures" / "blind"
+sys.path.insert(0, str(REPO))
+from benchmarks.eval_archive import BLIND_FLOORS  # noqa: E402
 
-# Floors: archive-level figures (both sets measured 1.000 on articles and event precision).
-FLOORS = {
-    "a": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 1.0,
-          "event_bcubed_recall": 0.88, "pair_exact": 0.91, "relation_exact": 0.95, "start_exact": 0.95},
-    "b": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 1.0,
-          "event_bcubed_recall": 0.99, "pair_exact": 1.0, "relation_exact": 1.0, "start_exact": 0.91},
-    "c": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 1.0,
-          "event_bcubed_recall": 0.99, "pair_exact": 1.0, "relation_exact": 1.0, "start_exact": 0.99},
-    "d": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 0.95,
-          "event_bcubed_recall": 0.91, "pair_exact": 1.0, "relation_exact": 1.0, "start_exact": 0.96},
-    "e": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 1.0,
-          "event_bcubed_recall": 0.94, "pair_exact": 1.0, "relation_exact": 0.88, "start_exact": 0.94},
-    "f": {"article_pair_precision": 1.0, "article_pair_recall": 1.0, "event_bcubed_precision": 1.0,
-          "event_bcubed_recall": 1.0, "pair_exact": 1.0, "relation_exact": 0.93, "start_exact": 1.0},
-}  # fmt: skip
-# Set e is half distractors (trilateral and multilateral meetings, summits, calls, "2-2" draws, a firm's
-# "security dialogue" webinar): at most one of its 19 unrelated pages may reach the archive (10 did before
-# the topic rules it prompted).
-CEILINGS = {"e": {"unrelated_archived": 1}, "f": {"unrelated_archived": 0}}
-for _floors in FLOORS.values():
-    _floors["published_exact"] = 1.0  # every page's own time and offset, on all four sets
+# Floors: the archive-level figures, measured after the fixes the sets prompted (docs/events.md).
+CROSS_PAGE = ("article_pair_precision", "article_pair_recall", "event_bcubed_precision", "event_bcubed_recall")
+FLOORS = {name: {k: floors[k] for k in CROSS_PAGE} for name, floors in BLIND_FLOORS.items()}
 
 
 def _crawl(name: str, work: Path) -> dict[str, Any]:
@@ -69,5 +57,4 @@ def test_blind_set_figures(name: str, reports: dict[str, dict[str, Any]]) -> Non
     report = reports[name]
     figures = report["figures"]
     low = {k: (figures[k], floor) for k, floor in FLOORS[name].items() if figures[k] < floor}
-    high = {k: (figures[k], ceiling) for k, ceiling in CEILINGS.get(name, {}).items() if figures[k] > ceiling}
-    assert not low and not high, (low, high, report["failures"][:5])
+    assert not low, (low, report["failures"][:5])

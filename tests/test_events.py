@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -517,20 +516,3 @@ def test_seeds_give_the_homeland_security_dialogue(registry: DialogueRegistry) -
     assert (a.start_date, a.end_date, a.date_evidence) == (date(2024, 2, 27), date(2024, 2, 29), "From February 27 to February 29")
     assert (i.start_date, i.date_evidence) == (date(2024, 2, 28), "on Wednesday")
     assert CoChair("Ajay Bhalla", "Home Secretary", "IND") in i.co_chairs
-
-
-# --- the dev figures ------------------------------------------------------------------------------------
-
-
-@pytest.mark.shared
-def test_dev_set_thresholds() -> None:
-    dev = shared_dir() / "data" / "wire-sites-dev"
-    if not (dev / "gold.jsonl").exists():
-        pytest.skip("../shared not present: wire-sites-dev missing")
-    sys.path.insert(0, str(REPO))
-    from benchmarks.eval_events import TARGETS, _real_modules_available, evaluate_set
-
-    result = evaluate_set(dev / "site", dev / "gold.jsonl", use_real=_real_modules_available(), verbose=False)
-    figures = result["figures"]
-    for name, target in TARGETS.items():
-        assert figures[name] is not None and figures[name] >= target, (name, figures[name], target)

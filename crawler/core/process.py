@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
+from crawler.core.contract import PAGE_FIELDS, field_dict, record_values
 from crawler.core.discovery import Link
 from crawler.core.events import (
     DialogueRegistry,
@@ -71,99 +72,33 @@ class ProcessedPage:
 
         return content_hash(self.clean.paragraphs)
 
+    @property
+    def source_domain(self) -> str:
+        return host_of(self.canonical_url) or host_of(self.url)
+
+    @property
+    def extractor_version(self) -> str:
+        return PIPELINE_VERSION
+
     def to_dict(self) -> dict[str, Any]:
-        """Every derived field, JSON-ready (what ``newsarchive extract`` prints)."""
-        pub = self.published
-        dl = self.clean.dateline
-        facts = self.facts
-        return {
-            "url": self.url,
-            "canonical_url": self.canonical_url,
-            "title": self.page.title,
-            "published_at": pub.value.isoformat() if pub else None,
-            "published_utc": pub.value.astimezone(UTC).isoformat().replace("+00:00", "Z") if pub else None,
-            "published_source": pub.source if pub else None,
-            "published_precision": pub.precision if pub else None,
-            "published_raw": pub.raw if pub else None,
-            "modified_at": self.page.modified.value.isoformat() if self.page.modified else None,
-            "language": self.page.language,
-            "authors": self.page.authors,
-            "site_name": self.page.site_name,
-            "source": self.source_name,
-            "agency": self.agency,
-            "agency_source": self.agency_source,
-            "dateline": None
-            if dl is None
-            else {
-                "raw": dl.raw, "city": dl.city, "region": dl.region, "country": dl.country,
-                "agency": dl.agency, "agency_inferred": dl.agency_inferred, "month": dl.month, "day": dl.day,
-                "year": dl.year, "date": dl.date.isoformat() if dl.date else None,
-            },
-            "wrapper": self.clean.wrapper,
-            "disclaimers": self.clean.disclaimers,
-            "trailer": self.clean.trailer,
-            "topic": self.topic.topic,
-            "topic_reasons": self.topic.reasons,
-            "event": None if facts is None else _facts_dict(facts),
-            "content_hash": self.content_hash(),
-            "extractor_version": PIPELINE_VERSION,
-            "body": self.body,
-        }
+        """Every field of the data contract (crawler/core/contract.py), JSON-ready: what ``newsarchive
+        extract`` prints and tests/snapshots hold."""
+        return field_dict(PAGE_FIELDS, self)
 
     def to_record(
         self, *, status: int, fetched_at: datetime, raw_html: bytes | None, source_name: str | None = None
     ) -> DocumentRecord:
-        pub = self.published
-        dl = self.clean.dateline
-        facts = self.facts
-        event = None
-        if facts is not None and facts.countries is not None and self.topic.topic == "dialogue_event":
-            event = EventFactsRecord(
-                countries=facts.countries,
-                mechanism=facts.mechanism,
-                relation=facts.relation,
-                series_name=facts.series_name,
-                series_known=facts.series_known,
-                start_date=facts.start_date,
-                end_date=facts.end_date,
-                date_evidence=facts.date_evidence,
-                date_rank=date_rank(facts),
-                venue_city=facts.venue_city,
-                venue_country=facts.venue_country,
-                round_ordinal=facts.round_ordinal,
-                co_chairs=[{"name": c.name, "title": c.title, "country": c.country} for c in facts.co_chairs],
-                outcomes=list(facts.outcomes),
-            )
-        domain = host_of(self.canonical_url) or host_of(self.url)
+        """The archived fields of the data contract, plus the ones the fetch brings."""
+        values = record_values(self)
+        event = values.pop("event")
+        if source_name:
+            values["source_name"] = source_name
         return DocumentRecord(
-            url=self.url,
-            canonical_url=self.canonical_url,
-            source_domain=domain,
-            source_name=source_name or self.source_name,
+            **values,
+            event=None if event is None else EventFactsRecord(**event),
             fetched_at=fetched_at,
             http_status=status,
-            extractor_version=PIPELINE_VERSION,
-            topic=self.topic.topic,
-            topic_reasons=list(self.topic.reasons),
-            body=self.body,
-            content_hash=self.content_hash(),
-            title=self.page.title,
-            published_at=pub.value if pub else None,
-            published_source=pub.source if pub else None,
-            published_precision=pub.precision if pub else None,
-            language=self.page.language,
-            authors=list(self.page.authors),
             raw_html=raw_html,
-            agency=self.agency,
-            agency_source=self.agency_source,
-            dateline_raw=dl.raw if dl else None,
-            dateline_city=dl.city if dl else None,
-            dateline_region=dl.region if dl else None,
-            dateline_country=dl.country if dl else None,
-            dateline_date=dl.date if dl else None,
-            relation=facts.relation if facts is not None and self.topic.topic == "dialogue_event" else None,
-            event=event,
-            fetched_via=self.link.via if self.link is not None else None,
         )
 
 
@@ -176,25 +111,6 @@ def date_rank(facts: EventFacts) -> int:
     if facts.date_evidence and _MONTH_WORD.search(facts.date_evidence):
         return 3
     return 2
-
-
-def _facts_dict(facts: EventFacts) -> dict[str, Any]:
-    return {
-        "key": facts.event_key(),
-        "mechanism": facts.mechanism,
-        "series_name": facts.series_name,
-        "series_known": facts.series_known,
-        "countries": list(facts.countries) if facts.countries else None,
-        "start_date": facts.start_date.isoformat() if facts.start_date else None,
-        "end_date": facts.end_date.isoformat() if facts.end_date else None,
-        "date_evidence": facts.date_evidence,
-        "venue_city": facts.venue_city,
-        "venue_country": facts.venue_country,
-        "co_chairs": [{"name": c.name, "title": c.title, "country": c.country} for c in facts.co_chairs],
-        "outcomes": list(facts.outcomes),
-        "round_ordinal": facts.round_ordinal,
-        "relation": facts.relation,
-    }
 
 
 def _published_from_link(link: Link | None) -> PublishedTime | None:

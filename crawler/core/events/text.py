@@ -163,13 +163,6 @@ REPORTING_BEFORE_DATE_RE = re.compile(
     r"\b(?:said|says|announced|told (?:\w+ )?reporters|told \w+|stated|reported|added|confirmed)\s+(?:on\s+)?$",
     re.IGNORECASE,
 )
-# The meeting verbs that make a sentence about *this* round.
-ROUND_VERB_RE = re.compile(
-    r"\b(?:held|hold|holds|holding|co-?chair(?:ed|ing|s)?|co-?led|convened|concluded|began|begin|begins|"
-    r"got underway|underway|kicked off|took place|takes place|will take place|met|meet|meets|meeting|"
-    r"attend|attended|hosted|host|led|headed|talks)\b",
-    re.IGNORECASE,
-)
 # Sentences that describe an earlier or a later round, not this one.
 OTHER_ROUND_RE = re.compile(
     r"\b(?:previous|last|preceding|earlier|prior)\s+(?:\w+\s+){0,3}?(?:round|meeting|session|edition|dialogue|talks|"

@@ -21,8 +21,6 @@ from crawler.core.events.analysis import AnalysedText, analyse_text
 from crawler.core.events.registry import DialogueRegistry
 from crawler.core.events.text import SECURITY_STRICT_RE, TALKS_RE
 
-TOPICS = ("dialogue_event", "dialogue_other", "unrelated")
-
 
 @dataclass
 class TopicDecision:

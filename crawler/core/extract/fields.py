@@ -14,7 +14,6 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 __all__ = [
-    "extract_amp_url",
     "extract_authors",
     "extract_canonical_url",
     "extract_description",
@@ -411,14 +410,6 @@ def extract_canonical_url(tree: HtmlElement, meta: dict[str, str], url: str | No
         if "canonical" in rel and link.get("href"):
             return _absolute(link.get("href"), url)
     return _absolute(meta.get("og:url"), url)
-
-
-def extract_amp_url(tree: HtmlElement, url: str | None) -> str | None:
-    """``<link rel=amphtml>`` absolutised against ``url``; None when absent."""
-    for link in tree.iter("link"):
-        if "amphtml" in (link.get("rel") or "").lower().split() and link.get("href"):
-            return _absolute(link.get("href"), url)
-    return None
 
 
 _LANG = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*$")

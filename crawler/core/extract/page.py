@@ -11,7 +11,6 @@ from lxml.html import HtmlElement
 from crawler.core.extract.body import extract_body_paragraphs
 from crawler.core.extract.dates import PublishedTime
 from crawler.core.extract.fields import (
-    extract_amp_url,
     extract_authors,
     extract_canonical_url,
     extract_dateline_text,
@@ -44,7 +43,6 @@ class ExtractedPage:
     modified: PublishedTime | None = None
     description: str | None = None
     site_name: str | None = None
-    amp_url: str | None = None
     dateline_text: str | None = None
 
     @property
@@ -95,7 +93,6 @@ def extract_page(
         page.authors, page.author_organizations = extract_authors(tree, articles, meta)
         page.language = extract_language(tree, articles, meta)
         page.canonical_url = extract_canonical_url(tree, meta, url)
-        page.amp_url = extract_amp_url(tree, url)
         page.description = extract_description(articles, meta)
         marked = b"dateline" in html.lower() if isinstance(html, bytes) else "dateline" in html.lower()
         page.dateline_text = extract_dateline_text(tree, articles) if marked else None
