@@ -11,7 +11,7 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from crawler.core.events.countries import alpha2_to_alpha3, alpha3_to_alpha2, country_name, find_countries
+from crawler.core.events.countries import alpha2_to_alpha3, alpha3_to_alpha2, find_countries
 from crawler.core.reference import (
     REFERENCE_ENV,
     ReferenceDataError,
@@ -240,8 +240,8 @@ def test_country_carries_both_codes_both_ways() -> None:
     for iso in pycountry.countries:
         assert alpha2_to_alpha3(iso.alpha_2) == iso.alpha_3
         assert alpha3_to_alpha2(iso.alpha_3) == iso.alpha_2
-    assert (alpha2_to_alpha3("EU"), alpha3_to_alpha2("EUU"), country_name("EUU")) == ("EUU", "EU", "European Union")
-    assert (alpha2_to_alpha3("UK"), alpha2_to_alpha3("XK"), country_name("XKX")) == ("GBR", "XKX", "Kosovo")
+    assert (alpha2_to_alpha3("EU"), alpha3_to_alpha2("EUU"), getattr(reference().from_alpha3("EUU"), "name", None)) == ("EUU", "EU", "European Union")
+    assert (alpha2_to_alpha3("UK"), alpha2_to_alpha3("XK"), getattr(reference().from_alpha3("XKX"), "name", None)) == ("GBR", "XKX", "Kosovo")
 
 
 def test_text_names_come_from_the_country_entries() -> None:

@@ -21,9 +21,7 @@ from typing import Any
 
 import pycountry
 
-from crawler.core.reference import EU_ALPHA_3, reference
-
-EU_CODE = EU_ALPHA_3
+from crawler.core.reference import reference
 
 
 @dataclass(frozen=True)
@@ -188,15 +186,6 @@ def _mark_metonyms(text: str, found: list[CountryMention]) -> list[CountryMentio
     return result
 
 
-<<<<<<< HEAD
-def country_name(code: str) -> str:
-    """A display name for an alpha-3 code (``EUU`` → "European Union"); the code itself if unknown."""
-    found = reference().from_alpha3(code)
-    return found.name if found is not None else code
-
-
-=======
->>>>>>> contract
 def alpha3_to_alpha2(code: str | None) -> str | None:
     """``IND`` → ``IN``; ``EUU`` → ``EU``; ``None`` when unknown."""
     found = reference().from_alpha3(code)

@@ -27,7 +27,6 @@ def _key(name: str) -> str:
     return " ".join(re.sub(r"[()\[\]/|:,;.]+", " ", name).casefold().split())
 
 
-<<<<<<< HEAD
 @functools.cache
 def _tables() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
     """(printed spelling key → code, code → home country, aggregator keys), from ``agencies.json``."""
@@ -37,13 +36,6 @@ def _tables() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
         for spelling in (agency.code, agency.name, *agency.aliases):
             by_key.setdefault(_key(spelling), agency.code)
     return by_key, {a.code: a.country for a in data.agencies}, frozenset(_key(a) for a in data.aggregators)
-=======
-_BY_KEY: dict[str, str] = {}
-for _agency in AGENCIES:
-    for _spelling in (_agency.code, _agency.name, *_agency.aliases):
-        _BY_KEY.setdefault(_key(_spelling), _agency.code)
-_BY_KEY.update({_key("Agence France-Presse"): "AFP", _key("Jiji Press"): "Jiji", "the canadian press": "CP"})
->>>>>>> contract
 
 
 def normalize_agency(name: str) -> str | None:
@@ -66,14 +58,6 @@ def normalize_agency(name: str) -> str | None:
     return by_key.get(stripped)
 
 
-<<<<<<< HEAD
-def agency_country(code: str) -> str | None:
-    """Home country (alpha-2) of an agency code, or None."""
-    return _tables()[1].get(code)
-
-
-=======
->>>>>>> contract
 # --- syndication wrappers: "(MENAFN- IANS)", "(MENAFN - Jordan Times)" ------------------------------
 WRAPPER_RE = re.compile(r"\A\s*\(\s*(?P<via>MENAFN|[A-Z][A-Za-z.]{1,20})\s*[-–—]\s*(?P<src>[^()\n]{1,60}?)\s*\)\s*")
 

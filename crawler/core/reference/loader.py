@@ -264,7 +264,9 @@ class _Builder:
     # -- one reader per file ---------------------------------------------------------------------------
     def read(self, path: Path, *, shipped: bool = False) -> None:
         f = _File(path, shipped=shipped)
-        getattr(self, "_" + path.stem)(f)
+        readers = {"countries": self._countries, "agencies": self._agencies, "demonyms": self._demonyms,
+                   "places": self._places, "venues": self._venues, "zones": self._zones}
+        readers[path.stem](f)
         self.files.append(path)
 
     def _countries(self, f: _File) -> None:
@@ -480,10 +482,6 @@ class Calendar:
         """A regex alternation of every month form, longest first (so "september" beats "sep")."""
         forms = sorted(self.month_numbers, key=lambda f: (-len(f), f))
         return "(?:" + "|".join(re.escape(f) for f in forms) + ")"
-
-    @property
-    def month_names(self) -> tuple[str, ...]:
-        return tuple(forms[0] for forms in self.months)
 
     @property
     def month_abbreviations(self) -> tuple[str, ...]:
