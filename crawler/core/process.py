@@ -1,7 +1,8 @@
 """The pure page pipeline: HTML → extracted fields → normalised body, dateline, agency → topic → event facts.
 
-This is what both the Scrapy pipelines and ``newsarchive extract`` run, so "why did this page get this
-date?" is answered by the same code that archived it. No Scrapy, no database, no network.
+This is what the Scrapy pipelines, ``newsarchive reprocess`` and ``newsarchive extract`` run, each with a
+``PageContext`` built by ``Registries.context_for`` (crawler.core.context), so "why did this page get this
+date?" is answered by the same code, in the same context, that archived it. No Scrapy, no database, no network.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
+from crawler.core.context import PageContext, link_to_json
 from crawler.core.discovery import Link
 from crawler.core.events import (
-    DialogueRegistry,
     EventFacts,
     TopicDecision,
     classify_topic,
@@ -25,6 +26,7 @@ from crawler.core.extract.dates import country_timezone
 from crawler.core.normalize.agency import detect_agency
 from crawler.core.normalize.body import CleanBody, clean_body
 from crawler.core.normalize.dateline import Dateline, parse_dateline
+from crawler.core.sources import fill_default_agency
 from crawler.core.urls import canonical_url, host_of
 from storage.records import DocumentRecord, EventFactsRecord
 
@@ -48,11 +50,18 @@ class ProcessedPage:
     agency_source: str | None
     topic: TopicDecision
     facts: EventFacts | None
+    # from the page's context (not the context itself: a ProcessedPage crosses back from the extraction
+    # workers, and the context holds the dialogue registry)
     link: Link | None = None
+    context_source: str | None = None
+    fetched_at: datetime | None = None
 
     @property
     def source_name(self) -> str:
-        """The publisher: news-sitemap publication name → og:site_name / JSON-LD publisher → host."""
+        """The publisher: the registered source → news-sitemap publication name → og:site_name / JSON-LD
+        publisher → host."""
+        if self.context_source:
+            return self.context_source
         if self.link is not None and self.link.publication:
             return self.link.publication
         return self.page.site_name or host_of(self.canonical_url) or host_of(self.url)
@@ -109,9 +118,11 @@ class ProcessedPage:
             "body": self.body,
         }
 
-    def to_record(
-        self, *, status: int, fetched_at: datetime, raw_html: bytes | None, source_name: str | None = None
-    ) -> DocumentRecord:
+    def to_record(self, *, status: int, raw_html: bytes | None, fetched_at: datetime | None = None) -> DocumentRecord:
+        """The archive record; ``fetched_at`` defaults to the context's."""
+        fetched_at = fetched_at or self.fetched_at
+        if fetched_at is None:
+            raise ValueError(f"to_record needs a fetch time (none in the context of {self.url})")
         pub = self.published
         dl = self.clean.dateline
         facts = self.facts
@@ -138,7 +149,7 @@ class ProcessedPage:
             url=self.url,
             canonical_url=self.canonical_url,
             source_domain=domain,
-            source_name=source_name or self.source_name,
+            source_name=self.source_name,
             fetched_at=fetched_at,
             http_status=status,
             extractor_version=PIPELINE_VERSION,
@@ -163,6 +174,7 @@ class ProcessedPage:
             relation=facts.relation if facts is not None and self.topic.topic == "dialogue_event" else None,
             event=event,
             fetched_via=self.link.via if self.link is not None else None,
+            discovery=link_to_json(self.link),
         )
 
 
@@ -275,17 +287,12 @@ def _marked_dateline(text: str, published: Any) -> Dateline | None:
     return parse_dateline(text if _TERMINATED.search(text) else f"{text} —", published)
 
 
-def process_page(
-    html: bytes | str,
-    url: str,
-    *,
-    registry: DialogueRegistry,
-    link: Link | None = None,
-    country: str | None = None,
-    default_tz: Any = None,
-) -> ProcessedPage:
-    """Run the whole pure pipeline on one page. Never raises on bad HTML (yields an empty page)."""
-    page = extract_page(html, url, default_tz=default_tz, country=country)
+def process_page(html: bytes | str, url: str, context: PageContext) -> ProcessedPage:
+    """Run the whole pure pipeline on one page in its context (``Registries.context_for``).
+
+    Bad HTML yields an empty page; any exception is a bug in the rules (the crawl counts it as a drop)."""
+    link, registry = context.link, context.dialogues
+    page = extract_page(html, url, default_tz=context.zone, country=context.country)
     hint = page.published.value if page.published else (link.published if link else None)
     clean = clean_body(page.body_paragraphs, published=hint)
     if clean.dateline is None and page.dateline_text:
@@ -308,7 +315,7 @@ def process_page(
             dateline_city=clean.dateline.city if clean.dateline else None,
             dateline_country=clean.dateline.country if clean.dateline else None,
         )
-    return ProcessedPage(
+    processed = ProcessedPage(
         url=url,
         canonical_url=canonical_url(url, page.canonical_url),
         page=page,
@@ -319,7 +326,11 @@ def process_page(
         topic=topic,
         facts=facts,
         link=link,
+        context_source=context.source_name,
+        fetched_at=context.fetched_at,
     )
+    fill_default_agency(processed, context.agency)  # a registered wire's own page that names no agency
+    return processed
 
 
 __all__ = ["ProcessedPage", "choose_published", "date_rank", "fact_paragraphs", "process_page"]

@@ -14,7 +14,6 @@ patterns against the path below the base.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -331,21 +330,6 @@ def load_sources(path: Path | None = None) -> SourceRegistry:
     return SourceRegistry([_build(raw) for raw in document["sources"]])
 
 
-SOURCES_ENV = "NEWSARCHIVE_SOURCES"
-
-
-def load_configured_sources(environ: Mapping[str, str] | None = None) -> SourceRegistry:
-    """The built-in registry plus the user's files named in ``$NEWSARCHIVE_SOURCES`` (``os.pathsep``-separated,
-    same schema). A user source with a built-in source's name replaces it; new names are added. Every
-    entry point (CLI, spiders) uses this, so a source is added without code."""
-    raw = (os.environ if environ is None else environ).get(SOURCES_ENV, "")
-    merged = {s.name: s for s in load_sources()}
-    for part in raw.split(os.pathsep):
-        if part.strip():
-            merged.update({s.name: s for s in load_sources(Path(part.strip()))})
-    return SourceRegistry(list(merged.values()))
-
-
 # -- source defaults applied to a processed page -----------------------------------------------------
 DEFAULT_AGENCY_SOURCE = "source_registry"
 
@@ -394,7 +378,6 @@ __all__ = [
     "article_path",
     "check_document",
     "fill_default_agency",
-    "load_configured_sources",
     "load_sources",
     "rebase",
     "title_may_be_relevant",

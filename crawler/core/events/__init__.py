@@ -10,7 +10,6 @@ from crawler.core.events.registry import (
     RegistryError,
     SeriesMention,
     default_registry,
-    load_configured_registry,
     load_registry,
 )
 from crawler.core.events.slug import mechanism_slug
@@ -27,7 +26,6 @@ __all__ = [
     "classify_topic",
     "default_registry",
     "extract_event_facts",
-    "load_configured_registry",
     "load_registry",
     "make_event_key",
     "mechanism_slug",
