@@ -1,11 +1,13 @@
 """Scrapy item pipelines: thin shells around crawler.core.process (pure) and storage.Archive (the database).
 
 ExtractPipeline   validate the response, run the pure page pipeline (in worker processes by default,
-                  crawler.shell.extract_pool); drop with a counted reason.
+                  crawler.shell.extract_pool); drop with a counted reason (``extract_error``: the rules
+                  raised, traceback logged; the crawl goes on).
 ArchivePipeline   buffer records and write them in batches off the reactor thread (``asyncio.to_thread``),
                   one transaction per batch; advance each source's publication watermark; send unrelated
-                  pages' URLs to ``seen_urls``; record the crawl in ``crawl_runs`` and judge it with the
-                  monitors (crawler.shell.monitors) when the spider closes.
+                  pages' URLs to ``seen_urls`` with the rules version that rejected them; record the crawl
+                  in ``crawl_runs`` and judge it with the monitors (crawler.shell.monitors) when the spider
+                  closes.
 
 Every drop is counted in the stats as ``newsarchive/dropped/<reason>`` and logged at INFO.
 """
@@ -101,13 +103,20 @@ class ExtractPipeline:
         if not item.body.strip():
             raise drop(self.crawler, "empty_body", item.url)
         job = ExtractJob.from_item(item)
-        if self.pool is None:
-            processed = extract(job, self.registries)
-        else:
-            try:
+        try:
+            if self.pool is None:
+                processed = extract(job, self.registries)
+            else:
                 processed = await self.pool.run(job)
-            except WorkerCrashed as exc:
-                raise drop(self.crawler, "extract_worker_crashed", str(exc)) from None
+        except WorkerCrashed as exc:
+            raise drop(self.crawler, "extract_worker_crashed", str(exc)) from None
+        except Exception as exc:
+            # The one catch around the pure rules (crawler.core raises on bugs): the page is dropped with a
+            # counted reason and its traceback (from the worker process too: the remote traceback is the
+            # cause) in the log; the crawl goes on. The URL is not archived nor remembered in seen_urls, so
+            # the next crawl (with the bug fixed) fetches it again.
+            logger.error("extraction failed on %s", item.url, exc_info=exc)
+            raise drop(self.crawler, "extract_error", f"{type(exc).__name__}: {exc} ({item.url})") from None
         if not processed.clean.paragraphs:
             raise drop(self.crawler, "no_article", f"no article text in {item.url}")
         item.processed = processed

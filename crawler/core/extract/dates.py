@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "PublishedTime",
@@ -219,7 +219,7 @@ def country_timezone(country: str | None) -> tzinfo | None:
         return None
     try:
         return ZoneInfo(name)
-    except Exception:  # tzdata missing on this host: fall back to "no rule"
+    except ZoneInfoNotFoundError:  # tzdata missing on this host: fall back to "no rule"
         return None
 
 
@@ -534,10 +534,7 @@ def _parse_with_dateparser(
     settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": has_numeric}
     if relative_base is not None:
         settings["RELATIVE_BASE"] = relative_base.replace(tzinfo=None)
-    try:
-        value = dateparser.parse(prepared, languages=langs, settings=settings)
-    except Exception:  # dateparser raises on some odd inputs; the contract here is "None"
-        return None
+    value = dateparser.parse(prepared, languages=langs, settings=settings)
     if value is None or not _plausible(value):
         return None
     precision = "datetime" if _HAS_CLOCK.search(text) or _RELATIVE_CLOCK.search(text) else "day"
