@@ -101,7 +101,7 @@ def test_a_bug_in_the_rules_is_a_counted_logged_drop_and_the_url_is_fetched_agai
     assert "extraction failed on " + server.base_url + buggy in done.stderr
     engine = make_engine(archive_url)
     with engine.connect() as conn:
-        run = conn.execute(select(CrawlRun).order_by(CrawlRun.id.desc())).scalars().first()
+        run = conn.execute(select(CrawlRun.id, CrawlRun.drop_reasons).order_by(CrawlRun.id.desc())).first()
         documents = set(conn.scalars(select(Document.url)))
     engine.dispose()
     assert run is not None and (run.drop_reasons or {}).get("extract_error") == 1, run.drop_reasons if run else None
