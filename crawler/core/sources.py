@@ -356,14 +356,11 @@ def title_may_be_relevant(title: str | None, registry: DialogueRegistry) -> bool
     """
     if not title or not title.strip():
         return True
-    try:
-        if any(rx.search(title) for rx in _KEEP_WORDS):
-            return True
-        if registry.find_mentions(title) or find_generic_names(title):
-            return True
-        return len({m.code for m in find_countries(title)}) >= 2
-    except (ValueError, TypeError, RecursionError):
+    if any(rx.search(title) for rx in _KEEP_WORDS):
         return True
+    if registry.find_mentions(title) or find_generic_names(title):
+        return True
+    return len({m.code for m in find_countries(title)}) >= 2
 
 
 __all__ = [

@@ -582,6 +582,6 @@ def parse_time_string(
             return visible
         if use_dateparser and any(ch.isdigit() for ch in raw):
             return _parse_with_dateparser(raw, country, default_tz, source, languages, relative_base)
-    except (ValueError, OverflowError, TypeError):
+    except (ValueError, OverflowError):  # a date that does not exist (Feb 30), a year out of range
         return None
     return None
