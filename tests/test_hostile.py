@@ -234,8 +234,8 @@ def _populate(url: str) -> None:
     docs = []
     for path in sorted(DEMO_SITE.rglob("*.html")):
         html = path.read_text(encoding="utf-8").replace("{{BASE}}", base)
-        url = base + "/" + path.relative_to(DEMO_SITE).as_posix()
-        page = process_page(html, url, REGISTRIES.context_for(url))
+        page_url = base + "/" + path.relative_to(DEMO_SITE).as_posix()
+        page = process_page(html, page_url, REGISTRIES.context_for(page_url))
         if page.topic.topic != "unrelated" and page.clean.paragraphs:
             docs.append(page.to_record(status=200, fetched_at=datetime.now(UTC), raw_html=None))
     engine = make_engine(url)
