@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from crawler.core.events import load_configured_registry  # noqa: E402
+from crawler.core.context import load_registries  # noqa: E402
 from crawler.core.process import process_page  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
@@ -50,16 +50,16 @@ def wire_pages() -> list[tuple[str, bytes]]:
 
 
 def measure(name: str, pages: list[tuple[str, bytes]], repeats: int) -> dict[str, object]:
-    registry = load_configured_registry()
+    registries = load_registries()
     for url, html in pages:  # warm: gazetteer, registry patterns, lxml
-        process_page(html, url, registry=registry)
+        process_page(html, url, registries.context_for(url))
     best = [float("inf")] * len(pages)
     totals = []
     for _ in range(repeats):
         start_all = time.perf_counter()
         for i, (url, html) in enumerate(pages):
             t = time.perf_counter()
-            process_page(html, url, registry=registry)
+            process_page(html, url, registries.context_for(url))
             best[i] = min(best[i], time.perf_counter() - t)
         totals.append(time.perf_counter() - start_all)
     us = sorted(b * 1e6 for b in best)

@@ -69,11 +69,12 @@ def _fallback_text(html: str, gold: dict[str, Any]) -> PageText:
 
 
 def _real_text(html: str, url: str) -> PageText:
+    from crawler.core.context import PageContext
     from crawler.core.events import default_registry
     from crawler.core.process import fact_paragraphs, process_page
 
     # The crawler's own pure pipeline (dateline marked outside the body, standfirsts, ...).
-    processed = process_page(html, url, registry=default_registry())
+    processed = process_page(html, url, PageContext(dialogues=default_registry()))
     page, cleaned = processed.page, processed.clean
     published = page.published.value if page.published is not None else None
     dateline = cleaned.dateline

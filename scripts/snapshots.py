@@ -122,16 +122,16 @@ def _gold_pages(root: Path) -> Iterator[tuple[str, Path]]:
 
 
 def build_set(page_set: PageSet) -> dict[str, Any]:
-    from crawler.core.events import load_configured_registry
+    from crawler.core.context import load_registries
     from crawler.core.process import process_page
 
-    registry = load_configured_registry()
+    registries = load_registries()
     links = _sitemap_links(page_set.root / "site")
     pages: dict[str, Any] = {}
     for path, file in _gold_pages(page_set.root):
         url = BASE + path
         html = file.read_bytes().replace(b"{{BASE}}", BASE.encode())
-        data = process_page(html, url, registry=registry, link=links.get(url)).to_dict()
+        data = process_page(html, url, registries.context_for(url, link=links.get(url))).to_dict()
         key = _hashed(path) if page_set.shared else path
         pages[key] = page_snapshot(data, page_set.shared)
     return {"set": page_set.name, "pages": pages}

@@ -17,7 +17,7 @@ ms per document); fetching, the slow part, stays parallel.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, select, text, update
@@ -36,6 +36,29 @@ FILLABLE_ARTICLE_COLUMNS = (
     Article.title, Article.language, Article.agency, Article.agency_source, Article.dateline_raw,
     Article.dateline_city, Article.dateline_region, Article.dateline_country, Article.dateline_date,
 )
+FILLABLE_ARTICLE_FIELDS = tuple(col.key for col in FILLABLE_ARTICLE_COLUMNS)
+
+
+def gap_fill(article: Mapping[str, Any], copy: DocumentRecord) -> dict[str, Any]:
+    """THE gap-filling rule (crawl and reprocess): the article fields a later copy fills.
+
+    A later copy may carry what the first lacked (a tag-stripped dateline, no agency): it fills the
+    article's EMPTY fillable fields only; a value once set is never replaced. Returns {field: value}."""
+    return {
+        key: getattr(copy, key)
+        for key in FILLABLE_ARTICLE_FIELDS
+        if key in article and article[key] is None and getattr(copy, key) is not None
+    }
+
+
+def article_fields(copies: Sequence[DocumentRecord], keys: Iterable[str]) -> dict[str, Any]:
+    """An article's ``keys`` as the crawl leaves them after archiving ``copies`` in this order (the
+    earliest copy's values, gaps filled from later copies by ``gap_fill``)."""
+    first, *later = copies
+    values = {key: getattr(first, key) for key in keys}
+    for copy in later:
+        values.update(gap_fill(values, copy))
+    return values
 
 
 def insert_ignore(conn: Connection, table: Table, values: dict[str, Any], conflict: Sequence[str]) -> Any:
@@ -76,15 +99,19 @@ class Archive:
             return int(result.scalar_one())
 
     # -- lookups used by the crawler before it fetches ------------------------------------------------
-    def known_urls(self, canonical_urls: Iterable[str]) -> set[str]:
-        """Which of these canonical URLs are already archived or already rejected."""
+    def known_urls(self, canonical_urls: Iterable[str], rule_version: str | None = None) -> set[str]:
+        """Which of these canonical URLs are already archived or already rejected (by rules of
+        ``rule_version`` when given: a URL that other rules rejected is fetched again)."""
         urls = list(dict.fromkeys(canonical_urls))
         found: set[str] = set()
         with self.engine.connect() as conn:
             for i in range(0, len(urls), 500):
                 chunk = urls[i : i + 500]
                 found.update(conn.scalars(select(Document.canonical_url).where(Document.canonical_url.in_(chunk))))
-                found.update(conn.scalars(select(SeenUrl.canonical_url).where(SeenUrl.canonical_url.in_(chunk))))
+                seen = select(SeenUrl.canonical_url).where(SeenUrl.canonical_url.in_(chunk))
+                if rule_version is not None:
+                    seen = seen.where(SeenUrl.rule_version == rule_version)
+                found.update(conn.scalars(seen))
         return found
 
     # -- the batch write ------------------------------------------------------------------------------
@@ -128,9 +155,12 @@ class Archive:
                 conn,
                 table_of(SeenUrl),
                 {"canonical_url": rej.canonical_url, "reason": rej.reason, "first_seen_at": utcnow(),
-                 "crawl_run_id": crawl_run_id},
+                 "crawl_run_id": crawl_run_id, "rule_version": rej.rule_version},
                 ["canonical_url"],
             )
+            if new_id is None:  # rejected before, maybe by other rules: record the rules that rejected it now
+                conn.execute(update(SeenUrl).where(SeenUrl.canonical_url == rej.canonical_url)
+                             .values(reason=rej.reason, rule_version=rej.rule_version, crawl_run_id=crawl_run_id))
             result.rejected_new += new_id is not None
 
     def _source_id(self, conn: Connection, doc: DocumentRecord) -> int:
@@ -182,6 +212,7 @@ class Archive:
                 "extractor_version": doc.extractor_version,
                 "processed_at": utcnow(),
                 "fetched_via": doc.fetched_via,
+                "discovery": doc.discovery,
                 "crawl_run_id": run_id,
                 "created_at": utcnow(),
             },
@@ -225,11 +256,7 @@ class Archive:
                 existing.first_published_at is None or doc.published_at < existing.first_published_at
             ):
                 values["first_published_at"] = doc.published_at
-            # A later copy may carry what the first lacked (a tag-stripped dateline, no agency): fill
-            # empty fields only; a value once archived is never replaced.
-            for col in FILLABLE_ARTICLE_COLUMNS:
-                if getattr(existing, col.key) is None and getattr(doc, col.key) is not None:
-                    values[col.key] = getattr(doc, col.key)
+            values.update(gap_fill(existing._asdict(), doc))
             if values:
                 conn.execute(update(Article).where(Article.id == existing.id).values(**values))
             return int(existing.id), values.get("event_id", existing.event_id)

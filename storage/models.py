@@ -198,6 +198,9 @@ class Document(Base):
     extractor_version: Mapped[str] = mapped_column(String(40))
     processed_at: Mapped[datetime | None] = mapped_column()  # when the fields were last derived
     fetched_via: Mapped[str | None] = mapped_column(String(20))  # 'sitemap' | 'feed' | 'listing' | 'url'
+    # what discovery said about the page ({"published", "published_raw", "publication", "via", ...}):
+    # part of the page's context, so reprocessing rebuilds the context the crawl had
+    discovery: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -252,6 +255,9 @@ class SeenUrl(Base):
     reason: Mapped[str] = mapped_column(String(200))
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    # the rules version (crawler.core.process.PIPELINE_VERSION) that rejected it; NULL: before migration 0003.
+    # A crawl under other rules fetches the URL again.
+    rule_version: Mapped[str | None] = mapped_column(String(40))
 
 
 __all__ = [

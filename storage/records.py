@@ -76,6 +76,7 @@ class DocumentRecord:
     source_kind: str | None = None
     source_country: str | None = None
     fetched_via: str | None = None  # 'sitemap' | 'feed' | 'listing' | 'url'
+    discovery: dict[str, Any] | None = None  # what discovery said about the page (documents.discovery)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class RejectedUrl:
 
     canonical_url: str
     reason: str
+    rule_version: str | None = None  # the rules that rejected it (a crawl under other rules fetches it again)
 
 
 @dataclass

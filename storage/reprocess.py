@@ -6,7 +6,10 @@ changed, per field. Only changed columns are written, so a second run changes no
 interrupted run loses at most its current batch (safe to interrupt; run it again).
 
 Rules: document fields are re-derived per document. An article's fields come from its earliest document
-(lowest id) with raw HTML, so syndicated copies do not overwrite each other. Event assignment goes through
+(lowest id) with raw HTML, its gaps filled from its later copies in id order by the crawl's own rule
+(``storage.archive.article_fields`` / ``gap_fill``), so syndicated copies do not overwrite each other and a
+reprocess right after a crawl changes nothing. The caller passes the re-derived records of those later
+copies (``copies``); a copy it did not pass is left out of the fill. Event assignment goes through
 ``storage.events.assign_event`` (the one "same round" rule): an article moves to the event its facts now
 point at, and a moved start date re-keys the event (old key → event_aliases). A changed clean text is
 applied with the crawl's dedup rules (``_article_for_text``): a copy whose text now equals another
@@ -18,14 +21,14 @@ this is takes its dates from the re-derived facts (re-keyed in place, old key al
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
-from storage.archive import ARCHIVE_WRITE_LOCK, decompress_html, insert_ignore
+from storage.archive import ARCHIVE_WRITE_LOCK, article_fields, decompress_html, insert_ignore
 from storage.dedup import Fingerprint, pack, same_story, shingles, store_bands
 from storage.events import (
     SAME_ROUND_DAYS,
@@ -57,6 +60,7 @@ class StoredPage:
     published_source: str | None
     fetched_at: datetime
     http_status: int
+    discovery: dict[str, Any] | None = None  # documents.discovery: the page's discovery metadata
 
 
 @dataclass
@@ -98,7 +102,7 @@ def stored_pages(
         stmt = (
             select(Document.id, Document.article_id, Document.url, Document.raw_html, Document.raw_html_codec,
                    Source.name, Document.fetched_via, Document.published_at, Document.published_offset_minutes,
-                   Document.published_source, Document.fetched_at, Document.http_status)
+                   Document.published_source, Document.fetched_at, Document.http_status, Document.discovery)
             .join(Source, Source.id == Document.source_id)
             .where(Document.id > last, Document.raw_html.is_not(None))
             .order_by(Document.id)
@@ -121,7 +125,7 @@ def stored_pages(
             if published is not None and r.published_offset_minutes is not None:
                 published = published.astimezone(timezone(timedelta(minutes=r.published_offset_minutes)))
             batch.append(StoredPage(int(r.id), r.article_id, r.url, raw or b"", r.name, r.fetched_via, published,
-                                    r.published_source, r.fetched_at, r.http_status))
+                                    r.published_source, r.fetched_at, r.http_status, r.discovery))
         last = int(rows[-1].id)
         yield batch
 
@@ -137,23 +141,40 @@ def _same(a: Any, b: Any) -> bool:
     return (a or None) == (b or None)
 
 
+def copies_of(engine: Engine, article_ids: Sequence[int]) -> list[int]:
+    """The ids of the documents with raw HTML of these articles (their copies), in id order."""
+    if not article_ids:
+        return []
+    with engine.connect() as conn:
+        return [int(i) for i in conn.scalars(
+            select(Document.id).where(Document.article_id.in_(list(article_ids)), Document.raw_html.is_not(None))
+            .order_by(Document.id))]
+
+
 def apply_rederived(
-    engine: Engine, pages: Sequence[tuple[StoredPage, DocumentRecord]]
+    engine: Engine,
+    pages: Sequence[tuple[StoredPage, DocumentRecord]],
+    copies: Mapping[int, DocumentRecord] | None = None,
 ) -> ReprocessResult:
-    """Write one batch of re-derived records in one transaction; return what changed."""
+    """Write one batch of re-derived records in one transaction; return what changed.
+
+    ``copies``: re-derived records by document id of the other copies of the batch's articles (gap filling)."""
     result = ReprocessResult(documents_seen=len(pages), batches=1)
     touched: set[int] = set()
+    records = dict(copies or {})
+    records.update((page.document_id, record) for page, record in pages)
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":  # the crawl's write lock: dedup must not race a crawl
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ARCHIVE_WRITE_LOCK})
         for page, record in pages:
-            _apply_one(conn, page, record, result, touched)
+            _apply_one(conn, page, record, result, touched, records)
         refresh_coverage(conn, touched)
     return result
 
 
 def _apply_one(
-    conn: Connection, page: StoredPage, record: DocumentRecord, result: ReprocessResult, touched: set[int]
+    conn: Connection, page: StoredPage, record: DocumentRecord, result: ReprocessResult, touched: set[int],
+    records: Mapping[int, DocumentRecord],
 ) -> None:
     doc = conn.execute(select(Document).where(Document.id == page.document_id)).one()
     new_doc = {
@@ -177,7 +198,8 @@ def _apply_one(
     article = conn.execute(select(Article).where(Article.id == article_id)).one()
     if _first_document(conn, article.id) != page.document_id:
         return  # the article's fields come from its earliest copy
-    new_art: dict[str, Any] = {k: getattr(record, k) for k in ARTICLE_FIELDS}
+    later = [records[i] for i in _copies(conn, int(article.id)) if i != page.document_id and i in records]
+    new_art: dict[str, Any] = article_fields([record, *later], ARTICLE_FIELDS)
     if article.content_hash != record.content_hash:
         # the earliest copy's clean text changed and no other article has it: the article keeps its id
         # and takes the new text (the old text is re-derivable from the stored raw HTML)
@@ -203,6 +225,11 @@ def _apply_one(
         result.articles_changed += 1
         if article.event_id is not None:
             touched.add(int(article.event_id))
+
+
+def _copies(conn: Connection, article_id: int) -> list[int]:
+    return [int(i) for i in conn.scalars(select(Document.id).where(
+        Document.article_id == article_id, Document.raw_html.is_not(None)).order_by(Document.id))]
 
 
 def _first_document(conn: Connection, article_id: int) -> int | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.core.context import load_registries
 from crawler.core.contract import (
     DATELINE_FIELDS,
     EVENT_FIELDS,
@@ -22,7 +23,6 @@ from crawler.core.contract import (
     render_markdown,
 )
 from crawler.core.discovery import Link
-from crawler.core.events import load_configured_registry
 from crawler.core.extract import ExtractedPage
 from crawler.core.process import ProcessedPage, process_page
 from storage.records import DocumentRecord, EventFactsRecord
@@ -37,7 +37,7 @@ PAGE = "wirefeed/news/1107921447/India-US-Review-Counter-Terror-And-Cyber-Crime-
 def processed() -> ProcessedPage:
     html = (DEMO / PAGE).read_bytes().replace(b"{{BASE}}", b"http://127.0.0.1:8000")
     url = f"http://127.0.0.1:8000/{PAGE}"
-    return process_page(html, url, registry=load_configured_registry(), link=Link(url=url, via="sitemap"))
+    return process_page(html, url, load_registries().context_for(url, link=Link(url=url, via="sitemap")))
 
 
 def test_doc_is_current() -> None:
@@ -81,9 +81,7 @@ def test_to_record_stores_what_to_dict_shows(processed: ProcessedPage) -> None:
     assert record.event is not None and record.event.countries == tuple(shown["event"]["countries"])
     assert record.event.date_rank == shown["event"]["date_rank"]
     assert (record.http_status, record.raw_html, record.fetched_via) == (200, b"<html>", "sitemap")
-    named = processed.to_record(status=200, fetched_at=datetime(2024, 3, 1, tzinfo=UTC), raw_html=None,
-                                source_name="Spider's name")
-    assert named.source_name == "Spider's name"
+    assert record.discovery == shown["discovery"] and record.discovery is not None
 
 
 def test_every_extracted_field_is_accounted_for() -> None:

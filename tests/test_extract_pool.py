@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from crawler.app.demo import DEMO_SITE
 from crawler.app.demo.server import FixtureServer
+from crawler.core.context import load_registries
 from crawler.core.discovery import Link
-from crawler.core.events import load_configured_registry
 from crawler.shell.extract_pool import (
     ExtractJob,
     ExtractPool,
@@ -45,7 +45,7 @@ def demo_jobs() -> list[ExtractJob]:
         if i % 2:
             link = Link(url, title="t", published=datetime(2024, 3, 5, 9, 30, tzinfo=UTC),
                         published_raw="2024-03-05T09:30:00Z", publication="Wire", via="sitemap")
-            jobs.append(ExtractJob(url, path.read_bytes(), "utf-8", link, "IN", "Asia/Kolkata", "PTI"))
+            jobs.append(ExtractJob(url, path.read_bytes(), "utf-8", link, "pti", datetime(2024, 3, 5, 10, tzinfo=UTC)))
         else:
             jobs.append(ExtractJob(url, path.read_bytes()))
     return jobs
@@ -71,7 +71,7 @@ def test_default_workers_leave_a_core_for_the_reactor() -> None:
 
 def test_pool_returns_what_inline_extraction_returns() -> None:
     jobs = demo_jobs()
-    registry = load_configured_registry()
+    registry = load_registries()
     inline = [extract(j, registry).to_dict() for j in jobs]
     events: list[str] = []
     results = asyncio.run(run_all(ExtractPool(2, count=events.append), jobs))
@@ -87,7 +87,7 @@ def test_a_page_that_kills_its_worker_is_the_only_page_lost() -> None:
     events: list[str] = []
     results = asyncio.run(run_all(ExtractPool(2, task=crash_on_marker, count=events.append), batch))
     assert isinstance(results[10], WorkerCrashed)
-    registry = load_configured_registry()
+    registry = load_registries()
     others = results[:10] + results[11:]
     assert [r.to_dict() for r in others] == [extract(j, registry).to_dict() for j in jobs]
     assert events.count("worker_crashes") == 1  # the quarantine names the page: nothing else dropped
@@ -115,7 +115,7 @@ def test_workers_killed_from_outside_lose_no_page() -> None:
         results = asyncio.run(scenario())
     finally:
         pool.close()
-    registry = load_configured_registry()
+    registry = load_registries()
     assert [r.to_dict() if not isinstance(r, BaseException) else repr(r) for r in results] == [
         extract(j, registry).to_dict() for j in jobs]
     assert events.count("pool_restarts") >= 1

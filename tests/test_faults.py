@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from benchmarks.sitegen import generate
-from crawler.core.events import load_configured_registry
+from crawler.core.context import load_registries
 from crawler.core.process import process_page
 from storage.db import make_engine
 from storage.models import CrawlRun, Document
@@ -49,10 +49,10 @@ def fault_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str
     """A generated site of 14 distinct dialogue reports (no syndicated copies); returns (root, paths)."""
     root = tmp_path_factory.mktemp("faultsite")
     pages = generate(root, 14, seed=7, dialogue_share=1.0, syndicated_share=0.0)
-    registry = load_configured_registry()
+    registries = load_registries()
     kept = [p.path for p in pages
             if process_page(p.html.replace("{{BASE}}", "http://127.0.0.1"), "http://127.0.0.1" + p.path,
-                            registry=registry).topic.topic != "unrelated"]
+                            registries.context_for("http://127.0.0.1" + p.path)).topic.topic != "unrelated"]
     assert len(kept) >= 10, "the generated dialogue pages should be classified as dialogue pages"
     return root, kept
 

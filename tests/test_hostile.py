@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from crawler.app.demo import DEMO_SITE
+from crawler.core.context import load_registries
 from crawler.core.discovery import parse_discovery
-from crawler.core.events import classify_topic, extract_event_facts, load_configured_registry
+from crawler.core.events import classify_topic, extract_event_facts
 from crawler.core.extract import extract_page
 from crawler.core.normalize.body import clean_body
 from crawler.core.normalize.dateline import parse_dateline
@@ -34,7 +35,8 @@ from storage.db import make_engine
 from storage.models import Article, Document, Event, SeenUrl, Source
 from tests.faultserver import FaultServer
 
-REGISTRY = load_configured_registry()
+REGISTRIES = load_registries()
+REGISTRY = REGISTRIES.dialogues
 PUBLISHED = datetime(2024, 2, 28, 14, 30, tzinfo=UTC)
 # generous bounds for a loaded 2-core CI machine; a regex that backtracks exponentially blows through them
 BOUND_SMALL = 2.0  # seconds, for inputs up to a few KB
@@ -92,7 +94,8 @@ def warm_caches() -> None:
     """Load the gazetteer, registry indexes and compiled patterns once, so bounds time the work, not loading."""
     parse_dateline("New Delhi, Feb 28 (IANS) India", PUBLISHED)
     process_page("<html><body><article><p>New Delhi, Feb 28 (IANS) India and the United States held the "
-                 "Homeland Security Dialogue.</p></article></body></html>", "https://example.org/a", registry=REGISTRY)
+                 "Homeland Security Dialogue.</p></article></body></html>", "https://example.org/a",
+                 REGISTRIES.context_for("https://example.org/a"))
 
 
 def timed(fn: Callable[[], Any], bound: float) -> Any:
@@ -109,7 +112,7 @@ def timed(fn: Callable[[], Any], bound: float) -> Any:
 def test_extract_and_whole_pipeline_never_raise_on_mangled_html(html: str, as_bytes: bool) -> None:
     page: str | bytes = html.encode("utf-8", errors="surrogatepass") if as_bytes else html
     timed(lambda: extract_page(page, "https://example.org/2024/02/story.html"), BOUND_SMALL)
-    timed(lambda: process_page(page, "https://example.org/2024/02/story.html", registry=REGISTRY), BOUND_SMALL)
+    timed(lambda: process_page(page, "https://example.org/2024/02/story.html", REGISTRIES.context_for("https://example.org/")), BOUND_SMALL)
 
 
 @HOSTILE
@@ -177,7 +180,7 @@ PATHOLOGICAL = {
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
 def test_pathological_pages_are_processed_within_bounds(name: str) -> None:
     html = PATHOLOGICAL[name]
-    result = timed(lambda: process_page(html, "https://example.org/a.html", registry=REGISTRY), BOUND_LARGE)
+    result = timed(lambda: process_page(html, "https://example.org/a.html", REGISTRIES.context_for("https://example.org/")), BOUND_LARGE)
     assert result.canonical_url == "https://example.org/a.html"
     text = "\n".join(result.clean.paragraphs)
     assert "lollollol" not in text  # entities are never expanded into the text
@@ -231,7 +234,8 @@ def _populate(url: str) -> None:
     docs = []
     for path in sorted(DEMO_SITE.rglob("*.html")):
         html = path.read_text(encoding="utf-8").replace("{{BASE}}", base)
-        page = process_page(html, base + "/" + path.relative_to(DEMO_SITE).as_posix(), registry=REGISTRY)
+        page_url = base + "/" + path.relative_to(DEMO_SITE).as_posix()
+        page = process_page(html, page_url, REGISTRIES.context_for(page_url))
         if page.topic.topic != "unrelated" and page.clean.paragraphs:
             docs.append(page.to_record(status=200, fetched_at=datetime.now(UTC), raw_html=None))
     engine = make_engine(url)

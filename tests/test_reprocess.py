@@ -20,9 +20,8 @@ import crawler.core.events.facts.round_dates as facts_module
 import crawler.core.normalize.body as body_module
 from crawler.app.demo.server import FixtureServer
 from crawler.app.reprocess import run_reprocess
-from crawler.core.events import load_configured_registry
+from crawler.core.context import load_registries
 from crawler.core.process import process_page
-from crawler.core.sources import load_sources
 from storage.archive import Archive
 from storage.db import make_engine
 from storage.dedup import Fingerprint
@@ -72,10 +71,10 @@ def test_reprocess_after_a_rule_change_updates_only_affected_rows(
     before = _snapshot(archive_url)
     assert len(before["arts"]) == len(CRAWLED)
     engine = make_engine(archive_url)
-    dialogues, sources = load_configured_registry(), load_sources()
+    registries = load_registries()
 
     # with unchanged rules, reprocessing changes nothing
-    unchanged = run_reprocess(engine, registry=dialogues, sources=sources, batch_size=2)
+    unchanged = run_reprocess(engine, registries, batch_size=2)
     assert unchanged.documents_seen == len(CRAWLED) and unchanged.batches == 3
     assert unchanged.documents_changed == 0 and unchanged.articles_changed == 0 and not unchanged.fields
     assert _snapshot(archive_url) == before
@@ -90,7 +89,7 @@ def test_reprocess_after_a_rule_change_updates_only_affected_rows(
         return page
 
     monkeypatch.setattr(reprocess_module, "process_page", renamed_ians)
-    changed = run_reprocess(engine, registry=dialogues, sources=sources, batch_size=2)
+    changed = run_reprocess(engine, registries, batch_size=2)
     assert dict(changed.fields) == {"articles.agency": 2}  # the MENAFN copy and the IANS page
     after = _snapshot(archive_url)
     assert after["docs"] == before["docs"]
@@ -102,7 +101,7 @@ def test_reprocess_after_a_rule_change_updates_only_affected_rows(
             {k: v for k, v in after["arts"][aid].items() if k != "agency"}
 
     # idempotent: a second run under the same rules changes nothing
-    again = run_reprocess(engine, registry=dialogues, sources=sources, batch_size=2)
+    again = run_reprocess(engine, registries, batch_size=2)
     assert again.documents_changed == 0 and again.articles_changed == 0 and not again.fields
     assert _snapshot(archive_url) == after
     engine.dispose()
@@ -145,7 +144,7 @@ def test_reprocess_rekeys_an_event_whose_start_date_a_rule_change_moved(
     events, aliases, arts = _events(archive_url)
     assert events and not aliases
     engine = make_engine(archive_url)
-    dialogues, sources = load_configured_registry(), load_sources()
+    registries = load_registries()
     original = facts_module.pick_date
 
     def later(candidates: Any) -> Any:
@@ -155,7 +154,7 @@ def test_reprocess_rekeys_an_event_whose_start_date_a_rule_change_moved(
         return replace(mention, first=mention.first + timedelta(days=5), last=mention.last + timedelta(days=5))
 
     monkeypatch.setattr(facts_module, "pick_date", later)
-    moved = run_reprocess(engine, registry=dialogues, sources=sources)
+    moved = run_reprocess(engine, registries)
     events2, aliases2, arts2 = _events(archive_url)
     assert arts2 == arts and set(events2) == set(events)  # same events, same articles on them
     assert events2 == {i: _shift_key(k, 5) for i, k in events.items()}
@@ -164,12 +163,12 @@ def test_reprocess_rekeys_an_event_whose_start_date_a_rule_change_moved(
     assert sorted(moved.rekeyed) == sorted((k, _shift_key(k, 5)) for k in events.values())
     assert moved.fields["articles.event_id"] == 0
 
-    again = run_reprocess(engine, registry=dialogues, sources=sources)
+    again = run_reprocess(engine, registries)
     assert again.events_rekeyed == 0 and again.documents_changed == 0 and again.articles_changed == 0
     assert not again.fields and _events(archive_url) == (events2, aliases2, arts2)
 
     monkeypatch.setattr(facts_module, "pick_date", original)
-    back = run_reprocess(engine, registry=dialogues, sources=sources)
+    back = run_reprocess(engine, registries)
     events3, aliases3, _ = _events(archive_url)
     assert back.events_rekeyed == len(events) and events3 == events
     assert aliases3 == {k: i for i, k in events2.items()}
@@ -195,8 +194,8 @@ def _page(url: str, published: str, paragraphs: list[str]) -> DocumentRecord:
     html = (f'<html><head><title>{paragraphs[0][:40]}</title><meta property="article:published_time" '
             f'content="{published}"></head><body><article><h1>{paragraphs[0][:40]}</h1>{body}</article>'
             "</body></html>").encode()
-    page = process_page(html, url, registry=load_configured_registry())
-    return page.to_record(status=200, fetched_at=datetime(2024, 6, 1, tzinfo=UTC), raw_html=html)
+    page = process_page(html, url, load_registries().context_for(url, fetched_at=datetime(2024, 6, 1, tzinfo=UTC)))
+    return page.to_record(status=200, raw_html=html)
 
 
 def _articles(url: str) -> tuple[dict[int, str], dict[int, int], dict[int, list[int]]]:
@@ -236,8 +235,8 @@ def test_reprocess_applies_a_new_disclaimer_rule_with_the_crawl_dedup(
 
     monkeypatch.setattr(body_module, "DISCLAIMER_RE",
                         re.compile(rf"(?:{body_module.DISCLAIMER_RE.pattern})|Reader note:", re.IGNORECASE))
-    dialogues, sources = load_configured_registry(), load_sources()
-    result = run_reprocess(engine, registry=dialogues, sources=sources)
+    registries = load_registries()
+    result = run_reprocess(engine, registries)
     hashes2, docs2, bands2 = _articles(archive_url)
     assert docs2 == {1: original_article, 2: original_article, 3: original_article, 4: other_article}
     assert set(hashes2) == {original_article, other_article} and noted_article not in hashes2  # removed
@@ -254,7 +253,7 @@ def test_reprocess_applies_a_new_disclaimer_rule_with_the_crawl_dedup(
     batch = archive.write_batch([_page("https://four.example.org/story/1", "2024-05-13T09:00:00+00:00",
                                        [*STORY, NOTE])])
     assert batch.articles_existing == 1 and batch.articles_new == 0
-    again = run_reprocess(engine, registry=dialogues, sources=sources)
+    again = run_reprocess(engine, registries)
     assert not again.fields and again.documents_merged == again.articles_removed == again.articles_split == 0
     assert _articles(archive_url)[0] == hashes2
     engine.dispose()

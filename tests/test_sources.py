@@ -15,12 +15,11 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from crawler.app.demo.server import FixtureServer
-from crawler.core.events import load_configured_registry
+from crawler.core.context import load_registries
 from crawler.core.process import process_page
 from crawler.core.sources import (
     BUILTIN_SOURCES,
     check_document,
-    fill_default_agency,
     load_sources,
     rebase,
     title_may_be_relevant,
@@ -30,7 +29,8 @@ from tests.conftest import REPO, shared_path
 
 FIXTURES = REPO / "tests" / "fixtures" / "sources"
 REGISTRY = load_sources()
-DIALOGUES = load_configured_registry()
+REGISTRIES = load_registries()
+DIALOGUES = REGISTRIES.dialogues
 
 
 def expected(name: str) -> dict:
@@ -133,9 +133,8 @@ def test_fixture_article_extracts_with_the_source_facts(name: str) -> None:
     base = "http://127.0.0.1:1"
     url = f"{base}/{name}{exp['article']}"
     assert source.is_article(url, f"{base}/{name}")
-    page = process_page(file.read_bytes().replace(b"{{BASE}}", base.encode()), url, registry=DIALOGUES,
-                        country=source.country, default_tz=source.zone())
-    fill_default_agency(page, source.agency.value)
+    page = process_page(file.read_bytes().replace(b"{{BASE}}", base.encode()), url,
+                        REGISTRIES.context_for(url, source.name))
     assert page.topic.topic == "dialogue_event", page.topic.reasons
     assert page.agency == exp["agency"]
     dl = page.clean.dateline
@@ -196,9 +195,7 @@ def test_user_registry_file_adds_and_replaces_sources_without_code(tmp_path: Pat
     user_file = tmp_path / "my-sources.json"
     user_file.write_text(json.dumps({**builtin, "sources": [added, replaced]}), encoding="utf-8")
     env = {"NEWSARCHIVE_SOURCES": str(user_file)}
-    from crawler.core.sources import load_configured_sources
-
-    registry = load_configured_sources(env)
+    registry = load_registries(env).sources
     assert "example-gov" in registry.names() and len(registry) == len(builtin["sources"]) + 1
     proc = subprocess.run([sys.executable, "-c", "from crawler.app.cli.main import main; raise SystemExit(main())",
                            "sources", "show", "mea"], capture_output=True, text=True, check=False,

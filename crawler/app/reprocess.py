@@ -1,63 +1,55 @@
 """``newsarchive reprocess``: re-derive every field of archived documents from their stored raw HTML with the
 current code (crawler.core.process, the same pipeline a crawl runs), and write what changed (storage.reprocess).
 
-The discovery evidence a crawl had is rebuilt from the archive: a time that came from the news sitemap or
-feed is passed back as the link's time, so re-deriving does not lose it. A registered source's country,
-zone and agency (crawler/data/sources.json) are applied as during a crawl.
+Each page is processed in the context a crawl gives it (``Registries.context_for``, crawler.core.context):
+the registered source's country, zone and agency, and the discovery metadata archived with the document
+(``documents.discovery``). An article's fields are merged from its copies by the crawl's gap-filling rule
+(storage.archive.gap_fill), so reprocessing right after a crawl changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select, update
 
+from crawler.core.context import Registries, link_from_json
 from crawler.core.discovery import Link
-from crawler.core.events import DialogueRegistry
 from crawler.core.process import process_page
-from crawler.core.sources import Source, SourceRegistry, UnknownSource, fill_default_agency
 from storage.events import assign_event, refresh_coverage
 from storage.models import Article, Document
 from storage.records import DocumentRecord
-from storage.reprocess import ReprocessResult, StoredPage, apply_rederived, stored_pages
+from storage.reprocess import ReprocessResult, StoredPage, apply_rederived, copies_of, stored_pages
 
 LINK_SOURCES = ("sitemap", "feed")
 
 
-def source_for(page: StoredPage, sources: SourceRegistry) -> Source | None:
-    try:
-        return sources.get(page.source_name)
-    except UnknownSource:
-        return sources.for_url(page.url)
-
-
-def rederive(page: StoredPage, registry: DialogueRegistry, sources: SourceRegistry) -> DocumentRecord:
-    """The record the current code derives from one stored page (pure: no database)."""
-    link = None
+def stored_link(page: StoredPage) -> Link | None:
+    """The discovery metadata the crawl had: ``documents.discovery``; for documents archived before it was
+    kept (migration 0003), what can be rebuilt (a sitemap/feed time that won, how the page was found)."""
+    if page.discovery is not None:
+        return link_from_json(page.url, page.discovery)
     if page.published_source in LINK_SOURCES and page.published_at is not None:
-        link = Link(url=page.url, published=page.published_at, published_raw=page.published_at.isoformat(),
+        return Link(url=page.url, published=page.published_at, published_raw=page.published_at.isoformat(),
                     via=page.fetched_via or page.published_source or "url")
-    elif page.fetched_via:
-        link = Link(url=page.url, via=page.fetched_via)
-    source = source_for(page, sources)
-    processed = process_page(
-        page.raw_html, page.url, registry=registry, link=link,
-        country=source.country if source else None,
-        default_tz=ZoneInfo(source.timezone.value) if source and source.timezone.value else None,
-    )
-    if source is not None:
-        fill_default_agency(processed, source.agency.value)
-    return processed.to_record(status=page.http_status, fetched_at=page.fetched_at, raw_html=None,
-                               source_name=page.source_name)
+    if page.fetched_via:
+        return Link(url=page.url, via=page.fetched_via)
+    return None
+
+
+def rederive(page: StoredPage, registries: Registries) -> DocumentRecord:
+    """The record the current code derives from one stored page (pure: no database), in the context
+    ``Registries.context_for`` builds from the archived source name and discovery metadata."""
+    context = registries.context_for(page.url, page.source_name, stored_link(page), page.fetched_at)
+    processed = process_page(page.raw_html, page.url, context)
+    return processed.to_record(status=page.http_status, raw_html=None)
 
 
 def run_reprocess(
     engine: Engine,
+    registries: Registries,
     *,
-    registry: DialogueRegistry,
-    sources: SourceRegistry,
     since: datetime | None = None,
     source: str | None = None,
     batch_size: int = 100,
@@ -66,15 +58,22 @@ def run_reprocess(
     """Reprocess every matching document, one transaction per batch; returns the totals."""
     total = ReprocessResult()
     for batch in stored_pages(engine, since=since, source=source, batch_size=batch_size):
-        records = [(page, rederive(page, registry, sources)) for page in batch]
-        result = apply_rederived(engine, records)
+        records = [(page, rederive(page, registries)) for page in batch]
+        # the other copies of these articles: the crawl filled the articles' gaps from them
+        done = {page.document_id for page in batch}
+        wanted = [i for i in copies_of(engine, sorted({p.article_id for p in batch if p.article_id is not None}))
+                  if i not in done]
+        copies = {p.document_id: rederive(p, registries)
+                  for part in stored_pages(engine, document_ids=wanted, batch_size=max(1, len(wanted)))
+                  for p in part} if wanted else {}
+        result = apply_rederived(engine, records, copies)
         total.add(result)
         if on_batch is not None:
             on_batch(total)
     return total
 
 
-def reattach_unassigned(engine: Engine, run_id: int, *, registry: DialogueRegistry, sources: SourceRegistry) -> int:
+def reattach_unassigned(engine: Engine, run_id: int, registries: Registries) -> int:
     """Attach the run's articles that report a round but found no event when they arrived.
 
     A page that names its round's format but states no date joins an event of its block near its
@@ -93,7 +92,7 @@ def reattach_unassigned(engine: Engine, run_id: int, *, registry: DialogueRegist
         return 0
     for batch in stored_pages(engine, document_ids=[int(i) for i in ids]):
         for page in batch:
-            record = rederive(page, registry, sources)
+            record = rederive(page, registries)
             if record.event is None or record.topic != "dialogue_event" or page.article_id is None:
                 continue
             with engine.begin() as conn:

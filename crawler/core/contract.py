@@ -198,6 +198,9 @@ PAGE_FIELDS: tuple[PageField, ...] = (
               "`events.extract_event_facts` on the title and body (after the description when it is a "
               "standfirst the body lacks: `ExtractedPage.description`)",
               lambda p: p.facts, "event", EVENT_FIELDS, _event_facts),
+    PageField("discovery", "dict | None", "What discovery knew of the page (its news-sitemap or feed time, "
+              "publication name, how it was found), kept so `reprocess` rebuilds the crawl's context.",
+              "`Link` (discovery.py) via `link_to_json`", lambda p: _discovery(p), "discovery"),
     PageField("fetched_via", "str | None", "How the URL was found: `sitemap` | `feed` | `listing` | `url`.",
               "`Link.via` (discovery.py)", lambda p: p.link.via if p.link is not None else None, "fetched_via"),
     PageField("content_hash", "str", "Hash of the clean body: syndicated copies differing only in wrapper, "
@@ -336,6 +339,12 @@ def render_markdown() -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _discovery(page: Any) -> dict[str, Any] | None:
+    from crawler.core.context import link_to_json
+
+    return link_to_json(page.link)
 
 
 __all__ = ["DATELINE_FIELDS", "EVENT_FIELDS", "EVIDENCE_ONLY", "FETCH_FIELDS", "PAGE_FIELDS", "FetchField",

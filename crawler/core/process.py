@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
+from crawler.core.context import PageContext
 from crawler.core.contract import PAGE_FIELDS, field_dict, record_values
 from crawler.core.discovery import Link
 from crawler.core.events import (
-    DialogueRegistry,
     EventFacts,
     TopicDecision,
     analyse_text,
@@ -28,6 +28,7 @@ from crawler.core.normalize.agency import detect_agency
 from crawler.core.normalize.body import CleanBody, clean_body
 from crawler.core.normalize.dateline import Dateline, parse_dateline
 from crawler.core.reference import calendar
+from crawler.core.sources import fill_default_agency
 from crawler.core.urls import canonical_url, host_of
 from storage.records import DocumentRecord, EventFactsRecord
 
@@ -50,11 +51,18 @@ class ProcessedPage:
     agency_source: str | None
     topic: TopicDecision
     facts: EventFacts | None
+    # from the page's context (not the context itself: a ProcessedPage crosses back from the extraction
+    # workers, and the context holds the dialogue registry)
     link: Link | None = None
+    context_source: str | None = None
+    fetched_at: datetime | None = None
 
     @property
     def source_name(self) -> str:
-        """The publisher: news-sitemap publication name → og:site_name / JSON-LD publisher → host."""
+        """The publisher: the registered source → news-sitemap publication name → og:site_name / JSON-LD
+        publisher → host."""
+        if self.context_source:
+            return self.context_source
         if self.link is not None and self.link.publication:
             return self.link.publication
         return self.page.site_name or host_of(self.canonical_url) or host_of(self.url)
@@ -85,14 +93,14 @@ class ProcessedPage:
         extract`` prints and tests/snapshots hold."""
         return field_dict(PAGE_FIELDS, self)
 
-    def to_record(
-        self, *, status: int, fetched_at: datetime, raw_html: bytes | None, source_name: str | None = None
-    ) -> DocumentRecord:
-        """The archived fields of the data contract, plus the ones the fetch brings."""
+    def to_record(self, *, status: int, raw_html: bytes | None, fetched_at: datetime | None = None) -> DocumentRecord:
+        """The archived fields of the data contract, plus the ones the fetch brings (``fetched_at`` defaults
+        to the context's)."""
+        fetched_at = fetched_at or self.fetched_at
+        if fetched_at is None:
+            raise ValueError(f"to_record needs a fetch time (none in the context of {self.url})")
         values = record_values(self)
         event = values.pop("event")
-        if source_name:
-            values["source_name"] = source_name
         return DocumentRecord(
             **values,
             event=None if event is None else EventFactsRecord(**event),
@@ -192,17 +200,12 @@ def _marked_dateline(text: str, published: Any) -> Dateline | None:
     return parse_dateline(text if _TERMINATED.search(text) else f"{text} —", published)
 
 
-def process_page(
-    html: bytes | str,
-    url: str,
-    *,
-    registry: DialogueRegistry,
-    link: Link | None = None,
-    country: str | None = None,
-    default_tz: Any = None,
-) -> ProcessedPage:
-    """Run the whole pure pipeline on one page. Never raises on bad HTML (yields an empty page)."""
-    page = extract_page(html, url, default_tz=default_tz, country=country)
+def process_page(html: bytes | str, url: str, context: PageContext) -> ProcessedPage:
+    """Run the whole pure pipeline on one page in its context (``Registries.context_for``).
+
+    Bad HTML yields an empty page; any exception is a bug in the rules (the crawl counts it as a drop)."""
+    link, registry = context.link, context.dialogues
+    page = extract_page(html, url, default_tz=context.zone, country=context.country)
     hint = page.published.value if page.published else (link.published if link else None)
     clean = clean_body(page.body_paragraphs, published=hint)
     if clean.dateline is None and page.dateline_text:
@@ -224,7 +227,7 @@ def process_page(
             dateline_city=clean.dateline.city if clean.dateline else None,
             dateline_country=clean.dateline.country if clean.dateline else None,
         )
-    return ProcessedPage(
+    processed = ProcessedPage(
         url=url,
         canonical_url=canonical_url(url, page.canonical_url),
         page=page,
@@ -235,7 +238,11 @@ def process_page(
         topic=topic,
         facts=facts,
         link=link,
+        context_source=context.source_name,
+        fetched_at=context.fetched_at,
     )
+    fill_default_agency(processed, context.agency)  # a registered wire's own page that names no agency
+    return processed
 
 
 __all__ = ["ProcessedPage", "choose_published", "date_rank", "fact_paragraphs", "process_page"]

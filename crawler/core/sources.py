@@ -14,7 +14,6 @@ patterns against the path below the base.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -331,21 +330,6 @@ def load_sources(path: Path | None = None) -> SourceRegistry:
     return SourceRegistry([_build(raw) for raw in document["sources"]])
 
 
-SOURCES_ENV = "NEWSARCHIVE_SOURCES"
-
-
-def load_configured_sources(environ: Mapping[str, str] | None = None) -> SourceRegistry:
-    """The built-in registry plus the user's files named in ``$NEWSARCHIVE_SOURCES`` (``os.pathsep``-separated,
-    same schema). A user source with a built-in source's name replaces it; new names are added. Every
-    entry point (CLI, spiders) uses this, so a source is added without code."""
-    raw = (os.environ if environ is None else environ).get(SOURCES_ENV, "")
-    merged = {s.name: s for s in load_sources()}
-    for part in raw.split(os.pathsep):
-        if part.strip():
-            merged.update({s.name: s for s in load_sources(Path(part.strip()))})
-    return SourceRegistry(list(merged.values()))
-
-
 # -- source defaults applied to a processed page -----------------------------------------------------
 DEFAULT_AGENCY_SOURCE = "source_registry"
 
@@ -372,14 +356,11 @@ def title_may_be_relevant(title: str | None, registry: DialogueRegistry) -> bool
     """
     if not title or not title.strip():
         return True
-    try:
-        if any(rx.search(title) for rx in _KEEP_WORDS):
-            return True
-        if registry.find_mentions(title) or find_generic_names(title):
-            return True
-        return len({m.code for m in find_countries(title)}) >= 2
-    except (ValueError, TypeError, RecursionError):
+    if any(rx.search(title) for rx in _KEEP_WORDS):
         return True
+    if registry.find_mentions(title) or find_generic_names(title):
+        return True
+    return len({m.code for m in find_countries(title)}) >= 2
 
 
 __all__ = [
@@ -394,7 +375,6 @@ __all__ = [
     "article_path",
     "check_document",
     "fill_default_agency",
-    "load_configured_sources",
     "load_sources",
     "rebase",
     "title_may_be_relevant",

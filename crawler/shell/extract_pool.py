@@ -4,11 +4,12 @@ The pure page pipeline costs ~6-30 ms of CPU per page. Run on the reactor thread
 keeps the crawl on one core; ``ExtractPool`` runs it in ``concurrent.futures.ProcessPoolExecutor`` workers
 started with ``spawn`` (forking a process that runs a Twisted reactor is unsafe) and awaited with
 ``asyncio.wrap_future``. What crosses the process boundary is plain data: an ``ExtractJob`` (the page bytes,
-URL, discovery ``Link``, country, zone name, agency) goes in, a ``ProcessedPage`` (dataclasses, datetimes,
-``ZoneInfo``) comes out.
+URL, registered source name, discovery ``Link``, fetch time) goes in, a ``ProcessedPage`` (dataclasses,
+datetimes) comes out. The page context is built on the side that runs the page, by the same
+``Registries.context_for`` inline and in a worker (crawler.core.context).
 
-Workers: each loads the dialogue registry once (``load_configured_registry``), ignores SIGINT (the crawl
-process decides how to stop) and exits when the crawl process dies, even by ``kill -9``.
+Workers: each loads the registries once (``load_registries``), ignores SIGINT (the crawl process decides
+how to stop) and exits when the crawl process dies, even by ``kill -9``.
 
 Crashes: a worker that dies (segfault, OOM killer, ``kill``) breaks the whole executor, failing every page
 in flight in it. The broken executor is replaced, and each page that was in flight is tried once more in a
@@ -28,13 +29,13 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from crawler.core.discovery import Link
 
 if TYPE_CHECKING:
-    from crawler.core.events import DialogueRegistry
+    from crawler.core.context import Registries
     from crawler.core.process import ProcessedPage
     from crawler.shell.items import PageItem
 
@@ -55,35 +56,30 @@ class ExtractJob:
     body: bytes
     encoding: str | None = None
     link: Link | None = None
-    country: str | None = None
-    timezone: str | None = None  # IANA name; the ZoneInfo is built where the page is processed
-    agency: str | None = None
+    source: str | None = None  # registered source name
+    fetched_at: datetime | None = None
 
     @classmethod
     def from_item(cls, item: PageItem) -> ExtractJob:
-        return cls(url=item.url, body=item.body, encoding=item.encoding, link=item.link, country=item.country,
-                   timezone=item.timezone, agency=item.agency)
+        return cls(url=item.url, body=item.body, encoding=item.encoding, link=item.link, source=item.source,
+                   fetched_at=item.fetched_at)
 
 
-def extract(job: ExtractJob, registry: DialogueRegistry) -> ProcessedPage:
-    """The page pipeline for one job: decode, ``process_page``, the source's default agency.
+def extract(job: ExtractJob, registries: Registries) -> ProcessedPage:
+    """The page pipeline for one job: decode, build the page context, ``process_page``.
 
     The same function runs inline (``NEWSARCHIVE_EXTRACT_WORKERS=0``) and in a worker."""
     from crawler.core.process import process_page
-    from crawler.core.sources import fill_default_agency
 
     html: bytes | str = job.body
     if job.encoding:
         html = job.body.decode(job.encoding, errors="replace")
-    processed = process_page(html, job.url, registry=registry, link=job.link, country=job.country,
-                             default_tz=ZoneInfo(job.timezone) if job.timezone else None)
-    fill_default_agency(processed, job.agency)  # a registered wire's own page (issue 5)
-    return processed
+    return process_page(html, job.url, registries.context_for(job.url, job.source, job.link, job.fetched_at))
 
 
 # -- inside a worker process ------------------------------------------------------------------------
 
-_worker_registry: DialogueRegistry | None = None
+_worker_registries: Registries | None = None
 
 _WARM_UP_PAGE = (
     b"<html><head><title>India, Japan hold 2+2 dialogue</title></head><body><article>"
@@ -93,17 +89,17 @@ _WARM_UP_PAGE = (
 
 
 def init_worker() -> None:
-    """Executor initializer: registry once per worker, SIGINT ignored, exit with the crawl process."""
-    global _worker_registry
+    """Executor initializer: registries once per worker, SIGINT ignored, exit with the crawl process."""
+    global _worker_registries
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the process group; the crawl decides
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
-    from crawler.core.events import load_configured_registry
+    from crawler.core.context import load_registries
 
-    _worker_registry = load_configured_registry()
+    _worker_registries = load_registries()
     # build the lazily made indexes (countries, gazetteer, registry literals) before the first real page
-    extract(ExtractJob(url="http://warm.up.invalid/a", body=_WARM_UP_PAGE), _worker_registry)
+    extract(ExtractJob(url="http://warm.up.invalid/a", body=_WARM_UP_PAGE), _worker_registries)
 
 
 def _exit_with_parent(parent: multiprocessing.process.BaseProcess) -> None:
@@ -113,12 +109,12 @@ def _exit_with_parent(parent: multiprocessing.process.BaseProcess) -> None:
 
 def extract_in_worker(job: ExtractJob) -> ProcessedPage:
     """The task a worker runs (module level: looked up by name in the worker)."""
-    global _worker_registry
-    if _worker_registry is None:  # an executor made without init_worker
-        from crawler.core.events import load_configured_registry
+    global _worker_registries
+    if _worker_registries is None:  # an executor made without init_worker
+        from crawler.core.context import load_registries
 
-        _worker_registry = load_configured_registry()
-    return extract(job, _worker_registry)
+        _worker_registries = load_registries()
+    return extract(job, _worker_registries)
 
 
 def worker_ready() -> int:

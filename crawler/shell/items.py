@@ -22,18 +22,15 @@ class PageItem:
     content_type: str | None
     fetched_at: datetime
     link: Link | None = None
-    # set by the source spider from the source registry (crawler/data/sources.json)
-    source: str | None = None  # registered source name
-    country: str | None = None  # ISO alpha-2: resolves ambiguous zone abbreviations, day-first dates
-    timezone: str | None = None  # IANA zone for page times printed without an offset
-    agency: str | None = None  # the source's own agency, when the page names none
+    # set by the source spider: the registered source (its country, zone and agency come from the registry
+    # when the page context is built, crawler.core.context.Registries.context_for)
+    source: str | None = None
     processed: Any = None  # crawler.core.process.ProcessedPage, set by ExtractPipeline
 
 
-def page_item_from(response: Response, link: Link | None, **source_facts: Any) -> PageItem:
-    """The PageItem for a fetched article response (the one place both spiders build it).
-
-    ``source_facts`` are the registered source's ``source``, ``country``, ``timezone`` and ``agency``."""
+def page_item_from(response: Response, link: Link | None, source: str | None = None) -> PageItem:
+    """The PageItem for a fetched article response (the one place both spiders build it); ``source`` is the
+    registered source's name."""
     raw_type = response.headers.get(b"Content-Type")
     return PageItem(
         url=response.url,
@@ -43,5 +40,5 @@ def page_item_from(response: Response, link: Link | None, **source_facts: Any) -
         content_type=raw_type.decode("latin-1") if raw_type else None,
         fetched_at=datetime.now(UTC),
         link=link,
-        **source_facts,
+        source=source,
     )

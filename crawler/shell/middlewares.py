@@ -36,6 +36,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
+from crawler.core.process import PIPELINE_VERSION
 from crawler.core.urls import canonical_url
 from storage.archive import Archive
 from storage.db import make_engine, resolve_database_url
@@ -153,7 +154,7 @@ class IncrementalMiddleware:
         assert self.archive is not None
         self._inc("newsarchive/incremental/lookups")
         try:
-            found = await asyncio.to_thread(self.archive.known_urls, list(batch))
+            found = await asyncio.to_thread(self.archive.known_urls, list(batch), PIPELINE_VERSION)
         except Exception as exc:  # the check is an optimisation: on a database hiccup, fetch
             logger.warning("known-URL lookup failed (%s); fetching %d URLs", exc, len(batch))
             found = set()

@@ -1,11 +1,13 @@
 """Scrapy item pipelines: thin shells around crawler.core.process (pure) and storage.Archive (the database).
 
 ExtractPipeline   validate the response, run the pure page pipeline (in worker processes by default,
-                  crawler.shell.extract_pool); drop with a counted reason.
+                  crawler.shell.extract_pool); drop with a counted reason (``extract_error``: the rules
+                  raised, traceback logged; the crawl goes on).
 ArchivePipeline   buffer records and write them in batches off the reactor thread (``asyncio.to_thread``),
                   one transaction per batch; advance each source's publication watermark; send unrelated
-                  pages' URLs to ``seen_urls``; record the crawl in ``crawl_runs`` and judge it with the
-                  monitors (crawler.shell.monitors) when the spider closes.
+                  pages' URLs to ``seen_urls`` with the rules version that rejected them; record the crawl
+                  in ``crawl_runs`` and judge it with the monitors (crawler.shell.monitors) when the spider
+                  closes.
 
 Every drop is counted in the stats as ``newsarchive/dropped/<reason>`` and logged at INFO.
 """
@@ -22,7 +24,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.core.events import DialogueRegistry, load_configured_registry
+from crawler.core.context import Registries, load_registries
+from crawler.core.process import PIPELINE_VERSION
 from crawler.shell.extract_pool import (
     ExtractJob,
     ExtractPool,
@@ -58,9 +61,9 @@ class ExtractPipeline:
     (crawler.shell.extract_pool.ExtractPool) and the reactor keeps downloading meanwhile; 0 runs it inline on the
     reactor thread. Both give the same ProcessedPage."""
 
-    def __init__(self, crawler: Crawler, registry: DialogueRegistry, workers: int = 0) -> None:
+    def __init__(self, crawler: Crawler, registries: Registries, workers: int = 0) -> None:
         self.crawler = crawler
-        self.registry = registry  # loaded here in both modes: a bad user registry fails before any worker
+        self.registries = registries  # loaded here in both modes: a bad user registry fails before any worker
         self.workers = workers
         self.pool: ExtractPool | None = None
 
@@ -72,7 +75,7 @@ class ExtractPipeline:
         if workers < 0:
             logger.warning("NEWSARCHIVE_EXTRACT_WORKERS=%s is negative: extracting inline", workers)
             workers = 0
-        return cls(crawler, load_configured_registry(), workers)
+        return cls(crawler, load_registries(), workers)
 
     def open_spider(self) -> None:
         if self.workers > 0:
@@ -100,13 +103,20 @@ class ExtractPipeline:
         if not item.body.strip():
             raise drop(self.crawler, "empty_body", item.url)
         job = ExtractJob.from_item(item)
-        if self.pool is None:
-            processed = extract(job, self.registry)
-        else:
-            try:
+        try:
+            if self.pool is None:
+                processed = extract(job, self.registries)
+            else:
                 processed = await self.pool.run(job)
-            except WorkerCrashed as exc:
-                raise drop(self.crawler, "extract_worker_crashed", str(exc)) from None
+        except WorkerCrashed as exc:
+            raise drop(self.crawler, "extract_worker_crashed", str(exc)) from None
+        except Exception as exc:
+            # The one catch around the pure rules (crawler.core raises on bugs): the page is dropped with a
+            # counted reason and its traceback (from the worker process too: the remote traceback is the
+            # cause) in the log; the crawl goes on. The URL is not archived nor remembered in seen_urls, so
+            # the next crawl (with the bug fixed) fetches it again.
+            logger.error("extraction failed on %s", item.url, exc_info=exc)
+            raise drop(self.crawler, "extract_error", f"{type(exc).__name__}: {exc} ({item.url})") from None
         if not processed.clean.paragraphs:
             raise drop(self.crawler, "no_article", f"no article text in {item.url}")
         item.processed = processed
@@ -125,7 +135,7 @@ class ArchivePipeline:
         self.totals = BatchResult()
         self.run_id: int | None = None
         self.archive: Archive | None = None
-        self.registry: DialogueRegistry | None = None
+        self.registries: Registries | None = None
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -138,10 +148,10 @@ class ArchivePipeline:
         engine = make_engine(self.database_url)
         require_current_schema(engine, mask_url(self.database_url))
         self.archive = Archive(engine)
-        self.registry = load_configured_registry()
+        self.registries = load_registries()
         self.archive.sync_series(  # the registry as rows of dialogue_series; links events to them
             SeriesRecord(s.slug, s.name, s.countries, s.level, s.aliases, s.abbreviations)
-            for s in self.registry.series
+            for s in self.registries.dialogues.series
         )
         spider = self.crawler.spider
         args = spider.run_arguments() if spider is not None and hasattr(spider, "run_arguments") else {}
@@ -155,12 +165,11 @@ class ArchivePipeline:
             return item
         processed = item.processed
         if processed.topic.topic == "unrelated":
-            self.rejected.append(RejectedUrl(processed.canonical_url, "unrelated"))
+            self.rejected.append(RejectedUrl(processed.canonical_url, "unrelated", PIPELINE_VERSION))
             await self._maybe_flush()
             raise drop(self.crawler, "unrelated", "; ".join(processed.topic.reasons)[:200])
         self.documents.append(
-            processed.to_record(status=item.status, fetched_at=item.fetched_at,
-                                raw_html=item.body if self.keep_raw else None, source_name=item.source)
+            processed.to_record(status=item.status, raw_html=item.body if self.keep_raw else None)
         )
         await self._maybe_flush()
         return item
@@ -213,11 +222,9 @@ class ArchivePipeline:
         assert self.archive is not None
         try:
             from crawler.app.reprocess import reattach_unassigned
-            from crawler.core.sources import load_configured_sources
 
-            assert self.registry is not None  # loaded in open_spider with the archive
-            attached = reattach_unassigned(self.archive.engine, run_id, registry=self.registry,
-                                           sources=load_configured_sources())
+            assert self.registries is not None  # loaded in open_spider with the archive
+            attached = reattach_unassigned(self.archive.engine, run_id, self.registries)
             if attached:
                 snapshot["newsarchive/events/reattached"] = attached
                 logger.info("attached %d undated round report(s) to events created later in the run", attached)

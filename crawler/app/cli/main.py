@@ -21,6 +21,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from crawler.app.cli.commands import register_all
+from crawler.core.context import Registries
+from crawler.core.discovery import Link
 from crawler.core.reference import ReferenceDataError
 from storage.db import DatabaseConfigError, make_engine, mask_url, resolve_database_url
 from storage.schema import (
@@ -176,9 +178,9 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
     if not (sources or all_sources or adhoc):
         raise click.UsageError("give SOURCE names, --all, or at least one --sitemap, --feed, --url or --urls-file")
     since_date = _parse_date(since, "--since") if since else None
-    _registry()  # a bad user dialogue registry file: one line now, not a traceback inside the crawl
+    registries = load_registries_or_exit()  # a bad user registry file: one line now, not a traceback in the crawl
     if sources or all_sources:
-        _check_sources(sources)
+        _check_sources(sources, registries)
     engine = obj.engine()
     with database_errors(obj.database_url):
         require_writable(engine, mask_url(obj.database_url))
@@ -201,15 +203,9 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
         sys.exit(1)
 
 
-def _check_sources(names: tuple[str, ...]) -> None:
-    """Registered source names exist and the (user-extended) source registry is valid."""
-    from crawler.core.sources import SourceRegistryError, load_configured_sources
-
-    try:
-        registry = load_configured_sources()
-    except (OSError, SourceRegistryError) as exc:
-        raise UserError(f"source registry: {exc}") from None
-    unknown = [n for n in names if n not in registry.names()]
+def _check_sources(names: tuple[str, ...], registries: Registries) -> None:
+    """Registered source names exist."""
+    unknown = [n for n in names if n not in registries.sources.names()]
     if unknown:
         raise UserError(f"unknown source(s): {', '.join(unknown)} (see `newsarchive sources list`)")
 
@@ -237,18 +233,34 @@ def _parse_date(value: str, option: str) -> date:
 
 
 # -- extract ----------------------------------------------------------------------------------------
+MANIFEST_KEYS = ("source", "published", "publication", "via")
+
+
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--url", "url", metavar="URL", help="The page's URL (with a single FILE).")
 @click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
-              help='JSON lines of {"path": ..., "url": ...}.')
+              help='JSON lines of {"path": ..., "url": ...} (optionally "source", "published", "publication", '
+                   '"via", as the options below).')
+@click.option("--source", "source_name", metavar="NAME",
+              help="The registered source the page came from (its zone, country and agency apply, as in a crawl). "
+                   "Default: the source whose domains include the URL's host, if any.")
+@click.option("--published", metavar="ISO8601", help="The time discovery gave the page (news sitemap / feed).")
+@click.option("--publication", metavar="NAME", help="The publication name discovery gave (news:name).")
+@click.option("--via", type=click.Choice(["sitemap", "feed", "listing", "url"]), default=None,
+              help="How the page was discovered (default: sitemap with --published, else url).")
 @click.option("--jsonl", is_flag=True, help="One JSON object per line (default: pretty JSON).")
 @click.option("--no-body", is_flag=True, help="Leave the body text out of the output.")
-def extract(files: tuple[Path, ...], url: str | None, manifest: Path | None, jsonl: bool, no_body: bool) -> None:
-    """Run the pure pipeline on saved pages and print every derived field (and why)."""
+def extract(files: tuple[Path, ...], url: str | None, manifest: Path | None, source_name: str | None,
+            published: str | None, publication: str | None, via: str | None, jsonl: bool, no_body: bool) -> None:
+    """Run the pure pipeline on saved pages, in the context a crawl gives them, and print every derived field.
+
+    With the discovery metadata the crawl had (--published, --publication, --via; ``documents.discovery`` in
+    the archive) and the page's source, the output is what the crawl archived."""
     from crawler.core.process import process_page
 
-    jobs: list[tuple[Path, str]] = []
+    options = {"source": source_name, "published": published, "publication": publication, "via": via}
+    jobs: list[tuple[Path, str, dict[str, Any]]] = []
     if manifest is not None:
         try:
             lines = manifest.read_text(encoding="utf-8").splitlines()
@@ -262,34 +274,64 @@ def extract(files: tuple[Path, ...], url: str | None, manifest: Path | None, jso
                 path = Path(entry["path"])
                 if not path.is_absolute():
                     path = manifest.parent / path
-                jobs.append((path, str(entry.get("url") or path.resolve().as_uri())))
-            except (ValueError, KeyError, TypeError):
+                extra = {k: entry.get(k) or options[k] for k in MANIFEST_KEYS}
+                jobs.append((path, str(entry.get("url") or path.resolve().as_uri()), extra))
+            except (ValueError, KeyError, TypeError, AttributeError):
                 raise UserError(f"{manifest}:{n}: expected a JSON object with a \"path\"") from None
     if url and len(files) != 1:
         raise click.UsageError("--url goes with exactly one FILE")
     for f in files:
-        jobs.append((f, url or f.resolve().as_uri()))
+        jobs.append((f, url or f.resolve().as_uri(), options))
     if not jobs:
         raise click.UsageError("give FILE... or --manifest FILE")
-    registry = _registry()
-    for path, page_url in jobs:
+    registries = load_registries_or_exit()
+    for path, page_url, extra in jobs:
         try:
             html = path.read_bytes()
         except OSError as exc:
             raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-        result = process_page(html, page_url, registry=registry).to_dict()
+        context = registries.context_for(page_url, _known_source(registries, extra["source"]),
+                                         _cli_link(page_url, extra))
+        result = process_page(html, page_url, context).to_dict()
         if no_body:
             result.pop("body", None)
         click.echo(json.dumps(result, ensure_ascii=False, indent=None if jsonl else 2))
 
 
-def _registry() -> Any:
-    from crawler.core.events import load_configured_registry
+def _known_source(registries: Registries, name: str | None) -> str | None:
+    if name and name.strip().lower() not in registries.sources.names():
+        raise UserError(f"unknown source {name!r} (see `newsarchive sources list`)")
+    return name
+
+
+def _cli_link(page_url: str, extra: dict[str, Any]) -> Link | None:
+    """The discovery metadata given on the command line (or in a manifest entry), as a crawl's Link."""
+    published, publication, via = extra.get("published"), extra.get("publication"), extra.get("via")
+    if not (published or publication or via):
+        return None
+    when = None
+    if published:
+        try:
+            when = datetime.fromisoformat(str(published))
+        except ValueError:
+            raise UserError(f"--published takes an ISO 8601 time, got {published!r}") from None
+        if when.tzinfo is None:
+            raise UserError(f"--published needs a UTC offset (discovery times have one), got {published!r}")
+    return Link(url=page_url, published=when, published_raw=str(published) if published else None,
+                publication=publication or None, via=via or ("sitemap" if published else "url"))
+
+
+def load_registries_or_exit() -> Registries:
+    """``load_registries`` (crawler.core.context), a bad user file being one clear line and exit status 1."""
+    from crawler.core.context import load_registries
     from crawler.core.reference import reference
+    from crawler.core.sources import SourceRegistryError
 
     reference()  # a bad $NEWSARCHIVE_REFERENCE_DIR file: one line now (see main), not a failure per page
     try:
-        return load_configured_registry()
+        return load_registries()
+    except SourceRegistryError as exc:
+        raise UserError(f"source registry: {exc}") from None
     except (OSError, ValueError) as exc:
         raise UserError(f"dialogue registry: {exc}") from None
 

@@ -15,7 +15,6 @@ from crawler.core.sources import (
     SourceRegistryError,
     UnknownSource,
     check_document,
-    load_configured_sources,
     read_document,
 )
 
@@ -27,10 +26,9 @@ def _user_error(message: str) -> click.ClickException:
 
 
 def _registry() -> SourceRegistry:
-    try:
-        return load_configured_sources()
-    except SourceRegistryError as exc:
-        raise _user_error(str(exc)) from None
+    from crawler.app.cli.main import load_registries_or_exit
+
+    return load_registries_or_exit().sources
 
 
 @click.group()
@@ -124,8 +122,7 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
 
     Reports what changed (per field; events re-keyed). Idempotent; safe to interrupt (one transaction per
     batch: run it again)."""
-    from crawler.app.cli.main import _parse_date, database_errors
-    from crawler.app.cli.main import _registry as dialogue_registry
+    from crawler.app.cli.main import _parse_date, database_errors, load_registries_or_exit
     from crawler.app.reprocess import run_reprocess
 
     obj = ctx.find_root().obj  # crawler.app.cli.main.Context (also when the CLI runs as ``python -m crawler.app.cli``)
@@ -135,8 +132,8 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
         since_dt = datetime(d.year, d.month, d.day, tzinfo=UTC)
     engine = obj.engine()
     with database_errors(obj.database_url):
-        result = run_reprocess(engine, registry=dialogue_registry(), sources=_registry(), since=since_dt,
-                               source=source_name, batch_size=batch_size)
+        result = run_reprocess(engine, load_registries_or_exit(), since=since_dt, source=source_name,
+                               batch_size=batch_size)
     engine.dispose()
     click.echo(f"reprocessed {result.documents_seen} documents in {result.batches} batches: "
                f"{result.documents_changed} documents and {result.articles_changed} articles changed, "

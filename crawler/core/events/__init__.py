@@ -17,7 +17,6 @@ from crawler.core.events.registry import (
     RegistryError,
     SeriesMention,
     default_registry,
-    load_configured_registry,
     load_registry,
 )
 from crawler.core.events.slug import mechanism_slug
@@ -38,7 +37,6 @@ __all__ = [
     "default_registry",
     "extract_event_facts",
     "facts_of_analysed",
-    "load_configured_registry",
     "load_registry",
     "make_event_key",
     "mechanism_slug",

@@ -23,11 +23,10 @@ Matching rules (``DialogueRegistry.find_mentions``):
 from __future__ import annotations
 
 import json
-import os
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -456,20 +455,6 @@ def load_registry(extra_paths: Sequence[Path] = ()) -> DialogueRegistry:
     for path in extra_paths:
         series = merge_series(series, _read(Path(path)))
     return DialogueRegistry(series)
-
-
-REGISTRY_ENV = "NEWSARCHIVE_DIALOGUES"
-
-
-def registry_paths_from_env(environ: Mapping[str, str] | None = None) -> list[Path]:
-    """User registry files named in ``$NEWSARCHIVE_DIALOGUES`` (``os.pathsep``-separated)."""
-    raw = (os.environ if environ is None else environ).get(REGISTRY_ENV, "")
-    return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
-
-
-def load_configured_registry() -> DialogueRegistry:
-    """The registry every entry point uses: shipped series plus the user's files from the environment."""
-    return load_registry(registry_paths_from_env())
 
 
 @lru_cache(maxsize=1)

@@ -110,10 +110,7 @@ def _bounded(tree: HtmlElement) -> HtmlElement:
 
 
 def _run(bare_extraction: Any, tree: HtmlElement, url: str | None, opts: dict[str, Any]) -> list[str]:
-    try:
-        document = bare_extraction(tree, url=url, with_metadata=False, output_format="python", **opts)
-    except Exception:  # trafilatura raises on some malformed trees; no text is the contract
-        return []
+    document = bare_extraction(tree, url=url, with_metadata=False, output_format="python", **opts)
     text = getattr(document, "text", None) if document is not None else None
     if not isinstance(text, str):
         return []

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler.core.reference import calendar, reference
 
@@ -86,7 +86,7 @@ def country_timezone(country: str | None) -> tzinfo | None:
         return None
     try:
         return ZoneInfo(name)
-    except Exception:  # tzdata missing on this host: fall back to "no rule"
+    except ZoneInfoNotFoundError:  # tzdata missing on this host: fall back to "no rule"
         return None
 
 
@@ -382,10 +382,7 @@ def _parse_with_dateparser(
     settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": has_numeric}
     if relative_base is not None:
         settings["RELATIVE_BASE"] = relative_base.replace(tzinfo=None)
-    try:
-        value = dateparser.parse(prepared, languages=langs, settings=settings)
-    except Exception:  # dateparser raises on some odd inputs; the contract here is "None"
-        return None
+    value = dateparser.parse(prepared, languages=langs, settings=settings)
     if value is None or not _plausible(value):
         return None
     precision = "datetime" if _HAS_CLOCK.search(text) or _RELATIVE_CLOCK.search(text) else "day"
@@ -433,6 +430,6 @@ def parse_time_string(
             return visible
         if use_dateparser and any(ch.isdigit() for ch in raw):
             return _parse_with_dateparser(raw, country, default_tz, source, languages, relative_base)
-    except (ValueError, OverflowError, TypeError):
+    except (ValueError, OverflowError):  # a date that does not exist (Feb 30), a year out of range
         return None
     return None

@@ -92,13 +92,10 @@ def _walk(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
 def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
     """All JSON-LD objects of the page, flattened (lists, ``@graph``, ``mainEntity``); [] when none."""
     objects: list[dict[str, Any]] = []
-    try:
-        scripts = tree.xpath(
-            "//script[contains(translate(@type,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),"
-            "'ld+json')]"
-        )
-    except Exception:
-        return objects
+    scripts = tree.xpath(
+        "//script[contains(translate(@type,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),"
+        "'ld+json')]"
+    )
     for script in scripts:
         text = script.text or ""
         if not text.strip():

@@ -59,10 +59,8 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
     # make every page look unparseable.
     from trafilatura.utils import load_html
 
-    try:
-        tree = load_html(html)
-    except Exception:  # any parse failure means "no page", never an exception for the caller
-        return None
+    # load_html handles lxml's own parse failures (no tree: None); anything else it raises is a bug
+    tree = load_html(html)
     return tree if isinstance(tree, HtmlElement) else None
 
 
@@ -84,25 +82,24 @@ def extract_page(
     tree = parse_html(html)
     if tree is None:
         return page
-    try:
-        objects = jsonld_objects(tree)
-        articles = pick_article(objects)
-        meta = meta_values(tree)
-        page.site_name = extract_site_name(articles, meta)
-        page.title = extract_title(tree, articles, meta, page.site_name, url)
-        page.authors, page.author_organizations = extract_authors(tree, articles, meta)
-        page.language = extract_language(tree, articles, meta)
-        page.canonical_url = extract_canonical_url(tree, meta, url)
-        page.description = extract_description(articles, meta)
-        marked = b"dateline" in html.lower() if isinstance(html, bytes) else "dateline" in html.lower()
-        page.dateline_text = extract_dateline_text(tree, articles) if marked else None
-        languages = [page.language] if page.language else None
-        page.published = find_published(
-            tree, articles, meta, url, country=country, default_tz=default_tz, languages=languages
-        )
-        page.modified = find_modified(tree, articles, meta, country=country, default_tz=default_tz)
-    except Exception:  # a field rule tripping on odd markup must not lose the rest of the page
-        logger.warning("field extraction failed on %s; keeping the body", url or "a page", exc_info=True)
+    # No catch-all: each rule handles the malformed input it documents; an exception here is a bug in a
+    # rule, and the crawl counts it (drop reason ``extract_error``) instead of archiving a half-read page.
+    objects = jsonld_objects(tree)
+    articles = pick_article(objects)
+    meta = meta_values(tree)
+    page.site_name = extract_site_name(articles, meta)
+    page.title = extract_title(tree, articles, meta, page.site_name, url)
+    page.authors, page.author_organizations = extract_authors(tree, articles, meta)
+    page.language = extract_language(tree, articles, meta)
+    page.canonical_url = extract_canonical_url(tree, meta, url)
+    page.description = extract_description(articles, meta)
+    marked = b"dateline" in html.lower() if isinstance(html, bytes) else "dateline" in html.lower()
+    page.dateline_text = extract_dateline_text(tree, articles) if marked else None
+    languages = [page.language] if page.language else None
+    page.published = find_published(
+        tree, articles, meta, url, country=country, default_tz=default_tz, languages=languages
+    )
+    page.modified = find_modified(tree, articles, meta, country=country, default_tz=default_tz)
     paragraphs = extract_body_paragraphs(tree, url)
     # trafilatura keeps the article's own <h1> as the first line; the headline is page.title (or, where the
     # metadata chose another variant, the <h1> itself), not body.

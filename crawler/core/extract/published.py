@@ -342,10 +342,7 @@ def find_published(
         lambda: date_from_url(url, country=country, default_tz=default_tz),
     )
     for index, step in enumerate(steps):
-        try:
-            found = step()
-        except Exception:  # a malformed page must not stop the cascade; next step decides
-            found = None
+        found = step()  # each step returns None on input it cannot read; it raises only on a bug
         if found is not None:
             return _local_offset(found, steps[index + 1 : 4])
     return None
@@ -359,10 +356,7 @@ def _local_offset(found: PublishedTime, later: tuple[Any, ...]) -> PublishedTime
     if found.precision != "datetime" or offset is None or offset.total_seconds() != 0:
         return found
     for step in later:
-        try:
-            other = step()
-        except Exception:
-            continue
+        other = step()
         other_offset = other.value.utcoffset() if other is not None else None
         if (
             other is not None
@@ -385,11 +379,8 @@ def find_modified(
     default_tz: tzinfo | None = None,
 ) -> PublishedTime | None:
     """The last-modified time: JSON-LD ``dateModified`` → modified ``<meta>`` → ``itemprop``; else None."""
-    try:
-        return (
-            date_from_jsonld(articles, "dateModified", country=country, default_tz=default_tz)
-            or date_from_meta(meta, _MODIFIED_META, country=country, default_tz=default_tz)
-            or _itemprop_date(tree, "dateModified", country, default_tz)
-        )
-    except Exception:
-        return None
+    return (
+        date_from_jsonld(articles, "dateModified", country=country, default_tz=default_tz)
+        or date_from_meta(meta, _MODIFIED_META, country=country, default_tz=default_tz)
+        or _itemprop_date(tree, "dateModified", country, default_tz)
+    )

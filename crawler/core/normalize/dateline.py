@@ -496,7 +496,7 @@ def parse_dateline(text: str, published: dt.datetime | dt.date | None = None) ->
     """
     try:
         return _parse(text, published)
-    except (ValueError, TypeError, AttributeError, IndexError, OverflowError):
+    except (ValueError, OverflowError):  # a printed date that does not exist ("Feb 30"), a year out of range
         return None
 
 

@@ -27,13 +27,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.core.context import load_registries
 from crawler.core.discovery import Link, parse_discovery
-from crawler.core.events import DialogueRegistry, load_configured_registry
+from crawler.core.events import DialogueRegistry
 from crawler.core.sources import (
     Endpoint,
     Source,
     SourceRegistry,
-    load_configured_sources,
     rebase,
     title_may_be_relevant,
 )
@@ -65,7 +65,11 @@ class SourceSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.registry = registry or load_configured_sources()
+        self.dialogues: DialogueRegistry | None = None
+        if registry is None:
+            registries = load_registries()
+            registry, self.dialogues = registries.sources, registries.dialogues
+        self.registry = registry
         everything = str(all_sources).lower() in ("1", "true", "yes")
         names = self.registry.names() if everything else _as_list(sources)
         if not names:
@@ -76,7 +80,6 @@ class SourceSpider(scrapy.Spider):
         self.backfill_pages = max(1, int(backfill_pages))
         self.title_filter = str(title_filter).lower() not in ("0", "false", "no")
         self.bases: dict[str, str] = {}
-        self.dialogues: DialogueRegistry | None = None
         self.delay_floors: dict[str, float] = {}
 
     @classmethod
@@ -84,7 +87,8 @@ class SourceSpider(scrapy.Spider):
         spider: SourceSpider = super().from_crawler(crawler, *args, **kwargs)
         raw = crawler.settings.get("NEWSARCHIVE_SOURCE_BASES") or {}
         spider.bases = json.loads(raw) if isinstance(raw, str) else dict(raw)
-        spider.dialogues = load_configured_registry()
+        if spider.dialogues is None:
+            spider.dialogues = load_registries().dialogues
         if crawler.settings.getbool("NEWSARCHIVE_SOURCE_POLITENESS", True) and not crawler.settings.frozen:
             # One download slot per source, with the registry's delay and concurrency. The delay is a floor:
             # no jitter below it, and AutoThrottle may raise it but not lower it (see _keep_delay_floor).
@@ -237,11 +241,4 @@ class SourceSpider(scrapy.Spider):
     # -- articles -----------------------------------------------------------------------------------
     def parse_article(self, response: Response, source: Source, link: Link) -> Iterator[PageItem]:
         self._inc(f"newsarchive/source/{source.name}/articles")
-        yield page_item_from(
-            response,
-            link,
-            source=source.name,
-            country=source.country,
-            timezone=source.timezone.value,
-            agency=source.agency.value,
-        )
+        yield page_item_from(response, link, source=source.name)
