@@ -8,7 +8,7 @@ Each set is processed the way a sitemap crawl of it processes it: every page of 
 ``process_page`` with the ``Link`` its publisher's news sitemap gives (publication name, publication time),
 no source configuration. A snapshot is the page's data contract (``ProcessedPage.to_dict``,
 docs/contract.md) without ``url`` (the key), ``body`` (``content_hash`` stands for it) and
-``extractor_version``; the site's base URL reads ``{{BASE}}``. One JSON file per set, sorted keys, no
+``extractor_version`` and ``discovery`` (the sitemap entry the page came with: input, not output); the site's base URL reads ``{{BASE}}``. One JSON file per set, sorted keys, no
 timestamps: the same code gives the same bytes.
 
 Sets: ``demo`` (crawler/app/demo), ``blind-a`` … ``blind-f`` (tests/fixtures/blind), ``blind-datelines``
@@ -38,7 +38,7 @@ if str(REPO) not in sys.path:
 SNAPSHOTS = REPO / "tests" / "snapshots"
 SHARED = REPO.parent / "shared"
 BASE = "http://127.0.0.1:8000"
-OMITTED = ("url", "body", "extractor_version")
+OMITTED = ("url", "body", "extractor_version", "discovery")  # discovery: the input (sitemap entry), not a result
 # Fields (dotted paths) that repeat a shared page's text: stored as a hash of our value.
 SHARED_TEXT = frozenset({
     "title", "canonical_url", "published_raw", "authors", "site_name", "source", "dateline.raw", "wrapper",
