@@ -128,11 +128,11 @@ def main() -> int:
     print("wall: the whole CLI process (start-up and shutdown included); run: crawl_runs started_at → finished_at")
     print(f"{'sitemap URLs':>12}  {'peak RSS MB':>11}  {'wall s':>6}  {'wall over':>9}  {'run s':>5}  "
           f"{'run over':>8}  {'articles':>8}  {'max in flight':>13}")
-    for n, r in results.items():
-        print(f"{n:>12}  {r['peak_rss_mb']:>11}  {r['elapsed_s']:>6}  {r['over_limit_s']:>9}  {r['run_s']:>5}  "
+    for label, r in results.items():
+        print(f"{label:>12}  {r['peak_rss_mb']:>11}  {r['elapsed_s']:>6}  {r['over_limit_s']:>9}  {r['run_s']:>5}  "
               f"{r['run_over_limit_s']:>8}  {r['articles_served']:>8}  {r['max_in_flight']!s:>13}")
-    for n, r in results.items():
-        print(f"{n}: {r['summary']}")
+    for label, r in results.items():
+        print(f"{label}: {r['summary']}")
     if args.json:
         Path(args.json).write_text(json.dumps({"limit": args.limit, "results": results}, indent=2), encoding="utf-8")
     return 0
