@@ -142,10 +142,10 @@ def stream_discovery(body: bytes, into: Discovered) -> Iterator[Link | str]:
     try:
         for el in _iter_elements(body, into):
             _consume(el, into)
-            yield from into.sitemaps
-            yield from into.links
+            entries: list[Link | str] = [*into.sitemaps, *into.links]
             into.sitemaps.clear()
             into.links.clear()
+            yield from entries
     except etree.XMLSyntaxError as exc:
         into.error = f"malformed XML: {exc}"
 
