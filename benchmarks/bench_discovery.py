@@ -8,6 +8,8 @@ extraction). Each crawl is the real CLI into a fresh SQLite archive, run as a ch
 limit (``-s CLOSESPIDER_TIMEOUT``, what ``crawl --max-time`` sets); its peak RSS is the child's
 ``ru_maxrss``, read by a wrapper process that runs exactly one crawl. Printed side by side: peak RSS and
 the seconds the crawl ran past its limit. Targets: peak RSS flat in sitemap size, overrun a few seconds.
+``--repo DIR`` runs another checkout's crawler (the CLI runs with that directory as its working directory,
+so its ``crawler`` package is the one imported): the code before a change, side by side.
 """
 
 from __future__ import annotations
@@ -76,16 +78,16 @@ class Site:
         return Handler
 
 
-def crawl(tmp: Path, sitemap: str, label: str, limit: int, extra: list[str]) -> dict[str, object]:
+def crawl(tmp: Path, sitemap: str, label: str, limit: int, extra: list[str], repo: Path) -> dict[str, object]:
     db = tmp / f"{label}.sqlite3"
-    subprocess.run([sys.executable, "-c", CLI, "--database", f"sqlite:///{db}", "db", "upgrade"], cwd=REPO,
+    subprocess.run([sys.executable, "-c", CLI, "--database", f"sqlite:///{db}", "db", "upgrade"], cwd=repo,
                    check=True, capture_output=True)
     cmd = [sys.executable, "-c", CLI, "--database", f"sqlite:///{db}", "crawl", "--sitemap", sitemap, "--no-progress",
            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
            "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
            "-s", f"CLOSESPIDER_TIMEOUT={limit}", *extra]
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], cwd=REPO, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], cwd=repo, capture_output=True, text=True,
                          check=True).stdout.splitlines()
     elapsed = time.perf_counter() - start
     with sqlite3.connect(db) as conn:
@@ -104,6 +106,8 @@ def main() -> int:
     ap.add_argument("--sizes", default="1000,200000", help="Sitemap sizes (URLs), comma-separated.")
     ap.add_argument("--limit", type=int, default=30, help="The crawl's time limit (CLOSESPIDER_TIMEOUT), seconds.")
     ap.add_argument("--set", "-s", action="append", default=[], help="Extra crawl setting NAME=VALUE.")
+    ap.add_argument("--repo", type=Path, default=REPO,
+                    help="The checkout whose crawler runs (e.g. a worktree of the code before), default this one.")
     ap.add_argument("--json")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -120,11 +124,12 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="bench-disc-") as tmp_name:
             for n in sizes:
                 before = site.articles
-                results[str(n)] = crawl(Path(tmp_name), f"{base}/sitemap-{n}.xml", f"s{n}", args.limit, extra)
+                results[str(n)] = crawl(Path(tmp_name), f"{base}/sitemap-{n}.xml", f"s{n}", args.limit, extra,
+                                     args.repo.resolve())
                 results[str(n)]["articles_served"] = site.articles - before
     finally:
         server.shutdown()
-    print(f"time limit {args.limit} s; {machine()}")
+    print(f"crawler: {args.repo.resolve()}; time limit {args.limit} s; {machine()}")
     print("wall: the whole CLI process (start-up and shutdown included); run: crawl_runs started_at → finished_at")
     print(f"{'sitemap URLs':>12}  {'peak RSS MB':>11}  {'wall s':>6}  {'wall over':>9}  {'run s':>5}  "
           f"{'run over':>8}  {'articles':>8}  {'max in flight':>13}")
