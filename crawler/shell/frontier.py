@@ -21,11 +21,14 @@ Scrapy's dupefilter (the per-run seen set) and the incremental middleware's arch
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
 
 IN_FLIGHT_SETTING = "NEWSARCHIVE_REQUESTS_IN_FLIGHT"
 LOW_WATER_SETTING = "NEWSARCHIVE_REQUESTS_LOW_WATER"
@@ -49,7 +52,11 @@ class Frontier:
     def from_crawler(cls, crawler: Crawler) -> Frontier:
         settings = crawler.settings
         low = settings.get(LOW_WATER_SETTING)
-        return cls(crawler, settings.getint(IN_FLIGHT_SETTING, 64), None if low in (None, "") else int(low))
+        frontier = cls(crawler, settings.getint(IN_FLIGHT_SETTING, 64), None if low in (None, "") else int(low))
+        if frontier.bound < settings.getint("CONCURRENT_REQUESTS"):
+            logger.warning("%s=%d is below CONCURRENT_REQUESTS=%d: it caps the download concurrency",
+                           IN_FLIGHT_SETTING, frontier.bound, settings.getint("CONCURRENT_REQUESTS"))
+        return frontier
 
     # -- producers ----------------------------------------------------------------------------------
     def add(self, requests: Iterable[Request]) -> None:
