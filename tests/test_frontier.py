@@ -19,10 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 
-from crawler.core.discovery import Discovered, Link, stream_discovery
+from crawler.core.discovery import Discovered, Link, parse_discovery, stream_discovery
 from crawler.core.urls import allowed_origins, origin_of
 
 REPO = Path(__file__).resolve().parents[1]
@@ -227,3 +229,20 @@ def test_stream_discovery_yields_child_sitemaps_of_an_index_as_urls() -> None:
     body = (f"<sitemapindex xmlns='{NS}'><sitemap><loc>{child}</loc></sitemap></sitemapindex>").encode()
     found = Discovered(kind="unknown")
     assert list(stream_discovery(body, found)) == [child] and found.kind == "sitemapindex"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.one_of(st.binary(max_size=2000), st.lists(st.sampled_from([
+    b"<?xml version='1.0'?>", b"<urlset>", b"<url>", b"<loc>", b"</loc>", b"</url>", b"</urlset>",
+    b"<sitemapindex>", b"<sitemap>", b"</sitemap>", b"<rss>", b"<item>", b"<link>", b"</link>", b"</item>",
+    b"<feed>", b"<entry>", b"</entry>", b"http://x/a", b" ", b"&bogus;", b"{", b'"items":[{"url":"http://x/j"}]',
+    b"}", b"\x1f\x8b",
+]), max_size=60).map(b"".join)))
+def test_stream_discovery_reads_what_parse_discovery_reads(body: bytes) -> None:
+    """Same entries in the same order, same kind, same error: the Frontier's lazy reading loses nothing."""
+    whole = parse_discovery(body)
+    found = Discovered(kind="unknown")
+    entries = list(stream_discovery(body, found))
+    assert [e for e in entries if isinstance(e, Link)] == whole.links
+    assert [e for e in entries if isinstance(e, str)] == whole.sitemaps
+    assert (found.kind, found.error) == (whole.kind, whole.error)
