@@ -124,6 +124,32 @@ def parse_discovery(body: bytes) -> Discovered:
     return result
 
 
+def stream_discovery(body: bytes, into: Discovered) -> Iterator[Link | str]:
+    """``parse_discovery`` one entry at a time: yields each article ``Link`` and each child sitemap URL
+    (``str``) as it is read, so a 200,000-URL sitemap is never a 200,000-element list. The document's kind
+    and any error are set on ``into`` (its lists stay empty); never raises."""
+    try:
+        body = maybe_gunzip(body)
+    except (OSError, EOFError, ValueError) as exc:
+        into.error = f"gzip: {exc}"
+        return
+    stripped = body.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        parsed = _parse_json_feed(stripped)
+        into.kind, into.error = parsed.kind, parsed.error
+        yield from parsed.links
+        return
+    try:
+        for el in _iter_elements(body, into):
+            _consume(el, into)
+            entries: list[Link | str] = [*into.sitemaps, *into.links]
+            into.sitemaps.clear()
+            into.links.clear()
+            yield from entries
+    except etree.XMLSyntaxError as exc:
+        into.error = f"malformed XML: {exc}"
+
+
 def _iter_elements(body: bytes, result: Discovered) -> Iterator[etree._Element]:
     parser = etree.iterparse(
         io.BytesIO(body), events=("start", "end"), resolve_entities=False, no_network=True,

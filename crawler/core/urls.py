@@ -83,3 +83,36 @@ def canonical_url(url: str, declared: str | None = None) -> str:
         return canon
     except ValueError:
         return url
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host without ``www.``, port) of an http(s) URL — the port made explicit —, or None."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    return scheme, host[4:] if host.startswith("www.") else host, port or _DEFAULT_PORTS[scheme]
+
+
+def allowed_origins(seeds: list[str]) -> frozenset[tuple[str, str, int]]:
+    """The origins a crawl seeded with these URLs may fetch: each seed's scheme, host and port. A seed on
+    a default port also allows the same host on the other scheme's default port (a site moved from http
+    to https is not another origin); any other port of the same host is another origin."""
+    out: set[tuple[str, str, int]] = set()
+    for seed in seeds:
+        origin = origin_of(seed)
+        if origin is None:
+            continue
+        out.add(origin)
+        scheme, host, port = origin
+        if port == _DEFAULT_PORTS[scheme]:
+            out.update((s, host, p) for s, p in _DEFAULT_PORTS.items())
+    return frozenset(out)

@@ -37,7 +37,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawler.core.process import PIPELINE_VERSION
-from crawler.core.urls import canonical_url
+from crawler.core.urls import canonical_url, origin_of
 from storage.archive import Archive
 from storage.db import make_engine, resolve_database_url
 from storage.feeds import FeedFetch, Validators, load_validators, record_fetches
@@ -162,6 +162,30 @@ class IncrementalMiddleware:
         for url, future in batch.items():
             if not future.done():
                 future.set_result(url in found)
+
+
+class OriginMiddleware:
+    """Article and discovery requests stay on the seeds' origins — scheme, host *and port*: a seed on
+    ``127.0.0.1:8000`` does not let a redirect (or a link) reach ``127.0.0.1:18091``. A spider opts in with
+    an ``origins`` attribute (a set of ``crawler.core.urls.origin_of`` tuples; empty: no restriction).
+    A request elsewhere is not downloaded: ``IgnoreRequest``, counted ``newsarchive/dropped/offsite_origin``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OriginMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        origins = getattr(self.crawler.spider, "origins", None)
+        if not origins or request.meta.get(KIND) not in (ARTICLE, DISCOVERY):
+            return
+        if origin_of(request.url) not in origins:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newsarchive/dropped/offsite_origin")
+            logger.info("Dropped %s: offsite_origin", request.url)
+            raise IgnoreRequest(f"not on a seed's origin: {request.url}")
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -46,6 +46,8 @@ ITEM_PIPELINES = {
     "crawler.shell.pipelines.ArchivePipeline": 900,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # first: a request off the seeds' origins (another port of the same host) costs nothing
+    "crawler.shell.middlewares.OriginMiddleware": 40,
     # before robots.txt (100): a known URL costs neither a request nor a robots lookup
     "crawler.shell.middlewares.IncrementalMiddleware": 50,
     # after redirects (600) on the way in: sees the 3xx to a challenge page; a blocked source stops here
@@ -63,6 +65,10 @@ NEWSARCHIVE_KEEP_RAW_HTML = True
 # Processes that run the page pipeline off the reactor (crawler.shell.extract_pool); 0: inline on the reactor thread.
 # Default: one core left for the reactor, at most 4 workers, at least 1.
 NEWSARCHIVE_EXTRACT_WORKERS = default_extract_workers()
+# Bounded discovery (crawler.shell.frontier): requests scheduled or downloading at most; refilled from
+# the lazily read sitemaps/feeds when they drain to the low-water mark (None: half the bound).
+NEWSARCHIVE_REQUESTS_IN_FLIGHT = 64
+NEWSARCHIVE_REQUESTS_LOW_WATER = None
 NEWSARCHIVE_INCREMENTAL = True  # skip known article URLs, conditional discovery fetches (crawler.shell.middlewares)
 
 # Monitors (crawler.shell.monitors): a run failing any of them gets status 'failed' and `crawl` exits 1.

@@ -152,12 +152,15 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=50, show_default=True,
               help="Documents per database transaction.")
 @click.option("--jobdir", metavar="DIR", help="Scrapy JOBDIR: persist the crawl state to pause and resume.")
+@click.option("--max-time", type=click.IntRange(1), metavar="SECONDS",
+              help="Stop the crawl after this many seconds (finish reason closespider_timeout).")
 @click.option("--set", "-s", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
 @pass_ctx
 def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tuple[str, ...],
           feed: tuple[str, ...], urls: tuple[str, ...], urls_file: tuple[str, ...], since: str | None,
-          batch_size: int, jobdir: str | None, settings: tuple[str, ...], progress: bool | None) -> None:
+          batch_size: int, jobdir: str | None, max_time: int | None, settings: tuple[str, ...],
+          progress: bool | None) -> None:
     """Crawl registered SOURCEs (or --all), or ad-hoc sitemaps, feeds or URLs, into the archive.
 
     Exits 1 when the run does not finish normally or fails its monitors (so cron/systemd alert)."""
@@ -189,6 +192,8 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
     overrides["NEWSARCHIVE_BATCH_SIZE"] = batch_size
     if jobdir:
         overrides["JOBDIR"] = jobdir
+    if max_time is not None:
+        overrides["CLOSESPIDER_TIMEOUT"] = max_time
     show_progress = sys.stderr.isatty() if progress is None else progress
     with database_errors(obj.database_url):
         outcome = run_crawl(

@@ -3,8 +3,10 @@
     newsarchive crawl --sitemap URL --feed URL --url URL --urls-file FILE   (each repeatable)
     scrapy crawl generic -a sitemap=URL -a feed=URL -a url=URL -a urls_file=FILE -a since=2024-01-01
 
-Article requests are limited to the hosts of the given seeds (OffsiteMiddleware), so a sitemap cannot
-send the crawler elsewhere. Discovery errors are counted in the stats, never fatal.
+Article requests are limited to the origins (scheme, host and port) of the given seeds, so a sitemap
+cannot send the crawler elsewhere (``newsarchive/discovery/skipped/offsite_origin``; OffsiteMiddleware
+checks the hosts too). Discovery is bounded (crawler.shell.frontier): a sitemap's links reach the
+scheduler only as fast as they are downloaded. Discovery errors are counted in the stats, never fatal.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.core.discovery import Link, parse_discovery
-from crawler.core.urls import host_of
+from crawler.core.discovery import Discovered, Link, stream_discovery
+from crawler.core.urls import allowed_origins, host_of, origin_of
+from crawler.shell.frontier import Frontier
 from crawler.shell.items import PageItem, page_item_from
 from crawler.shell.middlewares import ARTICLE, DISCOVERY, INDEX, KIND
 from crawler.shell.spiders.failures import article_failed
@@ -73,6 +76,8 @@ class GenericSpider(scrapy.Spider):
         self.since = parse_since(since)
         hosts = {host_of(u) for u in [*self.sitemaps, *self.feeds, *self.urls]}
         self.allowed_domains = sorted(h for h in hosts if h)
+        self.origins = allowed_origins([*self.sitemaps, *self.feeds, *self.urls])
+        self.frontier: Frontier | None = None  # set by start(); None: discovery output goes to the scheduler
 
     def run_arguments(self) -> dict[str, Any]:
         """What was asked, for the crawl_runs row."""
@@ -80,17 +85,24 @@ class GenericSpider(scrapy.Spider):
                 "since": self.since.isoformat() if self.since else None}
 
     async def start(self) -> AsyncIterator[Any]:
-        for u in self.sitemaps:
-            yield self.discovery_request(u, "sitemap")
-        for u in self.feeds:
-            yield self.discovery_request(u, "feed")
+        self.frontier = Frontier.from_crawler(self.crawler)
+        self.frontier.add(self._seed_requests())
+        async for request in self.frontier.requests():
+            yield request
+
+    def _seed_requests(self) -> Iterator[scrapy.Request]:
+        for via, urls in (("sitemap", self.sitemaps), ("feed", self.feeds)):
+            for u in urls:
+                if self.frontier is None or self.frontier.first_time(u):
+                    yield self.discovery_request(u, via)
         for u in self.urls:
             yield self.article_request(Link(url=u, via="url"))
 
     def discovery_request(self, url: str, via: str) -> scrapy.Request:
-        """A sitemap/feed request (fetched conditionally by crawler.shell.middlewares.IncrementalMiddleware)."""
+        """A sitemap/feed request (fetched conditionally by crawler.shell.middlewares.IncrementalMiddleware).
+        With a Frontier it bypasses the dupefilter (the Frontier deduplicates discovery URLs per run)."""
         return scrapy.Request(url, callback=self.parse_discovery, cb_kwargs={"via": via},
-                              meta={KIND: DISCOVERY})
+                              meta={KIND: DISCOVERY}, dont_filter=self.frontier is not None)
 
     def article_request(self, link: Link) -> scrapy.Request:
         """An article request (skipped by IncrementalMiddleware when its canonical URL is known)."""
@@ -100,27 +112,50 @@ class GenericSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         article_failed(self, failure)
 
-    def parse_discovery(self, response: Response, via: str) -> Iterator[Any]:
+    def parse_discovery(self, response: Response, via: str) -> Iterable[Any]:
+        """A discovery document's requests, read lazily: handed to the Frontier (which reads them as the
+        bound allows), or returned for Scrapy to stream into the scheduler when there is none."""
+        discovered = self._discovered(response, via)
+        if self.frontier is None:
+            return discovered
+        self.frontier.add(discovered)
+        return ()
+
+    def may_fetch(self, url: str) -> bool:
+        """Whether a discovered URL is on a seed's origin (scheme, host, port); counted when not."""
+        if not self.origins or origin_of(url) in self.origins:
+            return True
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("newsarchive/discovery/skipped/offsite_origin")
+        return False
+
+    def _discovered(self, response: Response, via: str) -> Iterator[scrapy.Request]:
         stats = self.crawler.stats
         assert stats is not None
-        found = parse_discovery(response.body)
-        if found.error:
-            stats.inc_value(f"newsarchive/discovery/error/{via}")
-            self.logger.warning("discovery document %s: %s", response.url, found.error)
-        if found.sitemaps:
-            response.meta[INDEX] = True  # an index: always fetched in full (see crawler.shell.middlewares)
-        for child in found.sitemaps:
-            yield self.discovery_request(response.urljoin(child), via)
-        for link in found.links:
+        found = Discovered(kind="unknown")
+        for entry in stream_discovery(response.body, found):
+            if isinstance(entry, str):
+                response.meta[INDEX] = True  # an index: always fetched in full (see crawler.shell.middlewares)
+                child = response.urljoin(entry)
+                if self.may_fetch(child) and (self.frontier is None or self.frontier.first_time(child)):
+                    yield self.discovery_request(child, via)
+                continue
+            link = entry
             stats.inc_value("newsarchive/discovery/links")
             if self.since and link.published and link.published.astimezone(UTC).date() < self.since:
                 stats.inc_value("newsarchive/discovery/skipped/before_since")
                 continue
+            url = response.urljoin(link.url)
+            if not self.may_fetch(url):
+                continue
             yield self.article_request(
-                Link(url=response.urljoin(link.url), title=link.title, published=link.published,
+                Link(url=url, title=link.title, published=link.published,
                      published_raw=link.published_raw, language=link.language,
                      publication=link.publication, via=link.via)
             )
+        if found.error:
+            stats.inc_value(f"newsarchive/discovery/error/{via}")
+            self.logger.warning("discovery document %s: %s", response.url, found.error)
 
     def parse_article(self, response: Response, link: Link) -> Iterator[PageItem]:
         yield page_item_from(response, link)

@@ -8,6 +8,8 @@ listing pages, whose links are kept when they match the source's article pattern
 followed for ``backfill_pages`` pages), the article URL filter, ``--since``, the cheap title filter, and the
 source's country/zone/agency handed to the pure pipeline. Dead or bot-walled endpoints are skipped.
 Requests carry ``meta["newsarchive_kind"]`` ('discovery' | 'article') and ``meta["newsarchive_source"]``.
+Discovery is bounded (crawler.shell.frontier): discovered requests reach the scheduler only as fast as
+they are downloaded.
 
 Testing offline: the setting ``NEWSARCHIVE_SOURCE_BASES`` (``{"ani": "http://127.0.0.1:8000/ani"}``, or a
 JSON string) re-points a source's endpoints and article patterns at a replica (crawler.core.sources.rebase).
@@ -16,7 +18,7 @@ JSON string) re-points a source's endpoints and article patterns at a replica (c
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date
 from typing import Any
 
@@ -28,7 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.core.context import load_registries
-from crawler.core.discovery import Link, parse_discovery
+from crawler.core.discovery import Discovered, Link, stream_discovery
 from crawler.core.events import DialogueRegistry
 from crawler.core.sources import (
     Endpoint,
@@ -38,7 +40,9 @@ from crawler.core.sources import (
     title_may_be_relevant,
 )
 from crawler.core.urls import canonical_url
+from crawler.shell.frontier import Frontier
 from crawler.shell.items import PageItem, page_item_from
+from crawler.shell.middlewares import INDEX
 from crawler.shell.spiders.failures import article_failed
 from crawler.shell.spiders.generic import _as_list, parse_since
 from storage.runs import DISCOVERY_NOT_FOUND
@@ -81,6 +85,7 @@ class SourceSpider(scrapy.Spider):
         self.title_filter = str(title_filter).lower() not in ("0", "false", "no")
         self.bases: dict[str, str] = {}
         self.delay_floors: dict[str, float] = {}
+        self.frontier: Frontier | None = None  # set by start()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -114,6 +119,21 @@ class SourceSpider(scrapy.Spider):
         if self.delay_floors:
             # Connected now, after the extensions (AutoThrottle) connected theirs, so it runs after them.
             self.crawler.signals.connect(self._keep_delay_floor, signal=signals.response_downloaded)
+        self.frontier = Frontier.from_crawler(self.crawler)
+        self.frontier.add(self._seed_requests())
+        async for request in self.frontier.requests():
+            yield request
+
+    def _discovery_request(self, url: str, source: Source, endpoint: Endpoint, page: int) -> scrapy.Request | None:
+        """A discovery request, or None when this run already asked for that URL. Discovery requests bypass
+        the dupefilter (a resumed --jobdir run refetches them); the Frontier deduplicates them per run."""
+        if self.frontier is not None and not self.frontier.first_time(url):
+            return None
+        return scrapy.Request(url, callback=self.parse_discovery, meta=self._meta(source, "discovery"),
+                              cb_kwargs={"source": source, "endpoint": endpoint, "page": page},
+                              errback=self.discovery_failed, dont_filter=True)
+
+    def _seed_requests(self) -> Iterator[scrapy.Request]:
         for source in self.sources:
             base = self.bases.get(source.name)
             endpoints = list(source.endpoints())
@@ -123,10 +143,9 @@ class SourceSpider(scrapy.Spider):
                                     "show %s`)", source.name, source.name)
             for ep in endpoints:
                 page = ep.first_page
-                url = rebase(ep.page_url(page), base)
-                yield scrapy.Request(url, callback=self.parse_discovery, meta=self._meta(source, "discovery"),
-                                     cb_kwargs={"source": source, "endpoint": ep, "page": page},
-                                     errback=self.discovery_failed)
+                request = self._discovery_request(rebase(ep.page_url(page), base), source, ep, page)
+                if request is not None:
+                    yield request
 
     def _keep_delay_floor(self, response: Response, request: scrapy.Request) -> None:
         """AutoThrottle lowers a slot's delay towards DOWNLOAD_DELAY on fast responses; a source's registry
@@ -178,20 +197,27 @@ class SourceSpider(scrapy.Spider):
         article_failed(self, failure)
 
     # -- discovery ----------------------------------------------------------------------------------
-    def parse_discovery(self, response: Response, source: Source, endpoint: Endpoint, page: int) -> Iterator[Any]:
+    def parse_discovery(self, response: Response, source: Source, endpoint: Endpoint, page: int) -> Iterable[Any]:
+        """The document's requests, read lazily by the Frontier as the bound allows."""
         if endpoint.type == "listing":
-            yield from self._parse_listing(response, source, endpoint, page)
-            return
-        found = parse_discovery(response.body)
-        if found.error:
-            self._inc(f"newsarchive/discovery/error/{endpoint.type}")
-            self.logger.warning("discovery document %s: %s", response.url, found.error)
-        for child in found.sitemaps:
-            yield scrapy.Request(response.urljoin(child), callback=self.parse_discovery,
-                                 meta=self._meta(source, "discovery"),
-                                 cb_kwargs={"source": source, "endpoint": endpoint, "page": page},
-                                 errback=self.discovery_failed)
-        for link in found.links:
+            discovered = self._parse_listing(response, source, endpoint, page)
+        else:
+            discovered = self._parse_document(response, source, endpoint, page)
+        if self.frontier is None:
+            return discovered
+        self.frontier.add(discovered)
+        return ()
+
+    def _parse_document(self, response: Response, source: Source, endpoint: Endpoint, page: int) -> Iterator[Any]:
+        found = Discovered(kind="unknown")
+        for entry in stream_discovery(response.body, found):
+            if isinstance(entry, str):
+                response.meta[INDEX] = True  # an index: always fetched in full (see crawler.shell.middlewares)
+                child = self._discovery_request(response.urljoin(entry), source, endpoint, page)
+                if child is not None:
+                    yield child
+                continue
+            link = entry
             self._inc("newsarchive/discovery/links")
             url = response.urljoin(link.url)
             request = self._filtered(source, Link(
@@ -199,6 +225,9 @@ class SourceSpider(scrapy.Spider):
                 language=link.language, publication=source.name, via=link.via))
             if request is not None:
                 yield request
+        if found.error:
+            self._inc(f"newsarchive/discovery/error/{endpoint.type}")
+            self.logger.warning("discovery document %s: %s", response.url, found.error)
 
     def _filtered(self, source: Source, link: Link) -> scrapy.Request | None:
         """The article request for a discovered link, or None when a filter skips it (counted)."""
@@ -233,10 +262,10 @@ class SourceSpider(scrapy.Spider):
         # Backfill: follow the pagination template while pages still list articles.
         if endpoint.paginated and found and page - endpoint.first_page + 1 < self.backfill_pages:
             nxt = page + 1
-            yield scrapy.Request(rebase(endpoint.page_url(nxt), self.bases.get(source.name)),
-                                 callback=self.parse_discovery, meta=self._meta(source, "discovery"),
-                                 cb_kwargs={"source": source, "endpoint": endpoint, "page": nxt},
-                                 errback=self.discovery_failed)
+            request = self._discovery_request(rebase(endpoint.page_url(nxt), self.bases.get(source.name)),
+                                              source, endpoint, nxt)
+            if request is not None:
+                yield request
 
     # -- articles -----------------------------------------------------------------------------------
     def parse_article(self, response: Response, source: Source, link: Link) -> Iterator[PageItem]:
