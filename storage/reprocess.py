@@ -40,7 +40,7 @@ from storage.records import DocumentRecord, EventFactsRecord
 from storage.types import utcnow
 
 DOCUMENT_FIELDS = ("title", "published_at", "published_offset_minutes", "published_source", "published_precision",
-                   "language", "authors", "topic", "topic_reasons")
+                   "published_rejected", "language", "authors", "topic", "topic_reasons")
 ARTICLE_FIELDS = ("agency", "agency_source", "dateline_raw", "dateline_city", "dateline_region", "dateline_country",
                   "dateline_date", "topic", "relation")
 
@@ -162,7 +162,7 @@ def _apply_one(
         "title": record.title, "published_at": record.published_at,
         "published_offset_minutes": _offset_minutes(record.published_at),
         "published_source": record.published_source, "published_precision": record.published_precision,
-        "language": record.language, "authors": record.authors or None, "topic": record.topic,
+        "published_rejected": record.published_rejected, "language": record.language, "authors": record.authors or None, "topic": record.topic,
         "topic_reasons": record.topic_reasons or None,
     }
     changes = {k: v for k, v in new_doc.items() if not _same(getattr(doc, k), v)}

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 
 from crawler.core.discovery import Link
 from crawler.core.events import DialogueRegistry
 from crawler.core.process import process_page
 from crawler.core.sources import Source, SourceRegistry, UnknownSource, fill_default_agency
 from storage.events import assign_event, refresh_coverage
-from storage.models import Article, Document
+from storage.models import Article, CrawlRun, Document
 from storage.records import DocumentRecord
 from storage.reprocess import ReprocessResult, StoredPage, apply_rederived, stored_pages
 
@@ -46,6 +46,7 @@ def rederive(page: StoredPage, registry: DialogueRegistry, sources: SourceRegist
         page.raw_html, page.url, registry=registry, link=link,
         country=source.country if source else None,
         default_tz=ZoneInfo(source.timezone.value) if source and source.timezone.value else None,
+        fetched_at=page.fetched_at, era_start=source.era_start if source else None,
     )
     if source is not None:
         fill_default_agency(processed, source.agency.value)
@@ -81,12 +82,19 @@ def reattach_unassigned(engine: Engine, run_id: int, *, registry: DialogueRegist
     publication date; when it arrives before every dated page of that round (a fact sheet crawled before the
     report), there is nothing to join yet. At the end of the run its facts, re-derived from the stored HTML,
     meet the events the rest of the run created, so what is archived does not depend on crawl order. Returns
-    how many articles were attached. Never creates an event (undated facts cannot key one)."""
+    how many articles were attached. Never creates an event (undated facts cannot key one).
+
+    Articles left by earlier runs that never reached this step (killed between a batch and the end of the
+    run: their ``crawl_runs`` row is still ``running``) are covered too, so an interruption does not leave
+    an article without its event after the rerun."""
+    interrupted = select(CrawlRun.id).where(CrawlRun.status == "running", CrawlRun.id != run_id)
     with engine.connect() as conn:
         ids = conn.execute(
             select(Document.id)
             .join(Article, Article.id == Document.article_id)
-            .where(Document.crawl_run_id == run_id, Article.event_id.is_(None), Article.topic == "dialogue_event")
+            .where(or_(Document.crawl_run_id == run_id, Document.crawl_run_id.in_(interrupted)),
+                   Article.event_id.is_(None), Article.topic == "dialogue_event")
+            .order_by(Document.id)
         ).scalars().all()
     attached = 0
     if not ids:

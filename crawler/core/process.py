@@ -25,6 +25,7 @@ from crawler.core.extract.dates import country_timezone
 from crawler.core.normalize.agency import detect_agency
 from crawler.core.normalize.body import CleanBody, clean_body
 from crawler.core.normalize.dateline import Dateline, parse_dateline
+from crawler.core.plausible import plausible_published, published_rejection
 from crawler.core.urls import canonical_url, host_of
 from storage.records import DocumentRecord, EventFactsRecord
 
@@ -49,6 +50,7 @@ class ProcessedPage:
     topic: TopicDecision
     facts: EventFacts | None
     link: Link | None = None
+    published_rejected: str | None = None  # why a time found on the page was not kept (crawler.core.plausible)
 
     @property
     def source_name(self) -> str:
@@ -84,6 +86,7 @@ class ProcessedPage:
             "published_source": pub.source if pub else None,
             "published_precision": pub.precision if pub else None,
             "published_raw": pub.raw if pub else None,
+            "published_rejected": self.published_rejected,
             "modified_at": self.page.modified.value.isoformat() if self.page.modified else None,
             "language": self.page.language,
             "authors": self.page.authors,
@@ -150,6 +153,7 @@ class ProcessedPage:
             published_at=pub.value if pub else None,
             published_source=pub.source if pub else None,
             published_precision=pub.precision if pub else None,
+            published_rejected=self.published_rejected,
             language=self.page.language,
             authors=list(self.page.authors),
             raw_html=raw_html,
@@ -283,14 +287,26 @@ def process_page(
     link: Link | None = None,
     country: str | None = None,
     default_tz: Any = None,
+    fetched_at: datetime | None = None,
+    era_start: date | None = None,
 ) -> ProcessedPage:
-    """Run the whole pure pipeline on one page. Never raises on bad HTML (yields an empty page)."""
+    """Run the whole pure pipeline on one page. Never raises on bad HTML (yields an empty page).
+
+    With ``fetched_at``, a publication time outside the plausible window (crawler.core.plausible: not before
+    ``era_start``, not after the fetch) is not used, for the date nor as the reference of relative dates."""
     page = extract_page(html, url, default_tz=default_tz, country=country)
     hint = page.published.value if page.published else (link.published if link else None)
+    if hint is not None and fetched_at is not None and not plausible_published(hint, fetched_at, era_start):
+        hint = None
     clean = clean_body(page.body_paragraphs, published=hint)
     if clean.dateline is None and page.dateline_text:
         clean = dataclasses.replace(clean, dateline=_marked_dateline(page.dateline_text, hint))
     published = choose_published(page, link, clean)
+    rejected = None
+    if published is not None and fetched_at is not None:
+        why = published_rejection(published.value, fetched_at, era_start)
+        if why is not None:
+            rejected, published = f"{why} ({published.source} {published.raw[:100]!r})"[:200], None
     evidence = clean.agency
     if evidence is None:
         evidence = detect_agency(dateline=clean.dateline, paragraphs=page.body_paragraphs,
@@ -319,6 +335,7 @@ def process_page(
         topic=topic,
         facts=facts,
         link=link,
+        published_rejected=rejected,
     )
 
 

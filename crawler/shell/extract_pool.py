@@ -28,6 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -58,11 +59,14 @@ class ExtractJob:
     country: str | None = None
     timezone: str | None = None  # IANA name; the ZoneInfo is built where the page is processed
     agency: str | None = None
+    fetched_at: datetime | None = None  # publication times after it (+1 day) are implausible
+    era_start: date | None = None  # ... and before it (crawler.core.plausible)
 
     @classmethod
     def from_item(cls, item: PageItem) -> ExtractJob:
         return cls(url=item.url, body=item.body, encoding=item.encoding, link=item.link, country=item.country,
-                   timezone=item.timezone, agency=item.agency)
+                   timezone=item.timezone, agency=item.agency, fetched_at=item.fetched_at,
+                   era_start=item.era_start)
 
 
 def extract(job: ExtractJob, registry: DialogueRegistry) -> ProcessedPage:
@@ -76,7 +80,8 @@ def extract(job: ExtractJob, registry: DialogueRegistry) -> ProcessedPage:
     if job.encoding:
         html = job.body.decode(job.encoding, errors="replace")
     processed = process_page(html, job.url, registry=registry, link=job.link, country=job.country,
-                             default_tz=ZoneInfo(job.timezone) if job.timezone else None)
+                             default_tz=ZoneInfo(job.timezone) if job.timezone else None,
+                             fetched_at=job.fetched_at, era_start=job.era_start)
     fill_default_agency(processed, job.agency)  # a registered wire's own page (issue 5)
     return processed
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from scrapy.http import Response, TextResponse
@@ -27,6 +27,7 @@ class PageItem:
     country: str | None = None  # ISO alpha-2: resolves ambiguous zone abbreviations, day-first dates
     timezone: str | None = None  # IANA zone for page times printed without an offset
     agency: str | None = None  # the source's own agency, when the page names none
+    era_start: date | None = None  # no publication time before it is plausible (crawler.core.plausible)
     processed: Any = None  # crawler.core.process.ProcessedPage, set by ExtractPipeline
 
 

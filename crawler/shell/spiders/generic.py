@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,9 @@ from twisted.python.failure import Failure
 from crawler.core.discovery import Link, parse_discovery
 from crawler.core.urls import host_of
 from crawler.shell.items import PageItem, page_item_from
-from crawler.shell.middlewares import ARTICLE, DISCOVERY, INDEX, KIND
+from crawler.shell.middlewares import ARTICLE, COMPLETE, DISCOVERY, INDEX, KIND
 from crawler.shell.spiders.failures import article_failed
+from crawler.shell.spiders.links import before_since, child_url, usable_link
 
 _SPLIT = re.compile(r"[\s,]+")
 
@@ -109,18 +110,22 @@ class GenericSpider(scrapy.Spider):
             self.logger.warning("discovery document %s: %s", response.url, found.error)
         if found.sitemaps:
             response.meta[INDEX] = True  # an index: always fetched in full (see crawler.shell.middlewares)
-        for child in found.sitemaps:
-            yield self.discovery_request(response.urljoin(child), via)
-        for link in found.links:
+        for child_link in found.sitemaps:
+            child = child_url(stats, response.url, child_link)
+            if child is not None:
+                yield self.discovery_request(child, via)
+        fetched_at = datetime.now(UTC)
+        for found_link in found.links:
             stats.inc_value("newsarchive/discovery/links")
-            if self.since and link.published and link.published.astimezone(UTC).date() < self.since:
+            link = usable_link(stats, response.url, found_link, fetched_at=fetched_at)
+            if link is None:
+                continue
+            if before_since(link, self.since, fetched_at=fetched_at):
                 stats.inc_value("newsarchive/discovery/skipped/before_since")
                 continue
-            yield self.article_request(
-                Link(url=response.urljoin(link.url), title=link.title, published=link.published,
-                     published_raw=link.published_raw, language=link.language,
-                     publication=link.publication, via=link.via)
-            )
+            yield self.article_request(link)
+        if not found.error:
+            response.meta[COMPLETE] = True  # read to the end: its validators may be stored
 
     def parse_article(self, response: Response, link: Link) -> Iterator[PageItem]:
         yield page_item_from(response, link)
