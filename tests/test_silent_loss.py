@@ -333,3 +333,20 @@ def test_the_over_long_slug_page_breaks_the_mechanism_limit() -> None:
     page = process_page(article_html(SLUG_PAGE), "http://127.0.0.1" + SLUG_PAGE.path, registry=REGISTRY)
     record = page.to_record(status=200, fetched_at=datetime(2024, 6, 1, tzinfo=UTC), raw_html=None)
     assert document_problems(record) == ["too_long:events.mechanism"]
+
+
+def test_a_source_may_set_its_own_era(tmp_path: Path) -> None:
+    import json
+
+    from crawler.core.sources import check_document, load_sources
+
+    document = json.loads((Path(__file__).resolve().parents[1] / "crawler" / "data" / "sources.json").read_text())
+    first = document["sources"][0]
+    first["era_start"] = "2005-01-01"
+    path = tmp_path / "sources.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    source = load_sources(path).get(first["name"])
+    assert source.era_start == date(2005, 1, 1)
+    assert not plausible_published(datetime(2001, 5, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC), source.era_start)
+    first["era_start"] = "the nineties"
+    assert any("era_start" in p for p in check_document(document))
