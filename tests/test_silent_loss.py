@@ -216,7 +216,7 @@ def test_plausible_window() -> None:
     assert published_rejection(datetime(1, 1, 1, tzinfo=IST), fetched) == "before_era:1990-01-01"  # pre-UTC range
     assert published_rejection(datetime(9999, 12, 31, 23, tzinfo=timezone(-timedelta(hours=5))), fetched) \
         == "after_fetch:2024-12-01"
-    assert DEFAULT_ERA_START == date(1990, 1, 1)
+    assert date(1990, 1, 1) == DEFAULT_ERA_START
     assert not plausible_published(datetime(2001, 5, 1, tzinfo=UTC), fetched, date(2005, 1, 1))  # a source's era
 
 
