@@ -200,7 +200,7 @@ def test_one_bad_record_never_rolls_back_its_batch(archive_url: str) -> None:
 
 def test_limits_are_the_models_column_lengths() -> None:
     limit = max_length(Source.name)
-    assert limit == Source.__table__.c.name.type.length  # type: ignore[attr-defined]
+    assert limit is not None and limit == Source.__table__.c.name.type.length  # type: ignore[attr-defined]
     assert document_problems(_record(0, source_name="S" * limit)) == []
     assert document_problems(_record(0, source_name="S" * (limit + 1))) == ["too_long:sources.name"]
     assert max_length(Event.mechanism) is not None and max_length(Article.body) is None
