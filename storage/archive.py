@@ -5,7 +5,9 @@ document (one per canonical URL; an already-archived URL is left untouched) → 
 story text: exact content hash, else a near-duplicate by MinHash/LSH candidates confirmed by containment, see
 storage.dedup) → event (block match or new; see storage.events) → the coverage counts of every event the
 batch touched → seen URLs. Either the whole batch lands or none of it does, so a crash mid-batch leaves no
-partial rows.
+partial rows. One bad record never takes the others with it: a record over a column limit is refused before
+the write (storage.limits), and a batch the database refuses is written again one record per transaction,
+refusing (counted, logged) only the records that fail alone.
 
 Concurrent writers: SQLite serialises them with ``BEGIN IMMEDIATE``; on PostgreSQL every batch first takes
 one transaction-scoped advisory lock (``ARCHIVE_WRITE_LOCK``), so batches of concurrent crawlers are
@@ -16,21 +18,31 @@ ms per document); fetching, the slow part, stays parallel.
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import InterfaceError, InternalError, OperationalError, StatementError
 
 from storage.dedup import Fingerprint, find_near_duplicate, pack, store_bands
 from storage.events import add_evidence, assign_event, refresh_coverage
+from storage.limits import document_problems, rejected_problems
 from storage.models import Article, CrawlRun, Document, SeenUrl, Source, table_of
 from storage.records import BatchResult, DocumentRecord, RejectedUrl, SeriesRecord
 from storage.series import sync_series
 from storage.types import utcnow
 
+logger = logging.getLogger(__name__)
+
 RAW_HTML_CODEC = "zlib"
+WRITE_FAILED = "write_failed"  # a record the database refused even alone (counted, logged)
+# A batch failing with one of these is retried one record per transaction ...
+RECORD_ERRORS = (StatementError, OverflowError, ValueError, TypeError)
+# ... unless the database itself is the problem (connection lost, locked, server error): that raises.
+SERVER_ERRORS = (OperationalError, InterfaceError, InternalError)
 ARCHIVE_WRITE_LOCK = 0x6E61_0001  # pg_advisory_xact_lock key of the archive's write batches
 FILLABLE_ARTICLE_COLUMNS = (
     Article.title, Article.language, Article.agency, Article.agency_source, Article.dateline_raw,
@@ -122,7 +134,51 @@ class Archive:
         *,
         crawl_run_id: int | None = None,
     ) -> BatchResult:
+        """Write the batch in one transaction. A record over a column limit (storage.limits) is refused before
+        the write; when the transaction fails on a record (a value the database refuses, a date arithmetic
+        overflow), the batch is written again one record per transaction, so only the records that fail
+        alone are refused. Refused records are counted in ``BatchResult.dropped`` by reason and logged;
+        errors of the database itself (connection, lock) still raise."""
         result = BatchResult()
+        docs: list[DocumentRecord] = []
+        for doc in documents:
+            problems = document_problems(doc)
+            if problems:
+                logger.warning("refused %s: %s", doc.canonical_url[:300], ", ".join(problems))
+                result.drop(problems[0])
+            else:
+                docs.append(doc)
+        rejs: list[RejectedUrl] = []
+        for rej in rejected:
+            problems = rejected_problems(rej)
+            if problems:
+                result.drop(problems[0])
+            else:
+                rejs.append(rej)
+        try:
+            result.add(self._transaction(docs, rejs, crawl_run_id))
+        except RECORD_ERRORS as exc:
+            if isinstance(exc, SERVER_ERRORS):
+                raise
+            logger.warning("batch of %d records failed (%s: %s); writing them one at a time", len(docs) + len(rejs),
+                           type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else "")
+            for one_doc, one_rej in [*(([d], []) for d in docs), *(([], [r]) for r in rejs)]:
+                try:
+                    result.add(self._transaction(one_doc, one_rej, crawl_run_id))
+                except RECORD_ERRORS as one_exc:
+                    if isinstance(one_exc, SERVER_ERRORS):
+                        raise
+                    url = one_doc[0].canonical_url if one_doc else one_rej[0].canonical_url
+                    logger.error("refused %s: %s: %s", url[:300], type(one_exc).__name__,
+                                 str(one_exc).splitlines()[0][:300] if str(one_exc) else "")
+                    result.drop(WRITE_FAILED)
+        return result
+
+    def _transaction(self, documents: Sequence[DocumentRecord], rejected: Sequence[RejectedUrl],
+                     crawl_run_id: int | None) -> BatchResult:
+        result = BatchResult()
+        if not documents and not rejected:
+            return result
         try:
             with self.engine.begin() as conn:
                 self._write_all(conn, documents, rejected, crawl_run_id, result)
@@ -203,6 +259,7 @@ class Archive:
                 "published_offset_minutes": _offset_minutes(doc),
                 "published_source": doc.published_source,
                 "published_precision": doc.published_precision,
+                "published_rejected": doc.published_rejected,
                 "language": doc.language,
                 "authors": doc.authors or None,
                 "topic": doc.topic,

@@ -27,7 +27,7 @@ import struct
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, and_, or_, select
 
@@ -125,6 +125,23 @@ class Fingerprint:
         return len(self.shingles) >= MIN_SHINGLES
 
 
+def _window(published: datetime) -> tuple[datetime, datetime]:
+    """``published`` ± WINDOW_DAYS, clamped to ``datetime``'s range (a year-1 or year-9999 date is a bad
+    date, not a crash: the window then reaches the end of the calendar on that side)."""
+    span = timedelta(days=WINDOW_DAYS)
+    low = datetime.min.replace(tzinfo=UTC)
+    high = datetime.max.replace(tzinfo=UTC)
+    try:
+        lo = published - span
+    except OverflowError:
+        lo = low if published.tzinfo is not None else datetime.min
+    try:
+        hi = published + span
+    except OverflowError:
+        hi = high if published.tzinfo is not None else datetime.max
+    return lo, hi
+
+
 # -- queries ------------------------------------------------------------------------------------------
 
 
@@ -155,7 +172,7 @@ def find_near_duplicate(conn: Connection, fp: Fingerprint, published: datetime |
         .order_by(Article.id)
     )
     if published is not None:
-        lo, hi = published - timedelta(days=WINDOW_DAYS), published + timedelta(days=WINDOW_DAYS)
+        lo, hi = _window(published)
         query = query.where(or_(Article.first_published_at.is_(None),
                                 and_(Article.first_published_at >= lo, Article.first_published_at <= hi)))
     best: tuple[float, int] | None = None

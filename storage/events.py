@@ -117,11 +117,19 @@ def _candidate_starts(facts: EventFactsRecord, published: datetime | None) -> tu
     accepts), so assignment reads a few rows of the block, not all its rounds."""
     if facts.start_date is not None:
         day = facts.start_date
-        return day - timedelta(days=SAME_ROUND_DAYS + MAX_ROUND_DAYS), day + timedelta(days=SAME_ROUND_DAYS)
+        return _shift(day, -(SAME_ROUND_DAYS + MAX_ROUND_DAYS)), _shift(day, SAME_ROUND_DAYS)
     if published is None:
         return None, None
     anchor = published.date()
-    return anchor - timedelta(days=UNDATED_LOOKBACK_DAYS), anchor + timedelta(days=UNDATED_LOOKAHEAD_DAYS)
+    return _shift(anchor, -UNDATED_LOOKBACK_DAYS), _shift(anchor, UNDATED_LOOKAHEAD_DAYS)
+
+
+def _shift(day: date, days: int) -> date:
+    """``day`` moved by ``days``, clamped to ``date``'s range (a year-1 date is bad data, not a crash)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.min if days < 0 else date.max
 
 
 def add_evidence(conn: Connection, event_id: int, facts: EventFactsRecord) -> Assignment:

@@ -203,6 +203,8 @@ class Document(Base):
     discovery: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # why the page's publication time was not archived (crawler.core.plausible); published_at is then NULL
+    published_rejected: Mapped[str | None] = mapped_column(String(200))
 
     source: Mapped[Source] = relationship(back_populates="documents")
     article: Mapped[Article | None] = relationship(back_populates="documents")

@@ -59,6 +59,7 @@ class DocumentRecord:
     published_at: datetime | None = None  # aware, in the original offset
     published_source: str | None = None
     published_precision: str | None = None
+    published_rejected: str | None = None  # why a publication time found on the page was not kept
     language: str | None = None
     authors: list[str] = field(default_factory=list)
     topic_reasons: list[str] = field(default_factory=list)
@@ -99,7 +100,18 @@ class BatchResult:
     events_rekeyed: int = 0
     events_attached: int = 0
     rejected_new: int = 0
+    # records refused alone, per reason ('too_long:sources.name', 'write_failed'); the rest of the batch landed
+    dropped: dict[str, int] = field(default_factory=dict)
+
+    def drop(self, reason: str, n: int = 1) -> None:
+        self.dropped[reason] = self.dropped.get(reason, 0) + n
+
+    def counts(self) -> dict[str, int]:
+        """The integer counters by name (``dropped`` excluded)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "dropped"}
 
     def add(self, other: BatchResult) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name, value in other.counts().items():
+            setattr(self, name, getattr(self, name) + value)
+        for reason, n in other.dropped.items():
+            self.drop(reason, n)

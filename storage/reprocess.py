@@ -181,7 +181,7 @@ def _apply_one(
         "title": record.title, "published_at": record.published_at,
         "published_offset_minutes": _offset_minutes(record.published_at),
         "published_source": record.published_source, "published_precision": record.published_precision,
-        "language": record.language, "authors": record.authors or None, "topic": record.topic,
+        "published_rejected": record.published_rejected, "language": record.language, "authors": record.authors or None, "topic": record.topic,
         "topic_reasons": record.topic_reasons or None,
     }
     changes = {k: v for k, v in new_doc.items() if not _same(getattr(doc, k), v)}

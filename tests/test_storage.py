@@ -122,13 +122,18 @@ def test_syndicated_copies_share_one_article(archive_url: str) -> None:
     archive.engine.dispose()
 
 
-def test_failed_batch_leaves_no_partial_rows(archive_url: str) -> None:
+def test_failed_record_leaves_no_partial_rows_and_does_not_take_its_batch(archive_url: str) -> None:
     archive = Archive(make_engine(archive_url))
     good = doc(1, content="a", event=hsd(date(2024, 2, 27)))
-    bad = DocumentRecord(**{**good.__dict__, "canonical_url": "https://example.com/other", "topic": None})
-    with pytest.raises(IntegrityError):
-        archive.write_batch([good, bad])
-    assert counts(archive_url) == dict.fromkeys(counts(archive_url), 0)
+    bad = DocumentRecord(**{**good.__dict__, "canonical_url": "https://example.com/other", "topic": None,
+                            "content_hash": "other"})
+    result = archive.write_batch([good, bad])  # the batch fails on `bad`; each record is then tried alone
+    assert result.dropped == {"write_failed": 1} and result.documents_new == 1
+    c = counts(archive_url)
+    assert (c["documents"], c["articles"], c["events"]) == (1, 1, 1)  # `good` whole, nothing of `bad`
+    with pytest.raises(IntegrityError):  # a batch of one bad record: nothing of it lands
+        archive._transaction([bad], [], None)
+    assert counts(archive_url) == c
     archive.engine.dispose()
 
 

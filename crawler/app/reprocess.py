@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 
 from crawler.core.context import Registries, link_from_json
 from crawler.core.discovery import Link
 from crawler.core.process import process_page
 from storage.events import assign_event, refresh_coverage
-from storage.models import Article, Document
+from storage.models import Article, CrawlRun, Document
 from storage.records import DocumentRecord
 from storage.reprocess import ReprocessResult, StoredPage, apply_rederived, copies_of, stored_pages
 
@@ -80,12 +80,19 @@ def reattach_unassigned(engine: Engine, run_id: int, registries: Registries) -> 
     publication date; when it arrives before every dated page of that round (a fact sheet crawled before the
     report), there is nothing to join yet. At the end of the run its facts, re-derived from the stored HTML,
     meet the events the rest of the run created, so what is archived does not depend on crawl order. Returns
-    how many articles were attached. Never creates an event (undated facts cannot key one)."""
+    how many articles were attached. Never creates an event (undated facts cannot key one).
+
+    Articles left by earlier runs that never reached this step (killed between a batch and the end of the
+    run: their ``crawl_runs`` row is still ``running``) are covered too, so an interruption does not leave
+    an article without its event after the rerun."""
+    interrupted = select(CrawlRun.id).where(CrawlRun.status == "running", CrawlRun.id != run_id)
     with engine.connect() as conn:
         ids = conn.execute(
             select(Document.id)
             .join(Article, Article.id == Document.article_id)
-            .where(Document.crawl_run_id == run_id, Article.event_id.is_(None), Article.topic == "dialogue_event")
+            .where(or_(Document.crawl_run_id == run_id, Document.crawl_run_id.in_(interrupted)),
+                   Article.event_id.is_(None), Article.topic == "dialogue_event")
+            .order_by(Document.id)
         ).scalars().all()
     attached = 0
     if not ids:

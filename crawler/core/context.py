@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,7 +43,8 @@ class PageContext:
     timezone: str | None = None  # IANA zone for page times printed without an offset
     agency: str | None = None  # the source's own agency, for a page that names none
     link: Link | None = None
-    fetched_at: datetime | None = None
+    fetched_at: datetime | None = None  # publication times after it (+1 day) are implausible
+    era_start: date | None = None  # ... and before it (the source's era; crawler.core.plausible)
 
     @property
     def zone(self) -> tzinfo | None:
@@ -79,6 +80,7 @@ class Registries:
             agency=source.agency.value if source is not None else None,
             link=link,
             fetched_at=fetched_at,
+            era_start=source.era_start if source is not None else None,
         )
 
 

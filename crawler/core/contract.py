@@ -161,6 +161,10 @@ PAGE_FIELDS: tuple[PageField, ...] = (
               "published_precision"),
     PageField("published_raw", "str | None", "The string published_at was parsed from.", "`PublishedTime.raw`",
               lambda p: _pub(p, "raw")),
+    PageField("published_rejected", "str | None", "Why a publication time found for the page was not kept: "
+              "outside the plausible window (before the source's era, 1990 by default, or after the fetch + "
+              "1 day), with the evidence it came from.", "`crawler.core.plausible.published_rejection`",
+              lambda p: p.published_rejected, "published_rejected"),
     PageField("modified_at", "datetime | None", "Last modification the page declares.",
               "`ExtractedPage.modified` (extract/published.py)",
               lambda p: p.page.modified.value if p.page.modified else None),

@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from lxml import etree
 
@@ -54,8 +54,20 @@ def maybe_gunzip(body: bytes, max_size: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     return out.getvalue()
 
 
+def representable(value: datetime) -> datetime | None:
+    """``value`` when it can be converted to UTC, else None: ``0001-01-01T00:00+05:30`` or
+    ``9999-12-31T23:00-05:00`` parse, but their UTC instant falls outside ``datetime``'s range, and any
+    comparison or arithmetic on them later raises ``OverflowError``."""
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return value
+
+
 def parse_iso_datetime(raw: str | None) -> datetime | None:
-    """ISO 8601 (as sitemaps and Atom use) → aware datetime, or None (naive values are not guessed)."""
+    """ISO 8601 (as sitemaps and Atom use) → aware datetime, or None (naive values are not guessed, and a
+    value whose UTC instant is out of ``datetime``'s range is unusable)."""
     if not raw:
         return None
     text = raw.strip().replace("Z", "+00:00").replace("z", "+00:00")
@@ -63,7 +75,7 @@ def parse_iso_datetime(raw: str | None) -> datetime | None:
         value = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return value if value.tzinfo is not None else None
+    return representable(value) if value.tzinfo is not None else None
 
 
 def parse_rfc822(raw: str | None) -> datetime | None:
@@ -74,9 +86,9 @@ def parse_rfc822(raw: str | None) -> datetime | None:
 
     try:
         value = parsedate_to_datetime(raw.strip())
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return parse_iso_datetime(raw)
-    return value if value.tzinfo is not None else None
+    return representable(value) if value.tzinfo is not None else None
 
 
 def _local(tag: object) -> str:

@@ -27,6 +27,7 @@ from crawler.core.extract.dates import country_timezone
 from crawler.core.normalize.agency import detect_agency
 from crawler.core.normalize.body import CleanBody, clean_body
 from crawler.core.normalize.dateline import Dateline, parse_dateline
+from crawler.core.plausible import plausible_published, published_rejection
 from crawler.core.reference import calendar
 from crawler.core.sources import fill_default_agency
 from crawler.core.urls import canonical_url, host_of
@@ -56,6 +57,7 @@ class ProcessedPage:
     link: Link | None = None
     context_source: str | None = None
     fetched_at: datetime | None = None
+    published_rejected: str | None = None  # why a time found on the page was not kept (crawler.core.plausible)
 
     @property
     def source_name(self) -> str:
@@ -203,14 +205,25 @@ def _marked_dateline(text: str, published: Any) -> Dateline | None:
 def process_page(html: bytes | str, url: str, context: PageContext) -> ProcessedPage:
     """Run the whole pure pipeline on one page in its context (``Registries.context_for``).
 
-    Bad HTML yields an empty page; any exception is a bug in the rules (the crawl counts it as a drop)."""
+    Bad HTML yields an empty page; any exception is a bug in the rules (the crawl counts it as a drop).
+    With the context's fetch time, a publication time outside the plausible window (crawler.core.plausible:
+    not before the source's era, not after the fetch + 1 day) is not used, for the date nor as the
+    reference of relative dates; ``published_rejected`` says why."""
     link, registry = context.link, context.dialogues
+    fetched_at, era_start = context.fetched_at, context.era_start
     page = extract_page(html, url, default_tz=context.zone, country=context.country)
     hint = page.published.value if page.published else (link.published if link else None)
+    if hint is not None and fetched_at is not None and not plausible_published(hint, fetched_at, era_start):
+        hint = None
     clean = clean_body(page.body_paragraphs, published=hint)
     if clean.dateline is None and page.dateline_text:
         clean = dataclasses.replace(clean, dateline=_marked_dateline(page.dateline_text, hint))
     published = choose_published(page, link, clean)
+    rejected = None
+    if published is not None and fetched_at is not None:
+        why = published_rejection(published.value, fetched_at, era_start)
+        if why is not None:
+            rejected, published = f"{why} ({published.source} {published.raw[:100]!r})"[:200], None
     evidence = clean.agency
     if evidence is None:
         evidence = detect_agency(dateline=clean.dateline, paragraphs=page.body_paragraphs,
@@ -240,6 +253,7 @@ def process_page(html: bytes | str, url: str, context: PageContext) -> Processed
         link=link,
         context_source=context.source_name,
         fetched_at=context.fetched_at,
+        published_rejected=rejected,
     )
     fill_default_agency(processed, context.agency)  # a registered wire's own page that names no agency
     return processed

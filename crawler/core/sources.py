@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -110,6 +111,7 @@ class Source:
     extraction: Mapping[str, Any] = field(default_factory=dict)
     blocking: str | None = None
     notes: str = ""
+    era_start: date | None = None  # no publication time before this is plausible (crawler.core.plausible)
 
     def zone(self) -> ZoneInfo | None:
         """The default time zone for page times printed without an offset (None when unknown)."""
@@ -259,6 +261,12 @@ def check_document(document: Any) -> list[str]:
             isinstance(pol.get("concurrency", 1), int) and pol.get("concurrency", 1) >= 1
         ):
             problems.append(f"{where}: politeness needs a numeric download_delay and an integer concurrency >= 1")
+        era = raw.get("era_start")
+        if era is not None:
+            try:
+                date.fromisoformat(str(era))
+            except ValueError:
+                problems.append(f"{where}: era_start {era!r} is not an ISO date (YYYY-MM-DD)")
     return problems
 
 
@@ -308,6 +316,7 @@ def _build(raw: dict[str, Any]) -> Source:
         extraction=dict(raw.get("extraction") or {}),
         blocking=raw.get("blocking"),
         notes=raw.get("notes") or "",
+        era_start=date.fromisoformat(raw["era_start"]) if raw.get("era_start") else None,
     )
 
 

@@ -31,6 +31,20 @@ def host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+FETCHABLE_SCHEMES = ("http", "https")
+
+
+def is_fetchable(url: str) -> bool:
+    """Whether an absolute ``url`` names a web page the crawler can request: an ``http``/``https`` URL with a
+    host. ``javascript:``, ``mailto:``, ``tel:``, ``data:``, ``file:`` and unparsable URLs are not."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in FETCHABLE_SCHEMES and bool(host)
+
+
 def same_site(a: str, b: str) -> bool:
     ha, hb = _MOBILE_HOST.sub("", host_of(a)), _MOBILE_HOST.sub("", host_of(b))
     return bool(ha) and ha == hb

@@ -19,7 +19,12 @@ discovery  sent with ``If-None-Match`` / ``If-Modified-Since`` from ``feed_state
            the next run skip that sitemap with a 304. A spider sets ``meta["newsarchive_index"] = True``
            in its callback when the document only listed other discovery documents (a sitemap index):
            its validators are not stored, because an unchanged index says nothing about its children,
-           and a 304 on it would hide the new articles in a changed child sitemap.
+           and a 304 on it would hide the new articles in a changed child sitemap. Nor are they stored
+           for a document the spider did not read to the end: a spider sets
+           ``meta["newsarchive_complete"] = True`` after its callback's last entry (and not when the
+           document was malformed); a callback that stopped early (an exception) leaves it unset, and
+           the URL's stored validators are cleared, so the next run reads the whole document again
+           (counted ``newsarchive/conditional/incomplete``).
 
 Also counts responses per kind (``newsarchive/responses/<kind>``) for the monitors.
 ``NEWSARCHIVE_INCREMENTAL = False`` turns all of this off (a full re-crawl; archived rows still never change).
@@ -48,6 +53,7 @@ logger = logging.getLogger(__name__)
 KIND = "newsarchive_kind"
 REFETCH = "newsarchive_refetch"
 INDEX = "newsarchive_index"
+COMPLETE = "newsarchive_complete"
 DISCOVERY = "discovery"
 ARTICLE = "article"
 MAX_BATCH = 500
@@ -81,8 +87,12 @@ class IncrementalMiddleware:
             return
         try:
             if reason == "finished" and self._fetches:
-                fetches = [FeedFetch(f.url, f.status, Validators(), f.fetched_at) if meta.get(INDEX) else f
-                           for f, meta in self._fetches.values()]
+                fetches = []
+                for f, meta in self._fetches.values():
+                    if f.status == 200 and not meta.get(COMPLETE):
+                        self._inc("newsarchive/conditional/incomplete")
+                    keep = f.status != 200 or (meta.get(COMPLETE) and not meta.get(INDEX))
+                    fetches.append(f if keep else FeedFetch(f.url, f.status, Validators(), f.fetched_at))
                 await asyncio.to_thread(record_fetches, self.archive.engine, fetches)
         finally:
             self.archive.engine.dispose()

@@ -25,6 +25,10 @@ Checks and their settings (override per run with ``-s NAME=VALUE``):
                      government sites and own reporting carry neither (a minimum given with ``-s`` is
                      always applied).
 ``blocked``          no source met a bot wall; fails the run only with ``NEWSARCHIVE_MONITOR_FAIL_ON_BLOCKED``.
+``errors``           no work lost to an error: no exception in a spider callback (``spider_exceptions/*``),
+                     no record the archive refused even alone (``newsarchive/dropped/write_failed``), no
+                     batch left unwritten (``newsarchive/archive/batches_failed``). Drops by rule
+                     (``bad_url``, ``too_long:<table>.<column>``, ...) are counted reasons, not errors.
 """
 
 from __future__ import annotations
@@ -170,6 +174,19 @@ def check_blocked(stats: Mapping[str, Any], t: Thresholds) -> MonitorResult:
     return MonitorResult("blocked", not (blocked and t.fail_on_blocked), detail, len(blocked), 0)
 
 
+def check_errors(stats: Mapping[str, Any]) -> MonitorResult:
+    """Work lost to an error rather than to a counted rule: an exception in a spider callback (the rest of
+    that document's entries were never read), a record the archive refused even alone, a batch that could
+    not be written. Drops by rule (``bad_url``, ``too_long:...``) are not errors: they are counted reasons."""
+    exceptions = sum(_int(stats, k) for k in stats if k.startswith("spider_exceptions/"))
+    failed = _int(stats, "newsarchive/dropped/write_failed")
+    batches = _int(stats, "newsarchive/archive/batches_failed")
+    total = exceptions + failed + batches
+    detail = (f"{exceptions} spider exception(s), {failed} record(s) the archive refused, "
+              f"{batches} batch(es) not written")
+    return MonitorResult("errors", total == 0, detail, total, 0)
+
+
 def judge_run(
     stats: Mapping[str, Any],
     finish_reason: str,
@@ -183,6 +200,7 @@ def judge_run(
         check_error_rate(stats, thresholds),
         *check_coverage(coverage, thresholds, previous),
         check_blocked(stats, thresholds),
+        check_errors(stats),
     ]
 
 

@@ -119,6 +119,10 @@ class ExtractPipeline:
             raise drop(self.crawler, "extract_error", f"{type(exc).__name__}: {exc} ({item.url})") from None
         if not processed.clean.paragraphs:
             raise drop(self.crawler, "no_article", f"no article text in {item.url}")
+        if processed.published_rejected is not None:  # archived without it (crawler.core.plausible)
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newsarchive/published/implausible")
+            logger.info("implausible publication time on %s: %s", item.url, processed.published_rejected)
         item.processed = processed
         return item
 
@@ -183,14 +187,22 @@ class ArchivePipeline:
             if not docs and not rej:
                 return
             assert self.archive is not None
-            result = await asyncio.to_thread(self._write, docs, rej)
+            try:
+                result = await asyncio.to_thread(self._write, docs, rej)
+            except Exception:
+                stats = self.crawler.stats
+                assert stats is not None
+                stats.inc_value("newsarchive/archive/batches_failed")
+                stats.inc_value("newsarchive/dropped/write_failed", len(docs))
+                raise
             self.totals.add(result)
             stats = self.crawler.stats
             assert stats is not None
-            for name in result.__dataclass_fields__:
-                value = getattr(result, name)
+            for name, value in result.counts().items():
                 if value:
                     stats.inc_value(f"newsarchive/archive/{name}", value)
+            for reason, n in result.dropped.items():  # records refused alone (storage.limits, write_failed)
+                stats.inc_value(f"newsarchive/dropped/{reason}", n)
             stats.inc_value("newsarchive/archive/batches")
 
     def _write(self, docs: list[DocumentRecord], rejected: list[RejectedUrl]) -> BatchResult:

@@ -13,10 +13,11 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
+from crawler.app.cli.output import open_output, refusal
 from storage.exports import EXPORT_KINDS, write_export
 from storage.search import SEARCH_COLUMNS, ArchiveFilter, QuerySyntaxError, parse_query, search
 
@@ -150,6 +151,8 @@ def export_command(kind: str, since: str | None, until: str | None, series: str 
     f = _filters(since, until, series, country, agency, event, query)
     if excel and fmt != "csv":
         raise click.UsageError("--excel goes with --format csv")
+    if output != "-" and (why := refusal(output, obj.database_url)):
+        raise UserError(why)
     engine = obj.engine(read_only=True)
     show = sys.stderr.isatty() if progress is None else progress
     bar: Any = None
@@ -164,11 +167,10 @@ def export_command(kind: str, since: str | None, until: str | None, series: str 
                 n = write_export(engine, kind, sys.stdout, fmt=fmt, excel=excel, filters=f, on_rows=on_rows)
             else:
                 try:
-                    handle: IO[str] = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                    with open_output(output) as handle:  # a temporary file, renamed when complete
+                        n = write_export(engine, kind, handle, fmt=fmt, excel=excel, filters=f, on_rows=on_rows)
                 except OSError as exc:
                     raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
-                with handle:
-                    n = write_export(engine, kind, handle, fmt=fmt, excel=excel, filters=f, on_rows=on_rows)
     except QuerySyntaxError as exc:
         raise UserError(f"--query: {exc}") from None
     finally:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,9 @@ from crawler.core.discovery import Discovered, Link, stream_discovery
 from crawler.core.urls import allowed_origins, host_of, origin_of
 from crawler.shell.frontier import Frontier
 from crawler.shell.items import PageItem, page_item_from
-from crawler.shell.middlewares import ARTICLE, DISCOVERY, INDEX, KIND
+from crawler.shell.middlewares import ARTICLE, COMPLETE, DISCOVERY, INDEX, KIND
 from crawler.shell.spiders.failures import article_failed
+from crawler.shell.spiders.links import before_since, child_url, usable_link
 
 _SPLIT = re.compile(r"[\s,]+")
 
@@ -133,29 +134,32 @@ class GenericSpider(scrapy.Spider):
         stats = self.crawler.stats
         assert stats is not None
         found = Discovered(kind="unknown")
+        fetched_at = datetime.now(UTC)
         for entry in stream_discovery(response.body, found):
             if isinstance(entry, str):
                 response.meta[INDEX] = True  # an index: always fetched in full (see crawler.shell.middlewares)
-                child = response.urljoin(entry)
-                if self.may_fetch(child) and (self.frontier is None or self.frontier.first_time(child)):
+                child = child_url(stats, response.url, entry)
+                if child is None or not self.may_fetch(child):
+                    continue
+                if self.frontier is None or self.frontier.first_time(child):
                     yield self.discovery_request(child, via)
                 continue
-            link = entry
+            found_link = entry
             stats.inc_value("newsarchive/discovery/links")
-            if self.since and link.published and link.published.astimezone(UTC).date() < self.since:
+            link = usable_link(stats, response.url, found_link, fetched_at=fetched_at)
+            if link is None:
+                continue
+            if before_since(link, self.since, fetched_at=fetched_at):
                 stats.inc_value("newsarchive/discovery/skipped/before_since")
                 continue
-            url = response.urljoin(link.url)
-            if not self.may_fetch(url):
+            if not self.may_fetch(link.url):
                 continue
-            yield self.article_request(
-                Link(url=url, title=link.title, published=link.published,
-                     published_raw=link.published_raw, language=link.language,
-                     publication=link.publication, via=link.via)
-            )
+            yield self.article_request(link)
         if found.error:
             stats.inc_value(f"newsarchive/discovery/error/{via}")
             self.logger.warning("discovery document %s: %s", response.url, found.error)
+        else:
+            response.meta[COMPLETE] = True  # read to the end: its validators may be stored
 
     def parse_article(self, response: Response, link: Link) -> Iterator[PageItem]:
         yield page_item_from(response, link)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import scrapy
@@ -39,12 +39,14 @@ from crawler.core.sources import (
     rebase,
     title_may_be_relevant,
 )
-from crawler.core.urls import canonical_url
+from crawler.core.urls import canonical_url, is_fetchable
 from crawler.shell.frontier import Frontier
 from crawler.shell.items import PageItem, page_item_from
-from crawler.shell.middlewares import INDEX
+from crawler.shell.middlewares import COMPLETE, INDEX
 from crawler.shell.spiders.failures import article_failed
 from crawler.shell.spiders.generic import _as_list, parse_since
+from crawler.shell.spiders.links import before_since, usable_link
+from crawler.shell.spiders.links import child_url as _child_url
 from storage.runs import DISCOVERY_NOT_FOUND
 
 NOT_FOUND_STATUSES = (404, 410)
@@ -209,32 +211,38 @@ class SourceSpider(scrapy.Spider):
         return ()
 
     def _parse_document(self, response: Response, source: Source, endpoint: Endpoint, page: int) -> Iterator[Any]:
+        assert self.crawler.stats is not None
         found = Discovered(kind="unknown")
+        fetched_at = datetime.now(UTC)
         for entry in stream_discovery(response.body, found):
             if isinstance(entry, str):
                 response.meta[INDEX] = True  # an index: always fetched in full (see crawler.shell.middlewares)
-                child = self._discovery_request(response.urljoin(entry), source, endpoint, page)
+                child_link = _child_url(self.crawler.stats, response.url, entry)
+                child = None if child_link is None else self._discovery_request(child_link, source, endpoint, page)
                 if child is not None:
                     yield child
                 continue
-            link = entry
+            found_link = entry
             self._inc("newsarchive/discovery/links")
-            url = response.urljoin(link.url)
-            request = self._filtered(source, Link(
-                url=url, title=link.title, published=link.published, published_raw=link.published_raw,
-                language=link.language, publication=source.name, via=link.via))
+            link = usable_link(self.crawler.stats, response.url, found_link, fetched_at=fetched_at,
+                               era_start=source.era_start, publication=source.name)
+            if link is None:
+                continue
+            request = self._filtered(source, link)
             if request is not None:
                 yield request
         if found.error:
             self._inc(f"newsarchive/discovery/error/{endpoint.type}")
             self.logger.warning("discovery document %s: %s", response.url, found.error)
+        else:
+            response.meta[COMPLETE] = True  # read to the end: its validators may be stored
 
     def _filtered(self, source: Source, link: Link) -> scrapy.Request | None:
         """The article request for a discovered link, or None when a filter skips it (counted)."""
         if not source.is_article(link.url, self.bases.get(source.name)):
             self._inc("newsarchive/discovery/skipped/not_article")
             return None
-        if self.since and link.published and link.published.astimezone(UTC).date() < self.since:
+        if before_since(link, self.since, fetched_at=datetime.now(UTC), era_start=source.era_start):
             self._inc("newsarchive/discovery/skipped/before_since")
             return None
         if self.title_filter and self.dialogues is not None and not title_may_be_relevant(link.title, self.dialogues):
@@ -249,12 +257,18 @@ class SourceSpider(scrapy.Spider):
         seen: set[str] = set()
         found = 0
         for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip())
+            try:
+                url = response.urljoin(href.strip())
+            except ValueError:  # an unparsable href ("http://[") is not an article link either
+                url = ""
             key = canonical_url(url)
             if key in seen:
                 continue
             seen.add(key)
             self._inc("newsarchive/discovery/links")
+            if not is_fetchable(url):  # javascript:, mailto: links of a page's chrome: not articles
+                self._inc("newsarchive/discovery/skipped/not_article")
+                continue
             request = self._filtered(source, Link(url=url, publication=source.name, via="listing"))
             if request is not None:
                 found += 1
@@ -266,6 +280,7 @@ class SourceSpider(scrapy.Spider):
                                               source, endpoint, nxt)
             if request is not None:
                 yield request
+        response.meta[COMPLETE] = True  # read to the end: its validators may be stored
 
     # -- articles -----------------------------------------------------------------------------------
     def parse_article(self, response: Response, source: Source, link: Link) -> Iterator[PageItem]:
