@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from crawler.app.demo.server import FixtureServer
-from crawler.core.discovery import parse_discovery, parse_iso_datetime
 from crawler.core.context import load_registries
+from crawler.core.discovery import parse_discovery, parse_iso_datetime
 from crawler.core.plausible import DEFAULT_ERA_START, plausible_published, published_rejection
 from crawler.core.process import process_page
 from storage.archive import Archive
