@@ -16,9 +16,9 @@ COMMAND_MODULES = ("analyst", "operations", "sources")
 def register_all(cli: click.Group) -> None:
     for name in COMMAND_MODULES:
         try:
-            module = importlib.import_module(f"crawler.app.cli.commands.{name}")
+            module = importlib.import_module(f"crawler.app.cli.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"crawler.app.cli.commands.{name}":
+            if exc.name == f"crawler.app.cli.{name}":
                 continue  # that area has no commands yet
             raise
         module.register(cli)
