@@ -43,10 +43,9 @@ ROLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
 def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{option} takes a date as YYYY-MM-DD, got {value!r}") from None
+    from crawler.app.cli.main import _parse_date  # one format and one accepted range (1900-2200) for all
+
+    return _parse_date(value, option)
 
 
 def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -163,14 +162,14 @@ def export_command(kind: str, since: str | None, until: str | None, series: str 
             if output == "-":
                 n = write_export(engine, kind, sys.stdout, fmt=fmt, excel=excel, filters=f, on_rows=on_rows)
             else:
-                try:
-                    handle: IO[str] = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
-                except OSError as exc:
-                    raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+                handle: IO[str] = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
                 with handle:
                     n = write_export(engine, kind, handle, fmt=fmt, excel=excel, filters=f, on_rows=on_rows)
     except QuerySyntaxError as exc:
         raise UserError(f"--query: {exc}") from None
+    except OSError as exc:  # opening, writing or closing the output (a full disk, /dev/full, a directory)
+        where = "standard output" if output == "-" else output
+        raise UserError(f"cannot write {where}: {exc.strerror or exc}") from None
     finally:
         if bar is not None:
             bar.close()
