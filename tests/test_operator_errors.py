@@ -172,7 +172,7 @@ def test_archive_paths_with_url_metacharacters_name_their_file(capsys: pytest.Ca
     # read-only really is read-only: the open cannot write the archive
     url = resolve_database_url(str(archive))
     engine = make_engine(url, read_only=True)
-    with engine.connect() as conn, pytest.raises(Exception, match="readonly|read-only"):
+    with engine.connect() as conn, pytest.raises(Exception, match=r"readonly|read-only"):
         conn.exec_driver_sql("CREATE TABLE intruder (x)")
     engine.dispose()
     conn2 = sqlite3.connect(archive)

@@ -25,6 +25,13 @@ Checks and their settings (override per run with ``-s NAME=VALUE``):
                      government sites and own reporting carry neither (a minimum given with ``-s`` is
                      always applied).
 ``blocked``          no source met a bot wall; fails the run only with ``NEWSARCHIVE_MONITOR_FAIL_ON_BLOCKED``.
+``seeds``            every sitemap and feed the user asked for (``--sitemap``, ``--feed``, frontier seeds)
+                     could be read: one answering 404/5xx or not reachable fails the run (a registered
+                     source's guessed endpoints are not seeds; see ``error_rate``).
+
+Status: ``ok`` when every check passed, ``failed`` otherwise, and ``paused`` when a run with a JOBDIR was
+stopped by the operator (Ctrl-C / SIGINT once, finish reason ``shutdown``): its state is saved and the same
+command resumes it, so it is not a failure (``newsarchive crawl`` exits 0).
 """
 
 from __future__ import annotations
@@ -170,6 +177,15 @@ def check_blocked(stats: Mapping[str, Any], t: Thresholds) -> MonitorResult:
     return MonitorResult("blocked", not (blocked and t.fail_on_blocked), detail, len(blocked), 0)
 
 
+def check_seeds(stats: Mapping[str, Any]) -> MonitorResult:
+    requested, failed = _int(stats, "newsarchive/seeds/requested"), _int(stats, "newsarchive/seeds/failed")
+    reasons = sorted(k.rsplit("/", 1)[-1] for k, v in stats.items()
+                     if k.startswith("newsarchive/seeds/failed/") and v)
+    detail = (f"{failed} of {requested} requested sitemaps/feeds failed ({', '.join(reasons)})" if failed
+              else f"{requested} requested sitemaps/feeds read")
+    return MonitorResult("seeds", failed == 0, detail, failed, 0)
+
+
 def judge_run(
     stats: Mapping[str, Any],
     finish_reason: str,
@@ -183,9 +199,13 @@ def judge_run(
         check_error_rate(stats, thresholds),
         *check_coverage(coverage, thresholds, previous),
         check_blocked(stats, thresholds),
+        check_seeds(stats),
     ]
 
 
-def run_status(results: list[MonitorResult]) -> str:
-    """``ok`` when every check passed, else ``failed``."""
+def run_status(results: list[MonitorResult], finish_reason: str | None = None, resumable: bool = False) -> str:
+    """``paused`` for a resumable run (a JOBDIR) the operator stopped (finish reason ``shutdown``); else
+    ``ok`` when every check passed, else ``failed``."""
+    if resumable and finish_reason == "shutdown":
+        return "paused"
     return "ok" if all(r.passed for r in results) else "failed"

@@ -188,7 +188,8 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
           batch_size: int, jobdir: str | None, settings: tuple[str, ...], progress: bool | None) -> None:
     """Crawl registered SOURCEs (or --all), or ad-hoc sitemaps, feeds or URLs, into the archive.
 
-    Exits 1 when the run does not finish normally or fails its monitors (so cron/systemd alert)."""
+    Exits 1 when the run does not finish normally or fails its monitors (so cron/systemd alert); a run with
+    --jobdir stopped by one Ctrl-C is paused (exit 0) and the same command resumes it."""
     from crawler.app.run import run_crawl
     from crawler.shell.spiders.generic import read_urls_file
 
@@ -228,6 +229,10 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
             log_level="INFO" if obj.verbose else "WARNING", sources=list(sources), all_sources=all_sources,
         )
     _report_run(outcome.run_id, outcome.finish_reason, outcome.stats)
+    if outcome.status == "paused":
+        click.echo(f"crawl run {outcome.run_id} paused: its state is in {jobdir}; run the same command to resume",
+                   err=True)
+        return
     if outcome.status != "ok":
         click.echo(f"newsarchive: crawl run {outcome.run_id} failed ({outcome.status}: "
                    f"{outcome.finish_reason})", err=True)

@@ -23,7 +23,7 @@ from crawler.core.discovery import Link, parse_discovery
 from crawler.core.urls import host_of
 from crawler.shell.items import PageItem, page_item_from
 from crawler.shell.middlewares import ARTICLE, DISCOVERY, INDEX, KIND
-from crawler.shell.spiders.failures import article_failed
+from crawler.shell.spiders.failures import article_failed, failure_reason
 
 _SPLIT = re.compile(r"[\s,]+")
 
@@ -81,16 +81,32 @@ class GenericSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for u in self.sitemaps:
-            yield self.discovery_request(u, "sitemap")
+            yield self.discovery_request(u, "sitemap", seed=True)
         for u in self.feeds:
-            yield self.discovery_request(u, "feed")
+            yield self.discovery_request(u, "feed", seed=True)
         for u in self.urls:
             yield self.article_request(Link(url=u, via="url"))
 
-    def discovery_request(self, url: str, via: str) -> scrapy.Request:
-        """A sitemap/feed request (fetched conditionally by crawler.shell.middlewares.IncrementalMiddleware)."""
+    def discovery_request(self, url: str, via: str, *, seed: bool = False) -> scrapy.Request:
+        """A sitemap/feed request (fetched conditionally by crawler.shell.middlewares.IncrementalMiddleware).
+
+        A ``seed`` is a sitemap or feed the user asked for: when it cannot be read (4xx/5xx, a download
+        error) the run says so (``newsarchive/seeds/failed``, the ``seeds`` monitor fails the run)."""
+        if seed:
+            self.crawler.stats.inc_value("newsarchive/seeds/requested")  # type: ignore[union-attr]
         return scrapy.Request(url, callback=self.parse_discovery, cb_kwargs={"via": via},
-                              meta={KIND: DISCOVERY})
+                              meta={KIND: DISCOVERY}, errback=self.seed_failed if seed else None)
+
+    def seed_failed(self, failure: Failure) -> None:
+        reason = failure_reason(failure)
+        if reason is None:  # declined on purpose (robots.txt forbids it): not a failure to alert on
+            return
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("newsarchive/seeds/failed")
+        stats.inc_value(f"newsarchive/seeds/failed/{reason}")
+        request = getattr(failure, "request", None)
+        self.logger.error("requested sitemap/feed %s failed: %s", getattr(request, "url", "?"), reason)
 
     def article_request(self, link: Link) -> scrapy.Request:
         """An article request (skipped by IncrementalMiddleware when its canonical URL is known)."""
@@ -185,5 +201,5 @@ class FrontierSpider(GenericSpider):
     def seed_request(self, entry: str) -> scrapy.Request:
         kind, _, rest = entry.strip().partition(" ")
         if kind in ("sitemap", "feed") and rest:
-            return self.discovery_request(rest.strip(), kind)
+            return self.discovery_request(rest.strip(), kind, seed=True)
         return self.article_request(Link(url=entry.strip(), via="url"))
