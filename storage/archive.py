@@ -7,9 +7,9 @@ storage.dedup) → event (block match or new; see storage.events) → the covera
 batch touched → seen URLs. Either the whole batch lands or none of it does, so a crash mid-batch leaves no
 partial rows.
 
-Concurrent writers: SQLite serialises them with ``BEGIN IMMEDIATE``; on PostgreSQL every batch first takes
-one transaction-scoped advisory lock (``ARCHIVE_WRITE_LOCK``), so batches of concurrent crawlers are
-serialised the same way. Without it, two crawlers could each miss the other's uncommitted near-duplicate
+Concurrent writers: SQLite serialises them with ``BEGIN IMMEDIATE``; on PostgreSQL every batch first locks
+the table ``archive_write_lock`` in EXCLUSIVE mode (storage/locks.py; not an advisory lock, which any
+connected role could take), so batches of concurrent crawlers are serialised the same way. Without it, two crawlers could each miss the other's uncommitted near-duplicate
 (no unique constraint can catch "similar text") and twin articles would result. Batches are short (a few
 ms per document); fetching, the slow part, stays parallel.
 """
@@ -20,18 +20,18 @@ import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select, text, update
+from sqlalchemy import Connection, Engine, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.dedup import Fingerprint, find_near_duplicate, pack, store_bands
 from storage.events import add_evidence, assign_event, refresh_coverage
+from storage.locks import lock_archive_writes
 from storage.models import Article, CrawlRun, Document, SeenUrl, Source, table_of
 from storage.records import BatchResult, DocumentRecord, RejectedUrl, SeriesRecord
 from storage.series import sync_series
 from storage.types import utcnow
 
 RAW_HTML_CODEC = "zlib"
-ARCHIVE_WRITE_LOCK = 0x6E61_0001  # pg_advisory_xact_lock key of the archive's write batches
 FILLABLE_ARTICLE_COLUMNS = (
     Article.title, Article.language, Article.agency, Article.agency_source, Article.dateline_raw,
     Article.dateline_city, Article.dateline_region, Article.dateline_country, Article.dateline_date,
@@ -299,8 +299,7 @@ class Archive:
 
 def _lock_writers(conn: Connection) -> None:
     """Serialise write batches of concurrent crawlers on PostgreSQL (SQLite's BEGIN IMMEDIATE already does)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ARCHIVE_WRITE_LOCK})
+    lock_archive_writes(conn)
 
 
 def _offset_minutes(doc: DocumentRecord) -> int | None:
