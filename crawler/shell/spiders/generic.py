@@ -93,7 +93,7 @@ class GenericSpider(scrapy.Spider):
         A ``seed`` is a sitemap or feed the user asked for: when it cannot be read (4xx/5xx, a download
         error) the run says so (``newsarchive/seeds/failed``, the ``seeds`` monitor fails the run)."""
         if seed:
-            self.crawler.stats.inc_value("newsarchive/seeds/requested")  # type: ignore[union-attr]
+            self.crawler.stats.inc_value("newsarchive/seeds/requested")
         return scrapy.Request(url, callback=self.parse_discovery, cb_kwargs={"via": via},
                               meta={KIND: DISCOVERY}, errback=self.seed_failed if seed else None)
 
