@@ -1,25 +1,29 @@
 """Issue 13, "runs that should alert": a requested sitemap or feed that cannot be read fails the run; a missing
 robots.txt is not an HTTP error; redirect and refresh loops are counted drop reasons; ``reprocess --source``
-refuses a name that matches nothing. (A paused --jobdir run: tests/test_jobdir.py.) Real CLI subprocesses,
+refuses a name that matches nothing; one Ctrl-C on a --jobdir run pauses it (exit 0). Real CLI subprocesses,
 real loopback servers, both databases."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from crawler.app.demo import DEMO_SITE
 from crawler.app.demo.server import FixtureServer
 from crawler.shell.monitors import MonitorResult, run_status
 from storage.db import make_engine
 from storage.models import CrawlRun, Source
 from storage.runs import http_error_count
 from tests.faultserver import FaultServer
+from tests.test_jobdir import SlowHandler, start_crawl, wait_until
 
 CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_ENABLED=False"]
@@ -119,3 +123,40 @@ def test_reprocess_source_takes_a_known_name_or_domain_and_refuses_anything_else
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
     errors = [ln for ln in bad.stderr.splitlines() if ln.strip()]
     assert len(errors) == 1 and "no-such-source" in errors[0], bad.stderr
+
+
+@pytest.fixture
+def slow_server() -> Iterator[FixtureServer]:
+    """The demo site with article pages answering after 0.4 s (a crawl still running when the test acts)."""
+    with FixtureServer(DEMO_SITE) as server:
+        assert server._httpd is not None
+        server._httpd.RequestHandlerClass = type("Slow", (SlowHandler,), {"delay": 0.4})
+        yield server
+
+
+@pytest.mark.parametrize("jobdir", [True, False])
+def test_ctrl_c_with_a_jobdir_is_paused_and_exits_0(archive_url: str, slow_server: FixtureServer, tmp_path: Path,
+                                                     jobdir: bool) -> None:
+    """One SIGINT mid-crawl: with --jobdir the run is ``paused`` (exit 0, resumable), without it ``failed``."""
+    sitemap = f"{slow_server.base_url}/sitemap_index.xml"
+    extra = ["--jobdir", str(tmp_path / "job")] if jobdir else []
+    crawl = start_crawl(archive_url, sitemap, "-s", "CONCURRENT_REQUESTS=2", *extra)
+    try:
+        wait_until(lambda: sum(n for p, n in slow_server.requests.items() if p.endswith(".html")) >= 4)
+        crawl.send_signal(signal.SIGINT)
+        _, err = crawl.communicate(timeout=60)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    run = last_run(archive_url)
+    assert run.finish_reason == "shutdown", err[-2000:]
+    assert "Traceback" not in err
+    if jobdir:
+        assert crawl.returncode == 0 and run.status == "paused", err[-2000:]
+        assert "paused" in err
+        slow_server._httpd.RequestHandlerClass.delay = 0.0  # type: ignore[union-attr]
+        resumed = newsarchive("--database", archive_url, "crawl", "--sitemap", sitemap, *FAST, *extra)
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+        assert last_run(archive_url).status == "ok"
+    else:
+        assert crawl.returncode == 1 and run.status == "failed", err[-2000:]
