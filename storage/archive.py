@@ -9,9 +9,9 @@ partial rows. One bad record never takes the others with it: a record over a col
 the write (storage.limits), and a batch the database refuses is written again one record per transaction,
 refusing (counted, logged) only the records that fail alone.
 
-Concurrent writers: SQLite serialises them with ``BEGIN IMMEDIATE``; on PostgreSQL every batch first takes
-one transaction-scoped advisory lock (``ARCHIVE_WRITE_LOCK``), so batches of concurrent crawlers are
-serialised the same way. Without it, two crawlers could each miss the other's uncommitted near-duplicate
+Concurrent writers: SQLite serialises them with ``BEGIN IMMEDIATE``; on PostgreSQL every batch first locks
+the table ``archive_write_lock`` in EXCLUSIVE mode (storage/locks.py; not an advisory lock, which any
+connected role could take), so batches of concurrent crawlers are serialised the same way. Without it, two crawlers could each miss the other's uncommitted near-duplicate
 (no unique constraint can catch "similar text") and twin articles would result. Batches are short (a few
 ms per document); fetching, the slow part, stays parallel.
 """
@@ -23,13 +23,14 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select, text, update
+from sqlalchemy import Connection, Engine, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, InternalError, OperationalError, StatementError
 
 from storage.dedup import Fingerprint, find_near_duplicate, pack, store_bands
 from storage.events import add_evidence, assign_event, refresh_coverage
 from storage.limits import document_problems, rejected_problems
+from storage.locks import lock_archive_writes
 from storage.models import Article, CrawlRun, Document, SeenUrl, Source, table_of
 from storage.records import BatchResult, DocumentRecord, RejectedUrl, SeriesRecord
 from storage.series import sync_series
@@ -43,7 +44,6 @@ WRITE_FAILED = "write_failed"  # a record the database refused even alone (count
 RECORD_ERRORS = (StatementError, OverflowError, ValueError, TypeError)
 # ... unless the database itself is the problem (connection lost, locked, server error): that raises.
 SERVER_ERRORS = (OperationalError, InterfaceError, InternalError)
-ARCHIVE_WRITE_LOCK = 0x6E61_0001  # pg_advisory_xact_lock key of the archive's write batches
 FILLABLE_ARTICLE_COLUMNS = (
     Article.title, Article.language, Article.agency, Article.agency_source, Article.dateline_raw,
     Article.dateline_city, Article.dateline_region, Article.dateline_country, Article.dateline_date,
@@ -353,8 +353,7 @@ class Archive:
 
 def _lock_writers(conn: Connection) -> None:
     """Serialise write batches of concurrent crawlers on PostgreSQL (SQLite's BEGIN IMMEDIATE already does)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ARCHIVE_WRITE_LOCK})
+    lock_archive_writes(conn)
 
 
 def _offset_minutes(doc: DocumentRecord) -> int | None:

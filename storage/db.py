@@ -13,6 +13,7 @@ import os
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -32,8 +33,14 @@ def default_data_dir() -> Path:
     return Path(base) / "newsarchive"
 
 
+def sqlite_url_for(path: Path | str) -> str:
+    """The ``sqlite:///`` URL of a file path, percent-quoted so that ``?``, ``#`` and ``%`` in the path are
+    part of the file name (a raw ``?`` would start the URL's query, a raw ``%20`` would be decoded)."""
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
 def default_database_url() -> str:
-    return f"sqlite:///{default_data_dir() / 'archive.sqlite3'}"
+    return sqlite_url_for(default_data_dir() / "archive.sqlite3")
 
 
 def resolve_database_url(explicit: str | None = None) -> str:
@@ -43,7 +50,7 @@ def resolve_database_url(explicit: str | None = None) -> str:
     """
     raw = explicit or os.environ.get(ENV_DATABASE_URL) or default_database_url()
     if "://" not in raw:
-        raw = f"sqlite:///{Path(raw).expanduser().resolve()}"
+        raw = sqlite_url_for(Path(raw).expanduser().resolve())
     return raw
 
 
@@ -63,11 +70,20 @@ def parse_url(raw: str) -> URL:
 
 
 def mask_url(raw: str | URL) -> str:
-    """The URL with any password replaced by ``***`` (safe for logs and crawl_runs)."""
+    """The URL with any password replaced by ``***`` (safe for logs and crawl_runs).
+
+    A password containing an unescaped ``@`` is masked up to the LAST ``@`` of the authority: URL parsers
+    split at the first one and would print the password's tail as the host."""
     try:
         url = raw if isinstance(raw, URL) else make_url(raw)
     except (ArgumentError, ValueError):
         return "<unparseable database URL>"
+    if isinstance(raw, str) and url.password is not None and "://" in raw:
+        scheme, rest = raw.split("://", 1)
+        at = rest.rfind("@", 0, rest.find("?") if "?" in rest else len(rest))
+        if at != -1 and ":" in rest[:at]:
+            user = rest[:at].split(":", 1)[0]
+            return f"{scheme}://{user}:***@{rest[at + 1:]}"
     return url.render_as_string(hide_password=True)
 
 
@@ -75,6 +91,12 @@ def sqlite_path(url: URL) -> Path | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return Path(url.database)
+
+
+def read_only_uri(path: Path) -> str:
+    """SQLite's ``file:`` URI opening ``path`` read-only; the path is percent-quoted, so a ``?`` or ``#`` in it
+    cannot end the path and drop ``mode=ro`` (SQLite would then create and write another, empty file)."""
+    return f"file:{quote(str(path), safe='/')}?mode=ro"
 
 
 def make_engine(raw_url: str, *, read_only: bool = False, create_dirs: bool = True, **kwargs: Any) -> Engine:
@@ -85,11 +107,16 @@ def make_engine(raw_url: str, *, read_only: bool = False, create_dirs: bool = Tr
     """
     url = parse_url(raw_url)
     path = sqlite_path(url)
+    if path is None and url.get_backend_name() == "sqlite":
+        raise DatabaseConfigError(
+            f"{mask_url(raw_url)!r} names no archive file (an in-memory archive vanishes at exit): "
+            "use sqlite:///PATH or a file path"
+        )
     if path is not None:
         if read_only:
             if not path.exists():
                 raise DatabaseConfigError(f"no archive at {path}: run `newsarchive db upgrade` first")
-            uri = f"file:{path}?mode=ro"
+            uri = read_only_uri(path)
             engine = create_engine(
                 "sqlite+pysqlite://",
                 creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),

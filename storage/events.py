@@ -18,15 +18,15 @@ transaction — exact under concurrent writers, unlike increments.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from storage.locks import lock_archive_writes
 from storage.models import Article, Document, Event, EventAlias, table_of
 from storage.records import EventFactsRecord
 from storage.series import series_id_for
@@ -60,9 +60,10 @@ def _window_contains(ev: Any, day: date, slack: int = SAME_ROUND_DAYS) -> bool:
 
 
 def _lock_block(conn: Connection, block: str) -> None:
-    """Serialise assignment within one block across concurrent PostgreSQL writers."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(block.encode()) - 2**31})
+    """Serialise assignment within one block across concurrent PostgreSQL writers: the archive's write lock
+    (storage/locks.py; re-taking it in the same transaction is free), not a per-block advisory lock that any
+    connected role could hold to stall the crawls."""
+    lock_archive_writes(conn)
 
 
 def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime | None) -> Assignment:

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
-from storage.archive import ARCHIVE_WRITE_LOCK, article_fields, decompress_html, insert_ignore
+from storage.archive import article_fields, decompress_html, insert_ignore
 from storage.dedup import Fingerprint, pack, same_story, shingles, store_bands
 from storage.events import (
     SAME_ROUND_DAYS,
@@ -38,6 +38,7 @@ from storage.events import (
     make_event_key,
     refresh_coverage,
 )
+from storage.locks import lock_archive_writes
 from storage.models import Article, ArticleBand, Document, Event, EventAlias, Source, table_of
 from storage.records import DocumentRecord, EventFactsRecord
 from storage.types import utcnow
@@ -164,8 +165,7 @@ def apply_rederived(
     records = dict(copies or {})
     records.update((page.document_id, record) for page, record in pages)
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":  # the crawl's write lock: dedup must not race a crawl
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ARCHIVE_WRITE_LOCK})
+        lock_archive_writes(conn)  # the crawl's write lock: dedup must not race a crawl
         for page, record in pages:
             _apply_one(conn, page, record, result, touched, records)
         refresh_coverage(conn, touched)

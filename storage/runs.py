@@ -6,7 +6,8 @@ Stats are Scrapy's flat ``name -> value`` dict. The one place that reads them in
 - drops per reason: ``newsarchive/dropped/<reason>``;
 - HTTP errors: responses with a 4xx/5xx status plus download exceptions (timeouts, refused connections),
   NOT ``IgnoreRequest`` (a request a middleware declined on purpose: robots.txt, an already-archived URL)
-  and NOT discovery endpoints that answered 404/410 (``newsarchive/discovery/not_found``);
+  and NOT discovery endpoints that answered 404/410 (``newsarchive/discovery/not_found``) and NOT a missing
+  robots.txt (404/410: no rules, everything allowed);
 - blocked sources: ``newsarchive/blocked/<source name>`` (set by the bot-wall middleware).
 """
 
@@ -23,6 +24,11 @@ from storage.models import Article, CrawlRun, Document
 from storage.types import utcnow
 
 DECLINED_EXCEPTIONS = ("scrapy.exceptions.IgnoreRequest",)
+# crawl_runs.status: running (not closed yet), ok (finished, every monitor passed), failed, paused (a JOBDIR
+# run stopped by the operator; the same command resumes it). A plain string column, no CHECK constraint.
+RUN_STATUSES = ("running", "ok", "failed", "paused")
+# robots.txt answered these: the site has no rules (RFC 9309 2.3.1.3), not an error of the run
+ROBOTS_MISSING = ("robotstxt/response_status_count/404", "robotstxt/response_status_count/410")
 # Discovery requests answered 404/410 (a guessed or moved feed/sitemap/listing; set by the source spider):
 # not HTTP errors of the run. They are also counted per source as ``newsarchive/discovery/failed/<source>``.
 DISCOVERY_NOT_FOUND = "newsarchive/discovery/not_found"
@@ -44,8 +50,8 @@ def http_error_count(stats: Mapping[str, Any]) -> int:
         if k.startswith("downloader/exception_type_count/")
         and k.removeprefix("downloader/exception_type_count/") not in DECLINED_EXCEPTIONS
     )
-    not_found = min(int(stats.get(DISCOVERY_NOT_FOUND, 0) or 0), statuses)
-    return statuses - not_found + exceptions
+    not_found = int(stats.get(DISCOVERY_NOT_FOUND, 0) or 0) + sum(int(stats.get(k, 0) or 0) for k in ROBOTS_MISSING)
+    return statuses - min(not_found, statuses) + exceptions
 
 
 def blocked_source_names(stats: Mapping[str, Any]) -> list[str]:

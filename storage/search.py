@@ -61,6 +61,10 @@ class Term:
 
 Query = list[list[Term]]  # OR of AND-groups
 
+# At most this many terms in a query: deeper trees overflow SQLite's FTS5 parser ("parser stack overflow")
+# and SQLAlchemy's recursive compiler on PostgreSQL (RecursionError near 90 terms).
+MAX_QUERY_TERMS = 50
+
 _TOKEN = re.compile(r'-?"[^"]*"|"|[^\s"]+')
 _WORDISH = re.compile(r"\w", re.UNICODE)
 
@@ -94,6 +98,10 @@ def parse_query(text: str) -> Query:
     groups = [g for g in groups if g]
     if not groups:
         raise QuerySyntaxError("nothing to search for: give at least one word")
+    terms = sum(len(g) for g in groups)
+    if terms > MAX_QUERY_TERMS:
+        raise QuerySyntaxError(f"too many terms ({terms}): a query takes at most {MAX_QUERY_TERMS} words, "
+                               "phrases and exclusions")
     for g in groups:
         if all(t.negated for t in g):
             raise QuerySyntaxError("a query needs at least one term that is not excluded (-word)")

@@ -12,6 +12,7 @@ URL) and these fault endpoints, each named after what it does to a crawler:
 ``/fault/flaky-reset/<path>``      a reset on the first request, then the file
 ``/fault/truncated``               ``Content-Length`` larger than the body, then the connection closes
 ``/fault/loop/<n>``                302 to ``/fault/loop/<n+1 mod 2>``: a redirect loop
+``/fault/refresh-loop/<n>``        a ``<meta http-equiv=refresh>`` to ``/fault/refresh-loop/<n+1 mod 2>``
 ``/fault/redirect-offsite``         302 to the same server under another host name (``localhost``)
 ``/fault/redirect-file``, ``-data`` 302 to a ``file://`` / ``data:`` URL
 ``/fault/charset/<mode>/<path>``   the file re-encoded as cp1252; ``mode`` ``wrong`` declares utf-8 in
@@ -160,6 +161,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "loop":
             nxt = (int(parts[2]) + 1) % 2
             self._send(302, b"", headers={"Location": f"{owner.base_url}/fault/loop/{nxt}"})
+        elif kind == "refresh-loop":
+            nxt = (int(parts[2]) + 1) % 2
+            self._send(200, f"<html><head><meta http-equiv='refresh' content='0; url={owner.base_url}"
+                            f"/fault/refresh-loop/{nxt}'></head><body>moved</body></html>".encode())
         elif kind == "redirect-offsite":
             port = self.server.server_address[1]
             self._send(302, b"", headers={"Location": f"http://localhost:{port}/offsite-target.html"})

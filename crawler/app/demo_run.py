@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from crawler.app.demo import DEMO_SITE
 from crawler.app.demo.server import FixtureServer
 from crawler.app.run import local_fast_overrides, run_crawl
-from storage.db import make_engine, mask_url
+from storage.db import make_engine, mask_url, sqlite_url_for
 from storage.exports import EXPORT_KINDS, iter_rows, write_export
 from storage.models import Article, Document, Event, SeenUrl
 from storage.schema import upgrade
@@ -32,7 +32,7 @@ def run_demo(output_dir: Path, *, database: str | None = None, verbose: bool = F
     if database is None:
         for name in DEMO_FILES:  # only our own files: the directory may hold other things
             (output_dir / name).unlink(missing_ok=True)
-        database = f"sqlite:///{(output_dir / 'archive.sqlite3').resolve()}"
+        database = sqlite_url_for((output_dir / "archive.sqlite3").resolve())
     engine = make_engine(database)
     upgrade(engine)
     engine.dispose()

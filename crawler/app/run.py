@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -46,6 +46,29 @@ def crawl_settings(
     return settings
 
 
+def one_line_records(factory: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    """A log record factory for runs without --verbose: a logged failure is its one message line. The
+    traceback Scrapy attaches to a refused connection or a failed DNS lookup (60-80 lines each) is dropped;
+    the exception's own first line is kept when the message does not already say it.
+
+    A record factory, not a handler filter: Scrapy replaces its root handler when the crawler starts."""
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        if record.exc_info:
+            exc = record.exc_info[1]
+            cause = str(exc).strip().splitlines()[0] if exc is not None and str(exc).strip() else ""
+            message = record.getMessage()
+            if cause and cause not in message:
+                record.msg, record.args = f"{message} ({type(exc).__name__}: {cause})", None
+            record.exc_info = None
+            record.exc_text = None
+        record.stack_info = None
+        return record
+
+    return make
+
+
 def local_fast_overrides() -> dict[str, Any]:
     """Settings for crawling our own servers on 127.0.0.1 (demo, tests): no politeness delay needed."""
     return {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
@@ -72,6 +95,9 @@ def run_crawl(
     settings = crawl_settings(database_url, overrides=overrides, progress=progress, log_level=log_level)
     process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(log_level)
+    previous_factory = logging.getLogRecordFactory()
+    if logging.getLevelName(log_level) > logging.INFO:  # -v keeps the tracebacks
+        logging.setLogRecordFactory(one_line_records(previous_factory))
     if sources or all_sources:
         from crawler.shell.spiders.sources import SourceSpider
 
@@ -83,7 +109,10 @@ def run_crawl(
             crawler, sitemap=list(sitemaps), feed=list(feeds), url=list(urls), urls_file=list(urls_files),
             since=since,
         )
-    process.start()
+    try:
+        process.start()
+    finally:
+        logging.setLogRecordFactory(previous_factory)
     spider = crawler.spider
     run_id = getattr(spider, "crawl_run_id", None)
     if run_id is None:

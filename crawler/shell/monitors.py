@@ -29,6 +29,13 @@ Checks and their settings (override per run with ``-s NAME=VALUE``):
                      no record the archive refused even alone (``newsarchive/dropped/write_failed``), no
                      batch left unwritten (``newsarchive/archive/batches_failed``). Drops by rule
                      (``bad_url``, ``too_long:<table>.<column>``, ...) are counted reasons, not errors.
+``seeds``            every sitemap and feed the user asked for (``--sitemap``, ``--feed``, frontier seeds)
+                     could be read: one answering 404/5xx or not reachable fails the run (a registered
+                     source's guessed endpoints are not seeds; see ``error_rate``).
+
+Status: ``ok`` when every check passed, ``failed`` otherwise, and ``paused`` when a run with a JOBDIR was
+stopped by the operator (Ctrl-C / SIGINT once, finish reason ``shutdown``): its state is saved and the same
+command resumes it, so it is not a failure (``newsarchive crawl`` exits 0).
 """
 
 from __future__ import annotations
@@ -186,6 +193,14 @@ def check_errors(stats: Mapping[str, Any]) -> MonitorResult:
               f"{batches} batch(es) not written")
     return MonitorResult("errors", total == 0, detail, total, 0)
 
+def check_seeds(stats: Mapping[str, Any]) -> MonitorResult:
+    requested, failed = _int(stats, "newsarchive/seeds/requested"), _int(stats, "newsarchive/seeds/failed")
+    reasons = sorted(k.rsplit("/", 1)[-1] for k, v in stats.items()
+                     if k.startswith("newsarchive/seeds/failed/") and v)
+    detail = (f"{failed} of {requested} requested sitemaps/feeds failed ({', '.join(reasons)})" if failed
+              else f"{requested} requested sitemaps/feeds read")
+    return MonitorResult("seeds", failed == 0, detail, failed, 0)
+
 
 def judge_run(
     stats: Mapping[str, Any],
@@ -201,9 +216,13 @@ def judge_run(
         *check_coverage(coverage, thresholds, previous),
         check_blocked(stats, thresholds),
         check_errors(stats),
+        check_seeds(stats),
     ]
 
 
-def run_status(results: list[MonitorResult]) -> str:
-    """``ok`` when every check passed, else ``failed``."""
+def run_status(results: list[MonitorResult], finish_reason: str | None = None, resumable: bool = False) -> str:
+    """``paused`` for a resumable run (a JOBDIR) the operator stopped (finish reason ``shutdown``); else
+    ``ok`` when every check passed, else ``failed``."""
+    if resumable and finish_reason == "shutdown":
+        return "paused"
     return "ok" if all(r.passed for r in results) else "failed"

@@ -250,7 +250,8 @@ class ArchivePipeline:
             if not r.passed:
                 logger.error("monitor %s failed: %s", r.name, r.detail)
         close_run(self.archive.engine, run_id, finish_reason=reason, items_archived=self.totals.documents_new,
-                  stats=snapshot, status=run_status(results),
+                  stats=snapshot,
+                  status=run_status(results, reason, resumable=bool(self.crawler.settings.get("JOBDIR"))),
                   monitor_results={r.name: r.to_json() for r in results})
 
 

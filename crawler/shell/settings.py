@@ -52,6 +52,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.shell.middlewares.IncrementalMiddleware": 50,
     # after redirects (600) on the way in: sees the 3xx to a challenge page; a blocked source stops here
     "crawler.shell.botwall.BotWallMiddleware": 650,
+    # after redirects (600) and meta refresh (580) on the way in: a response leading back into its own
+    # redirect chain is a counted drop, not a silent duplicate-filter discard
+    "crawler.shell.redirects.RedirectLoopMiddleware": 620,
 }
 EXTENSIONS = {
     "crawler.shell.extensions.ProgressBar": 500,

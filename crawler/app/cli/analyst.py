@@ -44,10 +44,9 @@ ROLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
 def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{option} takes a date as YYYY-MM-DD, got {value!r}") from None
+    from crawler.app.cli.main import _parse_date  # one format and one accepted range (1900-2200) for all
+
+    return _parse_date(value, option)
 
 
 def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -173,6 +172,9 @@ def export_command(kind: str, since: str | None, until: str | None, series: str 
                     raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
     except QuerySyntaxError as exc:
         raise UserError(f"--query: {exc}") from None
+    except OSError as exc:  # opening, writing or closing the output (a full disk, /dev/full, a directory)
+        where = "standard output" if output == "-" else output
+        raise UserError(f"cannot write {where}: {exc.strerror or exc}") from None
     finally:
         if bar is not None:
             bar.close()
@@ -182,52 +184,139 @@ def export_command(kind: str, since: str | None, until: str | None, series: str 
 
 
 # -- db grant-reader ---------------------------------------------------------------------------------------
+# Functions that create large objects: executable by PUBLIC by default, revoked by grant-reader (a large
+# object is storage the reader could fill; reading needs no function).
+LARGE_OBJECT_CREATORS = ("lo_creat(integer)", "lo_create(oid)", "lo_from_bytea(oid, bytea)", "lo_import(text)",
+                         "lo_import(text, oid)")
+
+
+def _refuse_privileged_role(conn: Any, role: str, schema: str) -> None:
+    """A role that can already write, or could become a writer, is no reader: refuse to touch it (the
+    REVOKEs below would otherwise strip the crawler's own privileges)."""
+    from sqlalchemy import text
+
+    if role == conn.scalar(text("SELECT current_user")):
+        raise UserError(f"role {role} is the role running this command (the archive's writer): give the "
+                        "reader its own role")
+    row = conn.execute(text("SELECT rolsuper, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = :r"),
+                       {"r": role}).first()
+    if row is None:
+        return
+    if row.rolsuper or row.rolcreaterole or row.rolbypassrls:
+        raise UserError(f"role {role} is a superuser or can create roles or bypass row security: it cannot "
+                        "be made read-only")
+    # pg_auth_members, not pg_has_role: a superuser running this "has" every role
+    member_of = text(
+        "WITH RECURSIVE up(oid) AS (SELECT oid FROM pg_roles WHERE rolname = :a "
+        "UNION SELECT m.roleid FROM pg_auth_members m JOIN up ON m.member = up.oid) "
+        "SELECT EXISTS (SELECT 1 FROM up JOIN pg_roles r ON r.oid = up.oid WHERE r.rolname = :b)")
+    writer = conn.scalar(text("SELECT current_user"))
+    if conn.scalar(member_of, {"a": role, "b": writer}) or conn.scalar(member_of, {"a": writer, "b": role}):
+        raise UserError(f"role {role} is a member of the writer role {writer} (or the writer of it): its "
+                        "privileges are the writer's")
+    owns = conn.scalar(text(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = :s AND pg_has_role(:r, c.relowner, 'MEMBER')"), {"s": schema, "r": role})
+    owns_schema = conn.scalar(text("SELECT pg_has_role(:r, nspowner, 'MEMBER') FROM pg_namespace WHERE nspname = :s"),
+                              {"s": schema, "r": role})
+    owns_db = conn.scalar(text("SELECT pg_has_role(:r, datdba, 'MEMBER') FROM pg_database "
+                               "WHERE datname = current_database()"), {"r": role})
+    if owns or owns_schema or owns_db:
+        raise UserError(f"role {role} owns the archive's database, schema or tables: an owner can always write")
+
+
+def _scram_verifier(conn: Any, role: str, password: str) -> str:
+    """The SCRAM-SHA-256 verifier of ``password``, computed here (libpq), so the plain password never reaches
+    the server, its statement log or an error message."""
+    raw = conn.connection.driver_connection
+    verifier = raw.pgconn.encrypt_password(password.encode("utf-8"), role.encode("utf-8"), b"scram-sha-256")
+    return bytes(verifier).decode("ascii")
+
+
+def _restrict_public(conn: Any, db_name: str, writer: str) -> list[str]:
+    """Revoke what PostgreSQL gives every role (PUBLIC) and a reader must not have: TEMP on the database and
+    the large-object creating functions. The writer keeps TEMP by an explicit grant. Returns what could not be
+    revoked (not the owner/superuser: PostgreSQL only warns), for the operator."""
+    from sqlalchemy import text
+
+    quoted = conn.dialect.identifier_preparer.quote
+    missing: list[str] = []
+    is_super = conn.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))
+    owns_db = conn.scalar(text("SELECT pg_has_role(current_user, datdba, 'USAGE') FROM pg_database "
+                               "WHERE datname = current_database()"))
+    if is_super or owns_db:
+        conn.execute(text(f"GRANT TEMPORARY ON DATABASE {quoted(db_name)} TO {quoted(writer)}"))
+        conn.execute(text(f"REVOKE TEMPORARY ON DATABASE {quoted(db_name)} FROM PUBLIC"))
+    else:
+        missing.append("TEMP on the database (needs its owner)")
+    if is_super:
+        for signature in LARGE_OBJECT_CREATORS:
+            conn.execute(text(f"REVOKE EXECUTE ON FUNCTION pg_catalog.{signature} FROM PUBLIC"))
+    else:
+        missing.append("large-object creation (lo_create & co. belong to the bootstrap superuser)")
+    return missing
+
+
 @click.command("grant-reader")
 @click.argument("role")
 @click.option("--password", envvar="NEWSARCHIVE_READER_PASSWORD", metavar="TEXT",
               help="Login password for the role (default: $NEWSARCHIVE_READER_PASSWORD; none: no login "
-                   "password is set or changed).")
+                   "password is set or changed). Sent as a SCRAM verifier, never in plain text.")
 def grant_reader(role: str, password: str | None) -> None:
     """Create or update a PostgreSQL ROLE that can only read the archive.
 
     The role gets USAGE on the archive's schema, SELECT on every table and view in it, and the same for
     tables and views created later by the role running this command (migrations). Nothing else: it
-    cannot insert, update, delete, create or truncate."""
+    cannot insert, update, delete, create or truncate, create temporary tables or large objects (revoked
+    from PUBLIC on this database when the running role may), nor take the crawlers' write lock.
+    Refuses the writer itself, superusers, owners and members of the writer role."""
     obj = _obj()
     if not ROLE_NAME.fullmatch(role):
         raise UserError(f"role name {role!r}: use letters, digits and _ (at most 63), starting with a letter")
     from sqlalchemy import text
+
+    from storage.locks import WRITE_LOCK_TABLE
 
     engine = obj.engine()
     if engine.dialect.name != "postgresql":
         engine.dispose()
         raise UserError("db grant-reader is for PostgreSQL archives; a SQLite archive is read-only for anyone "
                         "given a read-only copy or file permissions")
-    with database_errors(obj.database_url), engine.begin() as conn:
-        schema = conn.scalar(text("SELECT current_schema()"))
-        if schema is None:
-            raise UserError("the connection has no current schema (check search_path)")
-        exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
-        quoted = conn.dialect.identifier_preparer.quote
-        r, s = quoted(role), quoted(schema)
-        if not exists:
-            conn.execute(text(f"CREATE ROLE {r} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT"))
-        if password is not None:
-            # A bound parameter cannot be used in a utility statement: quote the literal through the server.
-            literal = conn.scalar(text("SELECT quote_literal(:p)"), {"p": password})
-            conn.execute(text(f"ALTER ROLE {r} LOGIN PASSWORD {literal}"))
-        db_name = conn.scalar(text("SELECT current_database()"))
-        conn.execute(text(f"GRANT CONNECT ON DATABASE {quoted(str(db_name))} TO {r}"))
-        conn.execute(text(f"GRANT USAGE ON SCHEMA {s} TO {r}"))
-        conn.execute(text(f"REVOKE CREATE ON SCHEMA {s} FROM {r}"))
-        conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {r}"))
-        conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {r}"))
-        conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT SELECT ON TABLES TO {r}"))
-        # search runs text search functions; they are executable by PUBLIC unless revoked
-        conn.execute(text(f"ALTER ROLE {r} SET default_transaction_read_only = on"))
-        conn.execute(text(f"ALTER ROLE {r} SET search_path = {s}"))
-    engine.dispose()
+    try:
+        with database_errors(obj.database_url), engine.begin() as conn:
+            schema = conn.scalar(text("SELECT current_schema()"))
+            if schema is None:
+                raise UserError("the connection has no current schema (check search_path)")
+            _refuse_privileged_role(conn, role, schema)
+            writer = str(conn.scalar(text("SELECT current_user")))
+            exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+            quoted = conn.dialect.identifier_preparer.quote
+            r, s = quoted(role), quoted(schema)
+            if not exists:
+                conn.execute(text(f"CREATE ROLE {r} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT"))
+            if password is not None:
+                verifier = _scram_verifier(conn, role, password)  # base64, '$' and ':' only: a safe literal
+                conn.exec_driver_sql(f"ALTER ROLE {r} LOGIN PASSWORD '{verifier}'")  # no bind parsing of ':'
+            db_name = str(conn.scalar(text("SELECT current_database()")))
+            conn.execute(text(f"GRANT CONNECT ON DATABASE {quoted(db_name)} TO {r}"))
+            conn.execute(text(f"REVOKE TEMPORARY ON DATABASE {quoted(db_name)} FROM {r}"))
+            conn.execute(text(f"GRANT USAGE ON SCHEMA {s} TO {r}"))
+            conn.execute(text(f"REVOKE CREATE ON SCHEMA {s} FROM {r}"))
+            conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {r}"))
+            conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {r}"))
+            conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT SELECT ON TABLES TO {r}"))
+            if conn.scalar(text("SELECT to_regclass(:t)"), {"t": f"{s}.{WRITE_LOCK_TABLE}"}) is not None:
+                conn.execute(text(f"REVOKE ALL ON {s}.{WRITE_LOCK_TABLE} FROM {r}"))
+            missing = _restrict_public(conn, db_name, writer)
+            # search runs text search functions; they are executable by PUBLIC unless revoked
+            conn.execute(text(f"ALTER ROLE {r} SET default_transaction_read_only = on"))
+            conn.execute(text(f"ALTER ROLE {r} SET search_path = {s}"))
+    finally:
+        engine.dispose()
     click.echo(f"role {role}: {'updated' if exists else 'created'}; SELECT only on schema {schema}")
+    for what in missing:
+        click.echo(f"warning: not revoked from PUBLIC: {what}; run `newsarchive db grant-reader` as a "
+                   "superuser to close it (docs/operations.md)", err=True)
 
 
 # -- browse ------------------------------------------------------------------------------------------------
@@ -236,7 +325,9 @@ def grant_reader(role: str, password: str | None) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="0: any free port.")
 @click.option("--open", "open_browser", is_flag=True, help="Open a web browser on the archive.")
 def browse(host: str, port: int, open_browser: bool) -> None:
-    """Browse the SQLite archive read-only in Datasette (pip install 'newsarchive[browse]').
+    """Browse the live SQLite archive read-only in Datasette (pip install 'newsarchive[browse]').
+
+    Pages show the archive as it is now, including what a running crawl has just committed.
 
     Tables, views and columns carry their descriptions; the SQL cookbook (docs/queries.md) is there as
     canned queries."""
@@ -258,11 +349,19 @@ def browse(host: str, port: int, open_browser: bool) -> None:
     import subprocess
     import tempfile
 
-    metadata = datasette_metadata(path.stem)
     with tempfile.TemporaryDirectory(prefix="newsarchive-browse-") as tmp:
+        served = path
+        if re.search(r"[?#%]", str(path)):
+            # Datasette opens f"file:{path}?mode=ro" unquoted: a ?, # or % in the path would name another file
+            served = Path(tmp) / re.sub(r"[?#%]", "_", path.name)
+            served.symlink_to(path.resolve())
+        metadata = datasette_metadata(served.stem)
         meta_file = Path(tmp) / "metadata.json"
         meta_file.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
-        args = [sys.executable, "-m", "datasette", "serve", "-i", str(path), "--host", host, "--port", str(port),
+        # Mutable mode (not -i/immutable): Datasette reads the live file, WAL included, through read-only
+        # connections (file:...?mode=ro). Immutable mode skips the WAL and caches counts: it showed an
+        # archive of 103 documents as empty. The only write path, a writable canned query, is never defined.
+        args = [sys.executable, "-m", "datasette", "serve", str(served), "--host", host, "--port", str(port),
                 "--metadata", str(meta_file), "--setting", "sql_time_limit_ms", "5000"]
         if open_browser:
             args.append("--open")

@@ -132,13 +132,44 @@ def _check_url(value: str) -> str:
 
 
 def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
+    """``-s NAME=VALUE`` overrides, each checked against the type of the setting's default (Scrapy's default
+    settings, then ours): ``CONCURRENT_REQUESTS=abc`` is one line now, not a traceback inside the crawl."""
+    from scrapy.settings import Settings, default_settings
+
+    import crawler.shell.settings as ours
+
     out: dict[str, Any] = {}
     for item in values:
         if "=" not in item:
             raise UserError(f"--set takes NAME=VALUE, got {item!r}")
         name, value = item.split("=", 1)
-        out[name.strip()] = value
+        name = name.strip()
+        default = getattr(ours, name, getattr(default_settings, name, None))
+        probe = Settings({name: value})
+        checks: list[tuple[type, Any, str]] = [
+            (bool, probe.getbool, "true or false"), (int, probe.getint, "an integer"),
+            (float, probe.getfloat, "a number"),
+        ]
+        for kind, getter, wanted in checks:
+            if isinstance(default, kind):
+                try:
+                    getter(name)
+                except ValueError:
+                    raise UserError(f"--set {name} takes {wanted}, got {value!r}") from None
+                break
+        out[name] = value
     return out
+
+
+def _check_jobdir(jobdir: str) -> None:
+    """--jobdir is a directory, or can be created as one (a file there would stop the crawl mid-start)."""
+    path = Path(jobdir)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"--jobdir {jobdir} is a file, not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create --jobdir {jobdir}: {exc.strerror or exc}") from None
 
 
 @cli.command()
@@ -163,7 +194,8 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
           progress: bool | None) -> None:
     """Crawl registered SOURCEs (or --all), or ad-hoc sitemaps, feeds or URLs, into the archive.
 
-    Exits 1 when the run does not finish normally or fails its monitors (so cron/systemd alert)."""
+    Exits 1 when the run does not finish normally or fails its monitors (so cron/systemd alert); a run with
+    --jobdir stopped by one Ctrl-C is paused (exit 0) and the same command resumes it."""
     from crawler.app.run import run_crawl
     from crawler.shell.spiders.generic import read_urls_file
 
@@ -175,6 +207,8 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
                 _check_url(u)
         except OSError as exc:
             raise UserError(f"cannot read --urls-file {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise UserError(f"--urls-file {path} is not UTF-8 text (one URL per line)") from None
     adhoc = bool(sitemap or feed or urls or urls_file)
     if (sources or all_sources) and adhoc:
         raise click.UsageError("crawl either registered SOURCEs/--all or --sitemap/--feed/--url/--urls-file, not both")
@@ -184,6 +218,8 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
     registries = load_registries_or_exit()  # a bad user registry file: one line now, not a traceback in the crawl
     if sources or all_sources:
         _check_sources(sources, registries)
+    if jobdir:
+        _check_jobdir(jobdir)
     engine = obj.engine()
     with database_errors(obj.database_url):
         require_writable(engine, mask_url(obj.database_url))
@@ -202,6 +238,10 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
             log_level="INFO" if obj.verbose else "WARNING", sources=list(sources), all_sources=all_sources,
         )
     _report_run(outcome.run_id, outcome.finish_reason, outcome.stats)
+    if outcome.status == "paused":
+        click.echo(f"crawl run {outcome.run_id} paused: its state is in {jobdir}; run the same command to resume",
+                   err=True)
+        return
     if outcome.status != "ok":
         click.echo(f"newsarchive: crawl run {outcome.run_id} failed ({outcome.status}: "
                    f"{outcome.finish_reason})", err=True)
@@ -230,11 +270,19 @@ def _report_run(run_id: int | None, reason: str | None, stats: dict[str, Any]) -
         click.echo("dropped: " + ", ".join(f"{k}={v}" for k, v in sorted(drops.items())))
 
 
+# Dates a user may give (--since, --until): beyond these, day arithmetic overflows (9999-12-31 + 1 day)
+# and no wire report exists anyway.
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2200, 12, 31)
+
+
 def _parse_date(value: str, option: str) -> date:
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise UserError(f"{option} takes a date as YYYY-MM-DD, got {value!r}") from None
+    if not MIN_DATE <= parsed <= MAX_DATE:
+        raise UserError(f"{option} {value}: give a date between {MIN_DATE} and {MAX_DATE}")
+    return parsed
 
 
 # -- extract ----------------------------------------------------------------------------------------
@@ -271,6 +319,8 @@ def extract(files: tuple[Path, ...], url: str | None, manifest: Path | None, sou
             lines = manifest.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise UserError(f"cannot read manifest {manifest}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise UserError(f"manifest {manifest} is not UTF-8 text (JSON lines)") from None
         for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -380,6 +430,8 @@ def dateline(text: str | None, published: str | None, jsonl: bool) -> None:
                 t, p = str(obj["text"]), obj.get("published")
             except (ValueError, KeyError, TypeError):
                 raise UserError(f"stdin line {n}: expected {{\"text\": ..., \"published\": ...}}") from None
+            if p is not None and not isinstance(p, str):
+                raise UserError(f"stdin line {n}: \"published\" takes an ISO 8601 string, got {p!r}")
             click.echo(json.dumps(_dateline_json(t, p), ensure_ascii=False))
         return
     if text is None:

@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -131,6 +132,10 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
         d = _parse_date(since, "--since")
         since_dt = datetime(d.year, d.month, d.day, tzinfo=UTC)
     engine = obj.engine()
+    sources_registry = _registry()
+    if source_name is not None:
+        with database_errors(obj.database_url):
+            source_name = _archive_source_name(engine, source_name, sources_registry)
     with database_errors(obj.database_url):
         result = run_reprocess(engine, load_registries_or_exit(), since=since_dt, source=source_name,
                                batch_size=batch_size)
@@ -146,6 +151,33 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
         click.echo(f"  {name:<36} {n}")
     for old, new in result.rekeyed:
         click.echo(f"  re-keyed {old} -> {new} (old key kept as an alias)")
+
+
+def _archive_source_name(engine: Any, given: str, registry: SourceRegistry) -> str:
+    """``--source`` as the archive's source name: the archive's name itself, a domain the archive holds, or a
+    registry name (its archived name, else the archive source of one of its domains). Anything else, or a
+    domain several archived publishers share, is refused in one line instead of matching nothing."""
+    from sqlalchemy import select
+
+    from storage.models import Source as ArchivedSource
+
+    with engine.connect() as conn:
+        rows = [(r.name, r.domain) for r in conn.execute(select(ArchivedSource.name, ArchivedSource.domain))]
+    names = {name for name, _ in rows}
+    if given in names:
+        return given
+    domains = {given.lower().removeprefix("www.")}
+    if given in registry.names():
+        domains = {d.lower().removeprefix("www.") for d in registry.get(given).domains}
+    matches = sorted({name for name, domain in rows if domain.lower().removeprefix("www.") in domains})
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise _user_error(f"--source {given!r} matches several archived sources ({', '.join(matches)}): give one")
+    if given in registry.names():
+        return given  # registered, nothing archived yet: reprocesses nothing, correctly
+    raise _user_error(f"--source {given!r} is neither a source in the archive, nor one of its domains, nor a "
+                      "registered source (see `newsarchive stats` and `newsarchive sources list`)")
 
 
 def register(cli: click.Group) -> None:

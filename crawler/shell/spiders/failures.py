@@ -32,7 +32,9 @@ def failure_reason(failure: Failure) -> str | None:
         response = getattr(failure.value, "response", None)
         return f"http_{getattr(response, 'status', 'error')}"
     if failure.check(IgnoreRequest):
-        return None
+        # declined on purpose (robots.txt, a known URL; loops are counted by crawler.shell.redirects) --
+        # except a chain longer than REDIRECT_MAX_TIMES, which Scrapy abandons with this message
+        return "too_many_redirects" if str(failure.value) == "max redirections reached" else None
     if failure.check(TimeoutError, TCPTimedOutError):
         return "timeout"
     if failure.check(DNSLookupError):

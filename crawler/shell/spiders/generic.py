@@ -26,7 +26,7 @@ from crawler.core.urls import allowed_origins, host_of, origin_of
 from crawler.shell.frontier import Frontier
 from crawler.shell.items import PageItem, page_item_from
 from crawler.shell.middlewares import ARTICLE, COMPLETE, DISCOVERY, INDEX, KIND
-from crawler.shell.spiders.failures import article_failed
+from crawler.shell.spiders.failures import article_failed, failure_reason
 from crawler.shell.spiders.links import before_since, child_url, usable_link
 
 _SPLIT = re.compile(r"[\s,]+")
@@ -95,15 +95,33 @@ class GenericSpider(scrapy.Spider):
         for via, urls in (("sitemap", self.sitemaps), ("feed", self.feeds)):
             for u in urls:
                 if self.frontier is None or self.frontier.first_time(u):
-                    yield self.discovery_request(u, via)
+                    yield self.discovery_request(u, via, seed=True)
         for u in self.urls:
             yield self.article_request(Link(url=u, via="url"))
 
-    def discovery_request(self, url: str, via: str) -> scrapy.Request:
+    def discovery_request(self, url: str, via: str, *, seed: bool = False) -> scrapy.Request:
         """A sitemap/feed request (fetched conditionally by crawler.shell.middlewares.IncrementalMiddleware).
-        With a Frontier it bypasses the dupefilter (the Frontier deduplicates discovery URLs per run)."""
+        With a Frontier it bypasses the dupefilter (the Frontier deduplicates discovery URLs per run).
+
+        A ``seed`` is a sitemap or feed the user asked for: when it cannot be read (4xx/5xx, a download
+        error) the run says so (``newsarchive/seeds/failed``, the ``seeds`` monitor fails the run)."""
+        if seed:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newsarchive/seeds/requested")
         return scrapy.Request(url, callback=self.parse_discovery, cb_kwargs={"via": via},
-                              meta={KIND: DISCOVERY}, dont_filter=self.frontier is not None)
+                              meta={KIND: DISCOVERY}, errback=self.seed_failed if seed else None,
+                              dont_filter=self.frontier is not None)
+
+    def seed_failed(self, failure: Failure) -> None:
+        reason = failure_reason(failure)
+        if reason is None:  # declined on purpose (robots.txt forbids it): not a failure to alert on
+            return
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("newsarchive/seeds/failed")
+        stats.inc_value(f"newsarchive/seeds/failed/{reason}")
+        request = getattr(failure, "request", None)
+        self.logger.error("requested sitemap/feed %s failed: %s", getattr(request, "url", "?"), reason)
 
     def article_request(self, link: Link) -> scrapy.Request:
         """An article request (skipped by IncrementalMiddleware when its canonical URL is known)."""
@@ -224,5 +242,5 @@ class FrontierSpider(GenericSpider):
     def seed_request(self, entry: str) -> scrapy.Request:
         kind, _, rest = entry.strip().partition(" ")
         if kind in ("sitemap", "feed") and rest:
-            return self.discovery_request(rest.strip(), kind)
+            return self.discovery_request(rest.strip(), kind, seed=True)
         return self.article_request(Link(url=entry.strip(), via="url"))
