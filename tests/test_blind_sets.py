@@ -1,11 +1,10 @@
 """The blind fixture sets (tests/fixtures/blind): a real CLI crawl of each into a fresh SQLite archive,
-scored against its gold labels by benchmarks/eval_archive.py. Floors sit at the figures measured after the
-fixes the sets prompted (docs/events.md), so a regression on publishers the rules were not written for
-fails here."""
+scored against its gold labels by tests/helpers/eval_archive.py (the scorer of benchmarks/eval_archive.py).
+Floors sit at the figures measured after the fixes the sets prompted (docs/events.md), so a regression on
+publishers the rules were not written for fails here."""
 
 from __future__ import annotations
 
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -40,8 +39,7 @@ for _floors in FLOORS.values():
 
 def _crawl(name: str, work: Path) -> dict[str, Any]:
     """Crawl one set into a fresh archive and score it (in a worker process: Alembic's context is global)."""
-    sys.path.insert(0, str(REPO))
-    from benchmarks.eval_archive import run_one
+    from tests.helpers.eval_archive import run_one
 
     root = BLIND / name
     # Set f in reverse page order: its fact sheets and backgrounders come before the dated reports, so the

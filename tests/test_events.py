@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -527,8 +526,7 @@ def test_dev_set_thresholds() -> None:
     dev = shared_dir() / "data" / "wire-sites-dev"
     if not (dev / "gold.jsonl").exists():
         pytest.skip("../shared not present: wire-sites-dev missing")
-    sys.path.insert(0, str(REPO))
-    from benchmarks.eval_events import TARGETS, _real_modules_available, evaluate_set
+    from tests.helpers.eval_events import TARGETS, _real_modules_available, evaluate_set
 
     result = evaluate_set(dev / "site", dev / "gold.jsonl", use_real=_real_modules_available(), verbose=False)
     figures = result["figures"]

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from benchmarks.sitegen import generate
 from crawler.core.events import load_configured_registry
 from crawler.core.process import process_page
 from storage.db import make_engine
 from storage.models import CrawlRun, Document
 from storage.schema import upgrade
 from tests.faultserver import FaultServer
+from tests.helpers.sitegen import generate
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
         "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
