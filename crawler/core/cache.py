@@ -36,8 +36,14 @@ _LOAD_ERRORS = (OSError, EOFError, pickle.UnpicklingError, AttributeError, Impor
                 TypeError)
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/newsarchive``, else ``~/.cache/newsarchive``; None (no disk cache) without a home."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, empty or relative: the XDG spec says to ignore it
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "newsarchive"
 
 
@@ -84,6 +90,8 @@ def cached_build(name: str, build: Callable[[], T], *, sources: Iterable[object]
                  directory: Path | None = None) -> T:
     """``build()``, loaded from the disk cache when an entry with the same key exists, else built and kept."""
     directory = directory if directory is not None else cache_dir()
+    if directory is None:
+        return build()
     path = directory / f"{name}-{cache_key(name, sources, data)}.pickle"
     if _usable(directory):
         try:
