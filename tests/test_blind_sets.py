@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.crawl import INLINE_EXTRACTION
+
 REPO = Path(__file__).resolve().parents[1]
 BLIND = REPO / "tests" / "fixtures" / "blind"
 
@@ -46,7 +48,7 @@ def _crawl(name: str, work: Path) -> dict[str, Any]:
     # end-of-run attachment of undated round reports is exercised (crawler.app.reprocess.reattach_unassigned).
     order = "reverse" if name == "f" else "sitemap"
     report: dict[str, Any] = run_one(name, root / "site", root / "gold.jsonl", order,
-                                     f"sqlite:///{work / 'a.sqlite3'}", work)
+                                     f"sqlite:///{work / 'a.sqlite3'}", work, INLINE_EXTRACTION)
     return {"figures": report["figures"], "failures": [str(f) for f in report["failures"]]}
 
 

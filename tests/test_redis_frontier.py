@@ -21,11 +21,12 @@ from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, CrawlRun, Document, Event
 from storage.schema import upgrade
+from tests.helpers.crawl import INLINE_EXTRACTION
 
 REDIS_ENV = "NEWSARCHIVE_TEST_REDIS_URL"
 REPO = Path(__file__).resolve().parents[1]
 ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING", *INLINE_EXTRACTION]
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -70,9 +71,10 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def crawl(database: str, base: str, order: str, gold: list[dict[str, Any]], workdir: Path) -> float:
+def crawl(database: str, base: str, order: str, gold: list[dict[str, Any]], workdir: Path,
+          settings: Sequence[str] = ()) -> float:
     """Run the real CLI; return the wall time."""
-    args = [sys.executable, "-m", "crawler.app.cli", "--database", database, "crawl", *FAST]
+    args = [sys.executable, "-m", "crawler.app.cli", "--database", database, "crawl", *FAST, *settings]
     if order == "sitemap":
         args += ["--sitemap", f"{base}/sitemap_index.xml"]
     else:
@@ -227,13 +229,15 @@ def evaluate(gold: list[dict[str, Any]], found: dict[str, Any]) -> tuple[dict[st
     return figures, failures
 
 
-def run_one(name: str, root: Path, gold_path: Path, order: str, database: str, workdir: Path) -> dict[str, Any]:
+def run_one(name: str, root: Path, gold_path: Path, order: str, database: str, workdir: Path,
+            settings: Sequence[str] = ()) -> dict[str, Any]:
+    """Crawl one labelled set into ``database`` (extra ``-s`` ``settings`` for the crawl) and score it."""
     gold = load_gold(gold_path)
     engine = make_engine(database)
     upgrade(engine)
     engine.dispose()
     with FixtureServer(root) as server:
-        elapsed = crawl(database, server.base_url, order, gold, workdir)
+        elapsed = crawl(database, server.base_url, order, gold, workdir, settings)
         rows = archived_rows(database)
         found = map_pages(gold, rows, root, server.base_url)
     figures, failures = evaluate(gold, found)
