@@ -64,9 +64,9 @@ def cache_key(name: str, sources: Iterable[object], data: str) -> str:
     digest = hashlib.sha256()
     for part in (name, str(FORMAT), sys.implementation.cache_tag or "", data):
         digest.update(part.encode() + b"\0")
-    files = sorted({_module_file(obj) for obj in sources})
-    for path in files:
-        digest.update(path.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    # The modules' contents, not their paths: two checkouts or venvs of the same code share one entry.
+    for code in sorted(hashlib.sha256(Path(path).read_bytes()).digest() for path in {_module_file(o) for o in sources}):
+        digest.update(code)
     return digest.hexdigest()[:24]
 
 
