@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.eval_datelines import SHARED, reuters_items
 from crawler.core.normalize.dateline import parse_dateline
+from tests.helpers.eval_datelines import SHARED, reuters_items
 
 
 def main() -> int:

@@ -33,7 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.sitegen import generate  # noqa: E402
+from tests.helpers.sitegen import generate  # noqa: E402
 
 BARE_SPIDER = r'''
 import sys, scrapy

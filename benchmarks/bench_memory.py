@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.bench_e2e import CLI, full_cmd, machine, start_server  # noqa: E402
-from benchmarks.sitegen import BASE_PLACEHOLDER, URLS_PER_SITEMAP, generate  # noqa: E402
+from tests.helpers.sitegen import BASE_PLACEHOLDER, URLS_PER_SITEMAP, generate  # noqa: E402
 
 # runs one command as its child and prints the child's peak RSS in KB (Linux: ru_maxrss is in KB)
 WRAPPER = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "

@@ -1,260 +1,29 @@
 """Measure parse_dateline on real data in ../shared (Reuters-21578, datelines_dev.json, TempEval-3 AFP).
 
-Usage: .venv/bin/python benchmarks/eval_datelines.py [--json OUT] [--show-misses]
-       .venv/bin/python benchmarks/eval_datelines.py --only-file tests/fixtures/blind/datelines.json
-                                                     (the blind set, against its floors: exit 1 below)
+Usage: .venv/bin/python benchmarks/eval_datelines.py [--json OUT] [--show-misses] [--only-file JSON]
 
-Comparison rules (also in docs/datelines.md):
-- city: case-insensitive, spaces around "/" ignored, trailing dots ignored. For a gold city written in a
-  non-Latin script ("Kathmandu (Nepali script)") the printed city is mapped to its GeoNames English name.
-- Reuters gold: city = DATELINE text before the first comma (or " - "), "****" noise removed; date = the
-  month/day printed in the DATELINE read by a minimal reference reader, year from <DATE>. Datelines whose
-  printed day is not a valid date ("March 187", "Narch 2") have no gold date and are reported apart.
-- datelines_dev agency: the agency printed in the dateline, or found by detect_agency in the trailer
-  recorded with the string (trailer_credit_seen); a house-style inference (ANI tag stripped) is not a
-  printed agency and is compared as None. Both sides go through normalize_agency.
-- " / " in a dev string marks a line break in the original (string_note) and becomes "\\n".
+The scorers and their comparison rules live in tests/helpers/eval_datelines.py (the dateline tests use
+them too; docs/datelines.md describes the rules).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import glob
-import html
 import json
-import re
 import sys
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.core.normalize.agency import detect_agency, normalize_agency
-from crawler.core.normalize.dateline import parse_dateline
-from crawler.core.normalize.gazetteer import lookup_city
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-BLIND_FILE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "blind" / "datelines.json"
-# Floors of the blind dateline set, at the figures after the fixes it prompted (first blind run: city 0.892,
-# agency 0.855, 2 false datelines). Each string's parse is also in tests/snapshots/blind-datelines.json.
-BLIND_FLOORS = {"city_exact": 0.96, "country_exact": 0.97, "agency_exact": 0.97, "day_exact": 0.96}
-BLIND_CEILINGS = {"false_datelines": 0}
-
-
-def below_floors(report: dict[str, Any]) -> list[str]:
-    """The blind set's figures under their floor (over their ceiling), one line each."""
-    low = [f"{k} {report[k]:.3f} BELOW floor {t}" for k, t in BLIND_FLOORS.items() if report[k] < t]
-    return low + [f"{k} {report[k]} ABOVE ceiling {t}" for k, t in BLIND_CEILINGS.items() if report[k] > t]
-MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
-
-
-def norm_city(city: str | None) -> str | None:
-    if city is None:
-        return None
-    return re.sub(r"\s*/\s*", "/", " ".join(city.casefold().replace(".", "").split()))
-
-
-def city_equal(gold: str | None, pred: str | None) -> bool:
-    if gold is not None and "script)" in gold:
-        english = gold.split("(")[0].strip()
-        hit = lookup_city(pred) if pred else None
-        return hit is not None and hit[1].casefold() == english.casefold()
-    return norm_city(gold) == norm_city(pred)
-
-
-def agency_equal(gold: str | None, pred: str | None) -> bool:
-    def key(a: str | None) -> str | None:
-        return None if a is None else (normalize_agency(a) or a.casefold())
-
-    return key(gold) == key(pred)
-
-
-# --- Reuters ------------------------------------------------------------------------------------------
-def reuters_items(root: Path) -> list[dict]:
-    items = []
-    for path in sorted(glob.glob(str(root / "reut2-00[0-9].sgm"))):
-        text = Path(path).read_text(encoding="latin-1")
-        for m in re.finditer(r"<REUTERS.*?</REUTERS>", text, re.S):
-            story = m.group(0)
-            dl = re.search(r"<DATELINE>(.*?)</DATELINE>", story, re.S)
-            if not dl:
-                continue
-            date_m = re.search(r"<DATE>\s*(\d{1,2})-([A-Z]{3})-(\d{4})", story)
-            if not date_m:
-                continue
-            published = dt.date(int(date_m.group(3)), MONTHS[date_m.group(2).lower()], int(date_m.group(1)))
-            body = re.search(r"<BODY>(.*?)(?:</BODY>|$)", story, re.S)
-            raw = html.unescape(dl.group(1))
-            items.append({"dateline": raw, "published": published,
-                          "text": raw + (html.unescape(body.group(1))[:300] if body else "")})
-    return items
-
-
-def reuters_gold(raw: str, published: dt.date) -> tuple[str, dt.date | None]:
-    s = raw.strip().lstrip("*").strip()
-    city = re.split(r",| - |\s+(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d)", s,
-                    maxsplit=1, flags=re.I)[0].strip()
-    # "March 2", "MARCH 2", "Mar. 2" and the day-first "2 March" all occur in the corpus.
-    m = re.search(r"\b([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{1,3})\b\s*[-,]", s)
-    day_first = re.search(r"\b(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s*[-,]", s)
-    gold_date = None
-    for month, day in ((m.group(1), m.group(2)) if m else (None, None),
-                       (day_first.group(2), day_first.group(1)) if day_first else (None, None)):
-        if month and day and month.lower() in MONTHS:
-            try:
-                gold_date = dt.date(published.year, MONTHS[month.lower()], int(day))
-            except ValueError:
-                gold_date = None
-            break
-    return city, gold_date
-
-
-def eval_reuters(show: bool) -> dict:
-    root = SHARED / "data/corpora/reuters21578/sgm-data"
-    items = reuters_items(root)
-    city_ok = date_ok = both_ok = date_scored = all_ok = 0
-    misses = []
-    for it in items:
-        gold_city, gold_date = reuters_gold(it["dateline"], it["published"])
-        d = parse_dateline(it["text"], it["published"])
-        c_ok = d is not None and city_equal(gold_city, d.city)
-        city_ok += c_ok
-        if gold_date is not None:
-            date_scored += 1
-            dd_ok = d is not None and d.date == gold_date
-            date_ok += dd_ok
-            both_ok += c_ok and dd_ok
-            if not (c_ok and dd_ok):
-                misses.append((it["dateline"].strip(), d.city if d else None, d.date if d else None))
-        elif not c_ok:
-            misses.append((it["dateline"].strip(), d.city if d else None, None))
-        # Over every story: an impossible printed day ("March 187") has no date, so None is the right answer.
-        all_ok += c_ok and d is not None and d.date == gold_date
-    n = len(items)
-    if show:
-        for m in misses:
-            print("  reuters miss:", m)
-    return {"stories": n, "city_exact": city_ok / n, "date_scored": date_scored,
-            "date_unscorable": n - date_scored, "date_exact": date_ok / date_scored,
-            "city_and_date_exact": both_ok / date_scored, "city_and_date_exact_all_stories": all_ok / n}
-
-
-# --- datelines_dev ---------------------------------------------------------------------------------------
-def eval_dev(show: bool, path: Path | None = None) -> dict:
-    source = path or SHARED / "data/datelines/datelines_dev.json"
-    data = json.loads(source.read_text(encoding="utf-8"))["datelines"]
-    fields = ["city", "country", "agency", "month", "day"]
-    ok = dict.fromkeys(fields, 0)
-    n_true = false_pos = 0
-    negatives = []
-    for item in data:
-        text = item["dateline_string"]
-        if item.get("string_note") and '" / "' in item["string_note"]:
-            text = text.replace(" / ", "\n")
-        published = None
-        obs = item.get("observations") or []
-        for o in obs:
-            try:
-                published = dt.date.fromisoformat(o.get("page_date", ""))
-                break
-            except (TypeError, ValueError):
-                continue
-        d = parse_dateline(text, published)
-        if item["kind"] != "dateline":
-            if d is not None:
-                false_pos += 1
-                negatives.append((text, d))
-            continue
-        n_true += 1
-        gold = item["parse"]
-        trailer = item.get("trailer_credit_seen")
-        evidence = detect_agency(dateline=d, paragraphs=[text] + ([trailer] if trailer else []),
-                                 author_organizations=[], title=None)
-        pred_agency = evidence.code if evidence and evidence.source != "house_style" else None
-        if pred_agency is None and d is not None and not d.agency_inferred:
-            pred_agency = d.agency
-        pred: dict[str, Any] = {
-            "city": d.city if d else None,
-            "country": d.country if d else None,
-            "agency": pred_agency,
-            "month": d.month if d else None,
-            "day": d.day if d else None,
-        }
-        for f in fields:
-            g = gold[f]
-            if f == "country" and isinstance(g, str) and "/" in g:
-                g = g.split("/")[0]  # several places: the country of the first (see docs)
-            good = (city_equal(g, pred[f]) if f == "city" else agency_equal(g, pred[f]) if f == "agency"
-                    else g == pred[f])
-            ok[f] += good
-            if not good and show:
-                print(f"  dev miss {f}: {text!r} gold={g!r} got={pred[f]!r}")
-    if show:
-        for text, d in negatives:
-            print(f"  dev FALSE dateline: {text!r} -> {d}")
-    out: dict = {f"{f}_exact": ok[f] / n_true for f in fields}
-    out.update({"true_datelines": n_true, "non_datelines": len(data) - n_true, "false_datelines": false_pos})
-    return out
-
-
-# --- TempEval-3 ------------------------------------------------------------------------------------------
-def eval_tempeval(show: bool) -> dict:
-    root = SHARED / "data/corpora/tempeval3/Training/TE3-Silver-data-0"
-    n = city_ok = date_ok = 0
-    for path in sorted(root.glob("*.tml")):
-        if not path.name.startswith(("AFP", "XIN")):
-            continue
-        t = path.read_text(encoding="utf-8")
-        dct = re.search(r"<DCT>(.*?)</DCT>", t, re.S)
-        if not dct:
-            continue
-        value = re.search(r'value="(\d{4}-\d{2}-\d{2})', dct.group(1))
-        plain = html.unescape(re.sub(r"<[^>]+>", "", dct.group(1)))
-        n += 1
-        # gold city: before the first comma, or before the month when a comma is missing
-        gold_city = re.split(r",|\.?\s+(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d)",
-                             plain, maxsplit=1)[0].strip()
-        gold_date = dt.date.fromisoformat(value.group(1)) if value else None
-        d = parse_dateline(plain)
-        c = d is not None and city_equal(gold_city, d.city)
-        g = d is not None and d.date == gold_date
-        city_ok += c
-        date_ok += g
-        if show and not (c and g):
-            print(f"  tempeval miss: {plain!r} -> {d}")
-    return {"documents": n, "city_exact": city_ok / n if n else 0.0, "date_exact": date_ok / n if n else 0.0}
-
-
-def eval_tbaq(show: bool) -> dict:
-    """TempEval-3 TBAQ-cleaned (TimeBank + AQUAINT: AP, NYT, Xinhua, ABC...): every story whose text opens
-    with an upper-case place and a dateline mark ("NAIROBI, Kenya (AP) _", "WASHINGTON --"); the gold city
-    is that printed place, the gold date the document creation time (the dateline's day may be one day off
-    it: stories filed before midnight)."""
-    root = SHARED / "data/corpora/tempeval3/Training/TBAQ-cleaned"
-    n = city_ok = date_ok = 0
-    for path in sorted(root.glob("*/*.tml")):
-        raw = path.read_text(encoding="utf-8")
-        body = re.search(r"<TEXT>(.*?)</TEXT>", raw, re.S)
-        if body is None:
-            continue
-        text = html.unescape(re.sub(r"<[^>]+>", "", body.group(1))).strip()
-        first = text.split("\n", 1)[0].strip()
-        printed = re.match(r"^([A-Z][A-Z.'\- ]{2,40})(?:,|\s*\(|\s+_|\s+--)", first)
-        if printed is None:
-            continue
-        dct = re.search(r'value="([0-9-]{10})[^"]*"[^>]*functionInDocument="CREATION_TIME"', raw)
-        published = dt.date.fromisoformat(dct.group(1)) if dct else None
-        n += 1
-        d = parse_dateline(text[:600], published)
-        c = d is not None and city_equal(printed.group(1).strip(), d.city)
-        g = d is not None and (d.date is None or published is None or abs((d.date - published).days) <= 1)
-        city_ok += c
-        date_ok += g
-        if show and not (c and g):
-            print(f"  tbaq miss: {first[:80]!r} -> {d}")
-    return {"stories_with_dateline": n, "city_exact": city_ok / n if n else 0.0,
-            "date_consistent": date_ok / n if n else 0.0}
+from tests.helpers.eval_datelines import (
+    BLIND_FILE,
+    SHARED,
+    below_floors,
+    eval_dev,
+    eval_reuters,
+    eval_tbaq,
+    eval_tempeval,
+)
 
 
 def main() -> int:

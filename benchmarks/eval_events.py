@@ -1,18 +1,10 @@
 """Evaluate topic classification and event facts against labelled fixture sites.
 
 Sets: ``../shared/data/wire-sites-dev`` (sibling of the repo) and the project's demo site
-``crawler/app/demo/site`` + ``crawler/app/demo/gold.jsonl`` when present. Per page: extraction
-(``crawler.core.extract.extract_page``) → clean body (``crawler.core.normalize.body.clean_body``) → topic →
-event facts, compared with the gold labels:
+``crawler/app/demo/site`` + ``crawler/app/demo/gold.jsonl``; the scorer, its figures and targets are
+described in tests/helpers/eval_events.py (tests/test_events.py uses it too).
 
-- topic: recall of ``dialogue_event`` (target ≥ 0.99), precision of the ``unrelated`` rejection (≥ 0.98);
-- on gold ``dialogue_event`` pages: country pair exact (≥ 0.99), start date exact (≥ 0.93), relation
-  exact (≥ 0.90); plus (information only) end date, venue, and B-cubed of pages grouped by event key.
-
-When the extraction modules are not importable it falls back to ``<h1>``/``<p>`` texts with the gold
-dateline (and says so in the output).
-
-    .venv/bin/python benchmarks/eval_events.py [--verbose] [--json OUT]
+    .venv/bin/python benchmarks/eval_events.py [--verbose] [--json OUT] [--fallback] [--set-dir DIR]
 """
 
 from __future__ import annotations
@@ -20,189 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-BASE = "http://127.0.0.1:8000"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-TARGETS = {
-    "topic_event_recall": 0.99,
-    "unrelated_precision": 0.98,
-    "pair_exact": 0.99,
-    "start_exact": 0.93,
-    "relation_exact": 0.90,
-}
-
-
-@dataclass
-class PageText:
-    title: str | None
-    paragraphs: list[str]
-    reference: date | None
-    published: datetime | None
-    dateline_city: str | None
-    dateline_country: str | None
-
-
-def _fallback_text(html: str, gold: dict[str, Any]) -> PageText:
-    from lxml import html as lxml_html
-
-    tree = lxml_html.fromstring(html)
-    h1 = [e.text_content().strip() for e in tree.iter("h1")]
-    paragraphs = [e.text_content().strip() for e in tree.iter("p") if e.text_content().strip()]
-    dateline = gold.get("dateline") or {}
-    raw = dateline.get("raw")
-    if raw and paragraphs:
-        for i, paragraph in enumerate(paragraphs[:3]):
-            if raw in paragraph:
-                paragraphs[i] = paragraph.split(raw, 1)[1].strip(" :-—")
-                paragraphs = paragraphs[i:]
-                break
-    published = datetime.fromisoformat(gold["published_at"]) if "T" in gold["published_at"] else None
-    reference = date.fromisoformat(dateline["date"]) if dateline.get("date") else date.fromisoformat(gold["published_at"][:10])
-    return PageText(h1[0] if h1 else gold.get("title"), paragraphs, reference, published, dateline.get("city"), dateline.get("country"))
-
-
-def _real_text(html: str, url: str) -> PageText:
-    from crawler.core.context import PageContext
-    from crawler.core.events import default_registry
-    from crawler.core.process import fact_paragraphs, process_page
-
-    # The crawler's own pure pipeline (dateline marked outside the body, standfirsts, ...).
-    processed = process_page(html, url, PageContext(dialogues=default_registry()))
-    page, cleaned = processed.page, processed.clean
-    published = page.published.value if page.published is not None else None
-    dateline = cleaned.dateline
-    reference = dateline.date if dateline is not None and dateline.date is not None else None
-    if reference is None and published is not None:
-        reference = published.date()  # the offset as printed is the publisher's local zone
-    return PageText(
-        page.title,
-        fact_paragraphs(page, cleaned),
-        reference,
-        published,
-        dateline.city if dateline is not None else None,
-        dateline.country if dateline is not None else None,
-    )
-
-
-def _real_modules_available() -> bool:
-    try:
-        from crawler.core.extract import extract_page  # noqa: F401
-        from crawler.core.normalize.body import clean_body  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
-
-
-def _bcubed(predicted: dict[str, str | None], gold: dict[str, str]) -> tuple[float | None, float | None]:
-    """B-cubed precision/recall of predicted clusters (pages without a key are singletons)."""
-    pages = list(gold)
-    if not pages:
-        return None, None
-    pred_key = {p: predicted.get(p) or f"__single__{p}" for p in pages}
-    by_pred: dict[str, set[str]] = defaultdict(set)
-    by_gold: dict[str, set[str]] = defaultdict(set)
-    for p in pages:
-        by_pred[pred_key[p]].add(p)
-        by_gold[gold[p]].add(p)
-    precision = sum(len(by_pred[pred_key[p]] & by_gold[gold[p]]) / len(by_pred[pred_key[p]]) for p in pages) / len(pages)
-    recall = sum(len(by_pred[pred_key[p]] & by_gold[gold[p]]) / len(by_gold[gold[p]]) for p in pages) / len(pages)
-    return round(precision, 4), round(recall, 4)
-
-
-def evaluate_set(root: Path, gold_path: Path, *, use_real: bool, verbose: bool) -> dict[str, Any]:
-    from crawler.core.events import classify_topic, extract_event_facts, load_registry
-
-    registry = load_registry()
-    rows = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    failures: list[dict[str, Any]] = []
-    counts: dict[str, int] = defaultdict(int)
-    predicted_keys: dict[str, str | None] = {}
-    gold_events: dict[str, str] = {}
-    for row in rows:
-        path = root / row["url_path"].lstrip("/")
-        if path.is_dir():
-            path = path / "index.html"
-        html = path.read_text(encoding="utf-8", errors="replace").replace("{{BASE}}", BASE)
-        text = _real_text(html, BASE + row["url_path"]) if use_real else _fallback_text(html, row)
-        decision = classify_topic(text.title, text.paragraphs, registry)
-        gold_topic = row["topic"]
-        counts[f"gold_{gold_topic}"] += 1
-        counts[f"pred_{decision.topic}"] += 1
-        if gold_topic == "dialogue_event" and decision.topic == "dialogue_event":
-            counts["event_recalled"] += 1
-        if decision.topic == "unrelated" and gold_topic == "unrelated":
-            counts["unrelated_correct"] += 1
-        if decision.topic != gold_topic:
-            failures.append({"page": row["url_path"], "field": "topic", "gold": gold_topic, "got": decision.topic,
-                             "reasons": decision.reasons})  # fmt: skip
-        event = row.get("event")
-        if gold_topic != "dialogue_event" or not event:
-            continue
-        facts = extract_event_facts(
-            text.title, text.paragraphs, registry=registry, reference_date=text.reference,
-            published=text.published, dateline_city=text.dateline_city, dateline_country=text.dateline_country,
-        )  # fmt: skip
-        counts["events"] += 1
-        gold_pair = tuple(event["countries"])
-        got_pair = facts.countries if facts else None
-        got_start = facts.start_date.isoformat() if facts and facts.start_date else None
-        got_end = facts.end_date.isoformat() if facts and facts.end_date else None
-        got_relation = facts.relation if facts else None
-        got_venue = (facts.venue_city, facts.venue_country) if facts else None
-        checks = {
-            "pair": (gold_pair, got_pair),
-            "start": (event["start_date"], got_start),
-            "relation": (event["relation"], got_relation),
-            "end": (event["end_date"], got_end),
-            "venue_country": (
-                "virtual" if event["venue_city"] == "virtual" else event["venue_country"],
-                got_venue[1] if got_venue else None,
-            ),
-        }
-        for name, (want, got) in checks.items():
-            if want == got:
-                counts[f"{name}_ok"] += 1
-            else:
-                failures.append({
-                    "page": row["url_path"], "field": name, "gold": want, "got": got,
-                    "evidence": facts.date_evidence if facts else None, "quirk": row.get("quirk"),
-                    "reasons": facts.reasons if facts else ["no facts"],
-                })  # fmt: skip
-        predicted_keys[row["url_path"]] = facts.event_key() if facts else None
-        gold_events[row["url_path"]] = event["event_id"]
-        if facts is not None and facts.series_known:
-            counts["series_known"] += 1
-    bcubed_p, bcubed_r = _bcubed(predicted_keys, gold_events)
-    figures = {
-        "pages": len(rows),
-        "topic_event_recall": _ratio(counts["event_recalled"], counts["gold_dialogue_event"]),
-        "unrelated_precision": _ratio(counts["unrelated_correct"], counts["pred_unrelated"]),
-        "unrelated_rejected": counts["pred_unrelated"],
-        "event_pages": counts["events"],
-        "pair_exact": _ratio(counts["pair_ok"], counts["events"]),
-        "start_exact": _ratio(counts["start_ok"], counts["events"]),
-        "relation_exact": _ratio(counts["relation_ok"], counts["events"]),
-        "end_exact": _ratio(counts["end_ok"], counts["events"]),
-        "venue_country_exact": _ratio(counts["venue_country_ok"], counts["events"]),
-        "series_known": _ratio(counts["series_known"], counts["events"]),
-        "key_bcubed_precision": bcubed_p,
-        "key_bcubed_recall": bcubed_r,
-    }
-    if verbose:
-        for failure in failures:
-            print(json.dumps(failure, ensure_ascii=False, default=str))
-    return {"figures": figures, "failures": failures}
+from tests.helpers.eval_events import REPO, SHARED, TARGETS, _real_modules_available, evaluate_set
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,7 +29,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="also (or, with --only-set-dirs, only) evaluate this fixture set: DIR/site + DIR/gold.jsonl")
     parser.add_argument("--only-set-dirs", action="store_true", help="skip wire-sites-dev and demo")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(REPO))
     use_real = _real_modules_available() and not args.fallback
     sets = [
         ("wire-sites-dev", SHARED / "data" / "wire-sites-dev" / "site", SHARED / "data" / "wire-sites-dev" / "gold.jsonl"),

@@ -82,5 +82,6 @@ _.threshold
 _.by_slug
 _.worker_pids
 
-# Dead, left for the integrator: crawler/core/events/facts.py is being split by another branch.
-_.PLAUSIBLE_WINDOW
+# logging.LogRecord attributes the one-line handler clears (crawler/app/run.py), read by logging itself
+_.exc_text
+_.stack_info

@@ -26,7 +26,6 @@ from storage.types import utcnow
 DECLINED_EXCEPTIONS = ("scrapy.exceptions.IgnoreRequest",)
 # crawl_runs.status: running (not closed yet), ok (finished, every monitor passed), failed, paused (a JOBDIR
 # run stopped by the operator; the same command resumes it). A plain string column, no CHECK constraint.
-RUN_STATUSES = ("running", "ok", "failed", "paused")
 # robots.txt answered these: the site has no rules (RFC 9309 2.3.1.3), not an error of the run
 ROBOTS_MISSING = ("robotstxt/response_status_count/404", "robotstxt/response_status_count/410")
 # Discovery requests answered 404/410 (a guessed or moved feed/sitemap/listing; set by the source spider):

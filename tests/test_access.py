@@ -30,9 +30,10 @@ from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Event
 from storage.schema import upgrade
+from tests.helpers.crawl import INLINE_EXTRACTION
 from tests.test_search import STORIES, seed
 
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

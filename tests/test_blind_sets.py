@@ -1,5 +1,5 @@
 """The blind fixture sets (tests/fixtures/blind): a real CLI crawl of each into a fresh SQLite archive,
-scored against its gold labels by benchmarks/eval_archive.py.
+scored against its gold labels by tests/helpers/eval_archive.py (the scorer of benchmarks/eval_archive.py).
 
 Only the cross-page figures are floors here: whether copies of one story share an article and the pages of
 one round share an event. Per-page fields (country pair, start date, relation, published time, topic) are
@@ -9,17 +9,17 @@ docs/decisions.md)."""
 
 from __future__ import annotations
 
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers.crawl import INLINE_EXTRACTION
+from tests.helpers.eval_archive import BLIND_FLOORS
+
 REPO = Path(__file__).resolve().parents[1]
 BLIND = REPO / "tests" / "fixtures" / "blind"
-sys.path.insert(0, str(REPO))
-from benchmarks.eval_archive import BLIND_FLOORS  # noqa: E402
 
 # Floors: the archive-level figures, measured after the fixes the sets prompted (docs/events.md).
 CROSS_PAGE = ("article_pair_precision", "article_pair_recall", "event_bcubed_precision", "event_bcubed_recall")
@@ -28,15 +28,14 @@ FLOORS = {name: {k: floors[k] for k in CROSS_PAGE} for name, floors in BLIND_FLO
 
 def _crawl(name: str, work: Path) -> dict[str, Any]:
     """Crawl one set into a fresh archive and score it (in a worker process: Alembic's context is global)."""
-    sys.path.insert(0, str(REPO))
-    from benchmarks.eval_archive import run_one
+    from tests.helpers.eval_archive import run_one
 
     root = BLIND / name
     # Set f in reverse page order: its fact sheets and backgrounders come before the dated reports, so the
     # end-of-run attachment of undated round reports is exercised (crawler.app.reprocess.reattach_unassigned).
     order = "reverse" if name == "f" else "sitemap"
     report: dict[str, Any] = run_one(name, root / "site", root / "gold.jsonl", order,
-                                     f"sqlite:///{work / 'a.sqlite3'}", work)
+                                     f"sqlite:///{work / 'a.sqlite3'}", work, INLINE_EXTRACTION)
     return {"figures": report["figures"], "failures": [str(f) for f in report["failures"]]}
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, select
 from crawler.shell.botwall import detect_bot_wall
 from storage.models import CrawlRun, Source
 from tests.conftest import REPO
+from tests.helpers.crawl import INLINE_EXTRACTION
 
 DATADOME_PAGE = (b"<html><head><title>reuters.com</title></head><body><p>Please enable JS and disable any ad "
                  b"blocker</p><script src='https://ct.captcha-delivery.com/c.js'></script></body></html>")
@@ -80,7 +81,7 @@ def test_blocked_source_is_reported_and_not_retried(sqlite_url: str, wall: str) 
     res = subprocess.run(
         [*run, "crawl", "ap", "--no-progress", "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
          "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false", "-s", "CONCURRENT_REQUESTS=1", "-s", "ROBOTSTXT_OBEY=false",
-         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false"],
+         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false", *INLINE_EXTRACTION],
         capture_output=True, text=True, timeout=120, cwd=REPO,
     )
     assert "Traceback" not in res.stderr

@@ -14,9 +14,10 @@ from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, Document, Event
 from storage.schema import upgrade
+from tests.helpers.crawl import INLINE_EXTRACTION
 
 ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "--batch-size", "3"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "--batch-size", "3", *INLINE_EXTRACTION]
 PUBLISHERS = ("asiawire", "capitalnews", "dailysentinel", "globalwire", "govpress", "wirefeed")
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.sitegen import generate
 from storage.db import make_engine
 from storage.schema import upgrade
 from tests.faultserver import FaultServer
+from tests.helpers.sitegen import generate
 
 CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",

@@ -15,8 +15,9 @@ from crawler.app.demo import DEMO_GOLD
 from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, CrawlRun, Document, Event, SeenUrl
+from tests.helpers.crawl import INLINE_EXTRACTION
 
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
 
 
 def newsarchive(*args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:

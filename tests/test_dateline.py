@@ -170,12 +170,8 @@ def test_property_adversarial_punctuation(text):
 
 def test_thresholds_on_shared():
     shared_dir()
-    import importlib.util
+    from tests.helpers import eval_datelines as mod
 
-    spec = importlib.util.spec_from_file_location("eval_datelines", REPO / "benchmarks" / "eval_datelines.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
     reuters = mod.eval_reuters(False)
     assert reuters["city_exact"] >= 0.995 and reuters["city_and_date_exact"] >= 0.995
     dev = mod.eval_dev(False)

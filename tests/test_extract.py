@@ -3,8 +3,6 @@ and (when ../shared is present) the extraction targets on the real corpora."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -561,22 +559,12 @@ def test_extractor_version_is_a_string() -> None:
 # ------------------------------------------------------------------------ corpora (../shared)
 
 
-def _load_benchmark():
-    spec = importlib.util.spec_from_file_location(
-        "eval_extraction", REPO / "benchmarks" / "eval_extraction.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["eval_extraction"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def corpus_figures() -> dict[str, dict[str, object]]:
     shared_dir("data", "corpora", "fundus", "MANIFEST.json")
     shared_dir("data", "corpora", "article-extraction-benchmark", "ground-truth.json")
-    bench = _load_benchmark()
+    from tests.helpers import eval_extraction as bench
+
     return {"fundus": bench.eval_fundus(2, False), "aeb": bench.eval_aeb(2, False)}
 
 

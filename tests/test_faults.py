@@ -12,16 +12,17 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from benchmarks.sitegen import generate
 from crawler.core.context import load_registries
 from crawler.core.process import process_page
 from storage.db import make_engine
 from storage.models import CrawlRun, Document
 from storage.schema import upgrade
 from tests.faultserver import FaultServer
+from tests.helpers.crawl import INLINE_EXTRACTION
+from tests.helpers.sitegen import generate
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
-        "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+        "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", *INLINE_EXTRACTION]
 
 # the CLI as installed (console script `newsarchive` = crawler.app.cli.main:main), run in a fresh interpreter
 CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"

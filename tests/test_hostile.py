@@ -34,6 +34,7 @@ from storage.archive import Archive
 from storage.db import make_engine
 from storage.models import Article, Document, Event, SeenUrl, Source
 from tests.faultserver import FaultServer
+from tests.helpers.crawl import INLINE_EXTRACTION
 
 REGISTRIES = load_registries()
 REGISTRY = REGISTRIES.dialogues
@@ -345,7 +346,8 @@ def test_crawler_never_leaves_allowed_hosts_nor_reads_file_or_data_urls(tmp_path
         proc = subprocess.run(
             [sys.executable, "-c", "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))",
              "--database", db, "crawl", "--sitemap", f"{server.base_url}/sitemap.xml",
-             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False"],
+             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
+             *INLINE_EXTRACTION],
             capture_output=True, text=True, timeout=120, check=False)
         hosts = list(server.hosts)
         requests = list(server.requests)

@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from benchmarks.sitegen import generate
 from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, Document, Event, EventAlias, SeenUrl, Source
 from tests.conftest import shared_path
 from tests.faultserver import FaultServer
+from tests.helpers.crawl import INLINE_EXTRACTION
+from tests.helpers.sitegen import generate
 
 CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", *INLINE_EXTRACTION]
 
 
 def crawl(db: str, sitemap: str) -> None:

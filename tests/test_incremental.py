@@ -20,8 +20,9 @@ from storage.db import make_engine
 from storage.feeds import FeedFetch, Validators, advance_watermarks, load_validators, record_fetches
 from storage.models import CrawlRun, Document, FeedState, SeenUrl, Source, table_of
 from storage.schema import upgrade
+from tests.helpers.crawl import INLINE_EXTRACTION
 
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
 DISCOVERY_PATH = re.compile(r"(^/robots\.txt$|sitemap[^/]*\.xml$|feed\.xml$)")
 
 

@@ -19,8 +19,9 @@ from storage.db import make_engine
 from storage.models import CrawlRun
 from storage.runs import FieldCoverage, close_run, http_error_count
 from storage.schema import upgrade
+from tests.helpers.crawl import INLINE_EXTRACTION
 
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
 ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 

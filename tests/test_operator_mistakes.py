@@ -22,9 +22,10 @@ import pytest
 from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.schema import upgrade
+from tests.helpers.crawl import INLINE_EXTRACTION
 
 CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
 
 
 def newsarchive(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:

@@ -23,10 +23,11 @@ from sqlalchemy.engine import make_url
 from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from tests.conftest import _pg_base_url, _pg_sqlalchemy_url, shared_path
+from tests.helpers.crawl import INLINE_EXTRACTION
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "queries.md"
 QUESTION = re.compile(r"^### (Q\d+)\. (.+)$")
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
 FLOOR = 0.9
 
 

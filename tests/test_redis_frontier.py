@@ -21,11 +21,12 @@ from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, CrawlRun, Document, Event
 from storage.schema import upgrade
+from tests.helpers.crawl import INLINE_EXTRACTION
 
 REDIS_ENV = "NEWSARCHIVE_TEST_REDIS_URL"
 REPO = Path(__file__).resolve().parents[1]
 ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING", *INLINE_EXTRACTION]
 
 
 @pytest.fixture
@@ -41,11 +42,19 @@ def redis_url() -> Iterator[str]:
         client.ping()
     except redis.RedisError as exc:
         pytest.fail(f"{REDIS_ENV} is set but Redis is not usable: {exc}")
-    prefix = f"newsarchive-test-{uuid.uuid4().hex[:10]}"
+    client.close()
     yield url
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
-    for key in client.scan_iter("newsarchive-test-*"):
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """This test's key prefix; its keys (only its: other test processes share the server) go at teardown."""
+    import redis
+
+    prefix = f"newsarchive-test-{uuid.uuid4().hex[:10]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
     client.close()
 
@@ -70,7 +79,8 @@ def snapshot(url: str, base: str) -> dict[str, Any]:
     return {"documents": sorted((u.removeprefix(base), h, k) for u, h, k in docs), "events": events}
 
 
-def test_two_workers_share_one_frontier(redis_url: str, demo_server: FixtureServer, tmp_path: Path) -> None:
+def test_two_workers_share_one_frontier(redis_url: str, redis_prefix: str, demo_server: FixtureServer,
+                                       tmp_path: Path) -> None:
     import redis
 
     gold = [json.loads(line) for line in DEMO_GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -79,7 +89,7 @@ def test_two_workers_share_one_frontier(redis_url: str, demo_server: FixtureServ
     engine = make_engine(db)
     upgrade(engine)
     engine.dispose()
-    prefix = f"newsarchive-test-{uuid.uuid4().hex[:10]}"
+    prefix = redis_prefix
     client = redis.Redis.from_url(redis_url)
     workers = [worker(db, redis_url, prefix) for _ in range(2)]
     # Feed the queue only once both workers are up and polling (each has opened its crawl_runs row), so the

@@ -28,6 +28,7 @@ from storage.dedup import Fingerprint
 from storage.models import Article, ArticleBand, Document, Event, EventAlias
 from storage.records import DocumentRecord
 from tests.conftest import REPO
+from tests.helpers.crawl import INLINE_EXTRACTION
 
 FIXTURES = REPO / "tests" / "fixtures" / "sources"
 CRAWLED = ("menafn", "ians", "ani", "dhs", "yonhap")
@@ -45,7 +46,7 @@ def _crawl(url: str, server: FixtureServer) -> None:
         [sys.executable, "-m", "crawler.app.cli", "--database", url, "crawl", *CRAWLED, "--no-progress",
          "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}", "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false",
          "-s", "ROBOTSTXT_OBEY=false", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
-         "-s", "NEWSARCHIVE_MONITOR_MAX_ERROR_RATE=1.0"],
+         "-s", "NEWSARCHIVE_MONITOR_MAX_ERROR_RATE=1.0", *INLINE_EXTRACTION],
         capture_output=True, text=True, timeout=120, cwd=REPO,
     )
     assert "Traceback" not in res.stderr, res.stderr[-2000:]

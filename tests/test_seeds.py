@@ -24,9 +24,10 @@ from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, DialogueSeries, Document, Event, EventAlias
 from tests.conftest import shared_path
+from tests.helpers.crawl import INLINE_EXTRACTION
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=1",
-        "--batch-size", "1"]
+        "--batch-size", "1", *INLINE_EXTRACTION]
 KEY = "IND-USA:homeland-security-dialogue:2024-02-27"
 
 

@@ -26,6 +26,7 @@ from crawler.core.sources import (
 )
 from storage.models import Article, Document, Source
 from tests.conftest import REPO, shared_path
+from tests.helpers.crawl import INLINE_EXTRACTION
 
 FIXTURES = REPO / "tests" / "fixtures" / "sources"
 REGISTRY = load_sources()
@@ -151,6 +152,7 @@ def test_crawl_all_fixture_sources(sqlite_url: str, fixture_server: FixtureServe
         "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}", "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false",
         "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=false",
         "-s", "NEWSARCHIVE_MONITOR_MAX_ERROR_RATE=1.0", "-s", "NEWSARCHIVE_MONITOR_MIN_COVERAGE_PUBLISHED=0",
+        *INLINE_EXTRACTION,
     )
     assert "Traceback" not in res.stderr
     engine = create_engine(sqlite_url)
@@ -253,7 +255,8 @@ def test_registry_politeness_applies_per_source_in_a_real_crawl(tmp_path: Path) 
         bases = {n: f"{server.base_url}/{n}" for n in ("slow", "fast")}
         res = subprocess.run(
             [*cli, "crawl", "slow", "fast", "--no-progress", "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
-             "-s", "ROBOTSTXT_OBEY=false", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=true"],
+             "-s", "ROBOTSTXT_OBEY=false", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=true",
+             *INLINE_EXTRACTION],
             capture_output=True, text=True, timeout=120, cwd=REPO, env=env)
         hits = list(server.hits)
     assert "Traceback" not in res.stderr, res.stderr[-2000:]
@@ -290,7 +293,7 @@ def test_crawl_with_guessed_endpoints_passes_its_monitors(sqlite_url: str, fixtu
         "--database", sqlite_url, "crawl", "ani", "--no-progress",
         "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps({'ani': fixture_server.base_url + '/ani'})}",
         "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false", "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
-        "-s", "ROBOTSTXT_OBEY=false", "-s", "NEWSARCHIVE_MONITOR_MIN_REQUESTS=5",
+        "-s", "ROBOTSTXT_OBEY=false", "-s", "NEWSARCHIVE_MONITOR_MIN_REQUESTS=5", *INLINE_EXTRACTION,
     )
     engine = create_engine(sqlite_url)
     with engine.connect() as conn:
@@ -317,7 +320,7 @@ def test_scrapy_crawl_sources_entry_point_archives(sqlite_url: str, fixture_serv
         [sys.executable, "-m", "scrapy", "crawl", "sources", "-a", f"sources={','.join(names)}",
          "-s", f"NEWSARCHIVE_DATABASE_URL={sqlite_url}", "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
          "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false", "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
-         "-s", "ROBOTSTXT_OBEY=false", "-s", "LOG_LEVEL=WARNING"],
+         "-s", "ROBOTSTXT_OBEY=false", "-s", "LOG_LEVEL=WARNING", *INLINE_EXTRACTION],
         capture_output=True, text=True, timeout=120, cwd=REPO,
     )
     assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr[-3000:]

@@ -8,10 +8,8 @@ threshold in ``weights``. The cases each rule is for: ``tests/cases/event_facts.
 from crawler.core.events.countries import alpha2_to_alpha3, alpha3_to_alpha2
 from crawler.core.events.facts.cascade import extract_event_facts, facts_of_analysed
 from crawler.core.events.facts.model import CoChair, EventFacts, make_event_key
-from crawler.core.events.facts.weights import PLAUSIBLE_WINDOW
 
 __all__ = [
-    "PLAUSIBLE_WINDOW",
     "CoChair",
     "EventFacts",
     "alpha2_to_alpha3",

@@ -7,7 +7,6 @@ table ``tests/cases/event_facts.jsonl`` names the sentence each one is for.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Final
 
 # --- parties: who the page is about (mechanism.party_counts) -------------------------------------------
@@ -73,4 +72,3 @@ VENUE_ANY_SENTENCE_PARAGRAPHS: Final = 2  # paragraphs 0-2 are about the round; 
 VENUE_AFTER_MEETING_MAX_PARAGRAPH: Final = 1  # an unknown city "held in X" counts in the first two paragraphs
 
 # A date more than this far from the reference is not this round's (kept for callers that re-check).
-PLAUSIBLE_WINDOW: Final = (timedelta(days=DATE_WINDOW_BEFORE_DAYS), timedelta(days=DATE_WINDOW_AFTER_DAYS))
