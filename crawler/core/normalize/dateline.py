@@ -126,6 +126,20 @@ _HIJRI_RE = re.compile(
 )
 # ", IRNA —" / ", SANA-" after the place, and ", AZERTAC The ..." after the date: an agency in capitals.
 _COMMA_CAPS_AGENCY_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}(?P<a>[A-Z]{3,12})(?=[ \t]{0,3}(?:[-–—:]|$)|[ \t]+[A-Z])")
+# The house styles of the Chinese, Japanese and Korean wires, which print no comma and no terminator:
+# 新华社上海3月5日电 (Xinhua, CNS, People's Daily), 【北京共同】 (Kyodo, Jiji; a paper's 【CITY=NAME】),
+# （中央社記者NAME台北5日電） (CNA), (부산=연합뉴스) NAME 기자 = (Yonhap, Newsis, News1). "city" is the printed
+# name; the gazetteer reads it (GeoNames alternate names) for the country.
+_CJK_CITY = r"[^\s\d\W]{1,8}?"
+_CJK_PATTERNS = (
+    re.compile(r"(?:据|據)?(?P<a>新华社|新華社|中新社|中新网|中国新闻社|本报|人民网)(?:[^\d\s]{0,3}记者[^\s\d]{1,12}\s?)?"
+               r"(?P<city>" + _CJK_CITY + r")(?:(?P<mon>\d{1,2})月)?(?P<day>\d{1,2})日(?:电|讯|電)"),
+    re.compile(r"【(?P<city>[^\s\d【】=＝]{1,10}?)(?:(?P<day>\d{1,2})日)?(?P<a>共同|時事|新華社|新华社)?】"),
+    re.compile(r"【(?P<city>[^\s\d【】=＝]{1,10})[=＝][^】]{1,20}】"),
+    re.compile(r"[（(](?P<a>中央社)(?:記者)?(?P<city>[^\d（）()]{1,20}?)(?:(?P<mon>\d{1,2})月)?"
+               r"(?P<day>\d{1,2})日[^）)\d]{0,8}(?:電|報導)[）)]"),
+    re.compile(r"[(\[（](?P<city>[^=＝()\[\]（）\s]{1,12})[=＝](?P<a>연합뉴스|뉴시스|뉴스1|뉴스핌|newsis)[)\]）]"),
+)
 _STAMP_DATE_RE = re.compile(
     r"(?:Updated|Created|Published|Posted(?: On)?|First published)[ \t]{0,2}:?[ \t]{0,3}"
     r"(?P<day>\d{1,2})[-/.](?P<mon>\d{1,2})[-/.](?P<year>(?:19|20)\d{2})",
@@ -517,6 +531,39 @@ def parse_dateline(text: str, published: dt.datetime | dt.date | None = None) ->
         return None
 
 
+def _cjk_city(printed: str) -> tuple[str, tuple[str, str] | None]:
+    """The city in a CJK dateline's slot and its gazetteer entry: the whole slot, else its last word, else
+    its longest known tail ("王小明台北" → "台北": a reporter's name runs into the city)."""
+    printed = printed.strip()
+    words = printed.split()
+    candidates = [printed] + ([words[-1]] if len(words) > 1 else [])
+    candidates += [words[-1][i:] for i in range(1, len(words[-1]) - 1)] if words else []
+    for cand in candidates:
+        hit = gazetteer().lookup_city(cand)
+        if hit is not None:
+            return cand, hit
+    return (words[-1] if words else printed), None
+
+
+def _match_cjk(line: str, start: int, offset: int, line_agency: str | None,
+               published: dt.datetime | dt.date | None) -> Dateline | None:
+    """A Chinese, Japanese or Korean wire's dateline at the start of ``line`` (see _CJK_PATTERNS), else None."""
+    if start + 1 >= len(line) or (line[start].isascii() and line[start + 1].isascii()):
+        return None
+    for pattern in _CJK_PATTERNS:
+        m = pattern.match(line, start)
+        if m is None:
+            continue
+        city, hit = _cjk_city(m.group("city"))
+        groups = m.groupdict()
+        agency = normalize_agency(groups["a"]) if groups.get("a") else line_agency
+        day = int(groups["day"]) if groups.get("day") else None
+        month = int(groups["mon"]) if groups.get("mon") else None
+        return Dateline(m.group(0), (offset + start, offset + m.end()), city, None, hit[0] if hit else None, agency, False,
+                        month, day, None, _resolve(month, day, None, published))
+    return None
+
+
 def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | None:
     if not isinstance(text, str) or not text:
         return None
@@ -562,6 +609,9 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
             raw = line[start:d.end()]
             return Dateline(raw, (offset + start, offset + d.end()), None, None, None, line_agency, False,
                             month, day, year, _resolve(month, day, year, published))
+        cjk = _match_cjk(line, start, offset, line_agency, published)
+        if cjk is not None:
+            return cjk
         parts = _match_dateline(line, start, strict=False)
         if parts is not None and after_timestamp and parts.month is None:
             parts = None
