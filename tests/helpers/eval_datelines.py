@@ -293,7 +293,7 @@ def eval_multi(path: Path | None = None, rows: list[dict] | None = None) -> dict
             continue
         bucket["n"] += 1
         pred = {"city": d.city if d else None, "country": d.country if d else None,
-                "agency": d.agency if d else None, "month": d.month if d else None, "day": d.day if d else None}
+                "agency": d.agency if d and not d.agency_inferred else None, "month": d.month if d else None, "day": d.day if d else None}
         for f in MULTI_FIELDS:
             g = item.get(f)
             good = (multi_city_equal(g, pred[f]) if f == "city" else agency_equal(g, pred[f]) if f == "agency"

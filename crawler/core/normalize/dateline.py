@@ -74,7 +74,7 @@ _MONTHS_ALL = "(?:" + "|".join(re.escape(f) for f in sorted(_MONTH_NUM_ALL, key=
 # No letter (nor a combining mark of an Indic script) may follow a month name: "\b" fails after a virama.
 _MON_END = r"(?![^\W\d_])"
 # Digits: \d matches every script's decimal digits ("١٢", "१२", "১২"), and int() reads them.
-_YEAR = r"(?:\s{0,2}(?:,|de)?\s{0,2}(?P<year>(?:19|20)\d{2})(?![^\W_])(?:\s?ء)?)?"
+_YEAR = r"(?:\s{0,2}(?:,|de)?\s{0,2}(?P<year>\d{4})(?![^\W_])(?:\s?[ءم](?![^\W\d_]))?)?"
 _DATE_MD = re.compile(
     r"(?P<mon>" + _MONTHS_ALL + r")" + _MON_END + r"\.?\s{0,3}(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![^\W_])" + _YEAR, re.I
 )
@@ -85,14 +85,23 @@ _DATE_DM = re.compile(
 
 # A place word starts with a letter; inner hyphens/apostrophes only between letters.
 _WORD = (
-    r"(?!(?i:" + _MONTHS + r")\b\.?\s{0,3}\d)"
+    r"(?!(?i:" + _MONTHS + r")\b\.?\s{0,3}\d)(?!في[ \t])"
     r"[^\W\d_](?:[^\s\d,،۔()\[\]{}<>:;|/—–_!?\"“”«»*#'’-]|['’-](?=[^\W\d_])){0,30}"
 )
 _CONNECTOR = r"(?:de|da|del|della|do|dos|das|di|du|des|la|le|les|el|al|en|es|of|on|upon|am|an|der|den|van|von|y|sur|bin)"
 _PART = _WORD + r"(?:[ ]{1,2}(?:" + _CONNECTOR + r"[ ]{1,2})?" + _WORD + r"){0,4}"
 _PLACE_RE = re.compile(r"(?P<place>" + _PART + r"(?:[ ]?/[ ]?" + _PART + r"){0,3})")
 _REGION_RE = re.compile(r"[ \t]{0,2},[ \t]{0,3}(?P<r>" + _PART + r")")
-_DATE_PRE_RE = re.compile(r"[ \t,.،۔]{0,4}(?:في[ \t])?(?P<dash>-[ \t]{1,2})?")
+_DATE_PRE_RE = re.compile(r"[ \t,.،۔]{0,4}(?:(?:في|le)[ \t])?(?P<dash>-[ \t]{1,2})?")
+# Numbers only, then the agency's tag: "الكويت - 5 - 3 (كونا)" (KUNA), "Hà Nội, 5/3 (TTXVN)" (VNA, "ngày 5/3").
+_DATE_NUMERIC_RE = re.compile(
+    r"[ \t]{0,2}[,،-][ \t]{0,2}(?:ngày[ \t])?(?P<day>\d{1,2})[ \t]{0,2}[-/][ \t]{0,2}(?P<mon>\d{1,2})(?![\d/])(?=[ \t]{0,2}[(,])")
+# The day alone before the agency's tag: "MADRID, 5 (EUROPA PRESS)".
+_DAY_ONLY_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}(?P<day>\d{1,2})(?=[ \t]{0,2}\()")
+# A Hijri date before the Gregorian one, in Arabic: "15 رمضان 1445 هـ الموافق" (SPA).
+_HIJRI_AR_RE = re.compile(r"[ \t]{1,2}\d{1,2}[ \t]{1,2}[^\d\n]{2,20}?[ \t]1[34]\d\d[ \t]{0,2}هـ?[ \t]{0,2}(?:الموافق)?")
+# An agency's name in its own script after the date, with no bracket: "... 2024 م واس".
+_BARE_NATIVE_AGENCY_RE = re.compile(r"[ \t]{0,2}[-–]?[ \t]{0,2}(?P<a>[^\W\d_a-zA-Z][^\s\d().,:;/]{1,14})(?=\s|$)")
 _PAREN_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\((?P<p>[^()\[\]]{1,90})\)")
 _BRACKET_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\[(?P<b>[^\[\]\n]{1,40})\]")
 _SLASH_AGENCY_RE = re.compile(r"\.?[ \t]{0,2}/[ \t]?(?P<a>[^\W\d_][^\W\d_-]{1,15}(?:-[^\W\d_]{1,15})?)[ \t]?/\.?")
@@ -232,6 +241,14 @@ def _display_city(place: str) -> str:
     return "/".join(parts)
 
 
+def _year_of(token: str | None) -> int | None:
+    """A printed year in any script's digits, if it is a plausible one (1900-2099)."""
+    if not token:
+        return None
+    year = int(token)
+    return year if 1900 <= year <= 2099 else None
+
+
 def _month_of(token: str) -> int | None:
     return _MONTH_NUM_ALL.get(token.casefold())
 
@@ -284,6 +301,7 @@ class _Parts:
     year: int | None = None
     dash_date: bool = False
     loose: bool = False
+    numeric_date: bool = False
     agency_unknown: bool = False
     term: str | None = None
     end: int = 0
@@ -316,7 +334,7 @@ def _paren(content: str, parts: _Parts) -> bool:
     date = _DATE_DM.search(content) or _DATE_MD.search(content)
     if date and parts.month is None:
         parts.month, parts.day = _month_of(date.group("mon")), int(date.group("day"))
-        parts.year = int(date.group("year")) if date.group("year") else None
+        parts.year = _year_of(date.group("year"))
     if found:
         parts.agency = parts.agency or found
         return True
@@ -341,21 +359,37 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     split_agency = normalize_agency(tail) if dot and head else None
     if split_agency:
         place = head
+    # "Kolkata/PTI:" and "دمشق-سانا": the agency glued to the place by a slash or a hyphen.
+    for glue in ("/", "-"):
+        head, sep, tail = place.rpartition(glue)
+        if not split_agency and sep and head.strip() and normalize_agency(tail.strip()):
+            place, split_agency = head.strip(), normalize_agency(tail.strip())
     if not _place_ok(place):
         return None
     parts = _Parts(place=place, agency=split_agency)
     for _ in range(8):
-        h = _HIJRI_RE.match(line, pos)
+        h = _HIJRI_RE.match(line, pos) or (_HIJRI_AR_RE.match(line, pos) if parts.month is None else None)
         if h:
             pos = h.end()
             continue
+        if parts.month is None and parts.day is None:
+            n = _DATE_NUMERIC_RE.match(line, pos)
+            if n and 1 <= int(n.group("mon")) <= 12:
+                parts.month, parts.day, parts.numeric_date = int(n.group("mon")), int(n.group("day")), True
+                pos = n.end()
+                continue
+            n = _DAY_ONLY_RE.match(line, pos)
+            if n:
+                parts.day, parts.numeric_date = int(n.group("day")), True
+                pos = n.end()
+                continue
         if parts.month is None:
             pre = _DATE_PRE_RE.match(line, pos)
             assert pre is not None  # every part of the pattern is optional
             d = _DATE_MD.match(line, pre.end()) or _DATE_DM.match(line, pre.end())
             if d:
                 parts.month, parts.day = _month_of(d.group("mon")), int(d.group("day"))
-                parts.year = int(d.group("year")) if d.group("year") else None
+                parts.year = _year_of(d.group("year"))
                 parts.dash_date = bool(pre.group("dash"))
                 pos = d.end()
                 continue
@@ -386,6 +420,11 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         c = _COMMA_CAPS_AGENCY_RE.match(line, pos)
         if c and normalize_agency(c.group("a")):
             parts.agency = parts.agency or normalize_agency(c.group("a"))
+            pos = c.end()
+            continue
+        c = _BARE_NATIVE_AGENCY_RE.match(line, pos) if parts.month is not None and parts.agency is None else None
+        if c and normalize_agency(c.group("a")):
+            parts.agency = normalize_agency(c.group("a"))
             pos = c.end()
             continue
         r = _REGION_RE.match(line, pos) if parts.month is None else None
@@ -420,6 +459,8 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     parts.end = pos
     if parts.dash_date and parts.term is None:
         return None
+    if parts.numeric_date and parts.agency is None:
+        return None  # "Lahore, 5/3" alone is too weak: numbers count only before an agency's tag
     if parts.loose and parts.month is None:
         return None
     if parts.agency_unknown and parts.month is None and not gazetteer().lookup_city(place.split("/")[0].strip()):
