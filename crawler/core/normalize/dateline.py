@@ -174,7 +174,15 @@ _DESK_RE = re.compile(
 # First words that make a capitalised "place" a label, not a dateline.
 _STOPWORDS = frozenset(
     ["by", "updated", "update", "posted", "published", "photo", "photos", "image", "images", "source", "sources", "breaking", "exclusive", "watch", "read", "also", "note", "editor", "edited", "input", "reporting", "reported", "written", "story", "video", "file", "files", "representational", "representative", "image:", "caption", "credit", "credits", "courtesy", "advertisement", "sponsored", "disclaimer", "today", "yesterday", "tomorrow", "live", "latest", "opinion", "analysis", "explainer", "comment", "comments", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summary", "highlights", "key", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"]
-) | frozenset(_MONTH_NUM)
+) | frozenset(_MONTH_NUM) | frozenset(
+    # The same labels in the wires' other languages (a timestamp or a credit, never a place).
+    ["обновлено", "опубликовано", "фото", "источник", "cập", "đăng", "ảnh", "nguồn", "mise", "publié", "publiée",
+     "actualisé", "modifié", "actualizado", "publicado", "actualización", "aktualisiert", "veröffentlicht",
+     "stand", "bild", "quelle", "güncelleme", "güncellenme", "yayınlanma", "yayın", "fotoğraf", "kaynak",
+     "atualizado", "atualização", "foto", "fonte", "अपडेट", "अपडेटेड", "प्रकाशित", "फोटो", "तस्वीर", "تحديث",
+     "نشر", "تاريخ", "صورة", "المصدر", "فوٹو", "تصویر", "اپ", "شائع", "আপডেট", "প্রকাশ", "প্রকাশিত", "ছবি",
+     "புதுப்பிக்கப்பட்டது", "வெளியிடப்பட்டது", "படம்"]
+)
 _KEEP_UPPER = frozenset({"DC", "D.C.", "US", "U.S.", "UK", "UAE", "NY", "EU", "UN"})
 
 
@@ -466,6 +474,9 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     if parts.agency_unknown and parts.month is None and not gazetteer().lookup_city(place.split("/")[0].strip()):
         return None  # "Dewi Kartika (The Jakarta Post)": a byline, not "PLACE (AGENCY)"
     has_tag = parts.agency is not None or parts.bracket_country is not None
+    if (not has_tag and any("\u0400" <= c <= "\u04ff" for c in place) and not place.replace("/", "").isupper()
+            and not gazetteer().lookup_city(place.split("/")[0].strip(), allow_alternate=True)):
+        return None  # a title-case Cyrillic word before a date ("Обновлено 5 марта"): a label unless a known place
     if strict and parts.month is None and parts.agency is None:
         return None
     if parts.month is not None or has_tag:
