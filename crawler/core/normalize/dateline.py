@@ -549,6 +549,24 @@ def _header_agency(line: str) -> str | None:
     return None
 
 
+_NAME = r"[A-Z][\w.'’-]{0,20}(?: [A-Z][\w.'’-]{0,20}){0,3}"
+_NAMES_LINE_RE = re.compile(_NAME + r"(?:,? " + _NAME + r"){0,3},? (?:and|&) " + _NAME)
+# A government release's header: "Office of the Spokesperson", "Media Note", "Press Release".
+_RELEASE_HEADER_RE = re.compile(
+    r"(?:(?:the )?Office of the (?:\w+ ){0,2}Spokesperson|Media Note|Press Release|Press Statement|"
+    r"Readout|Joint Statement|Fact Sheet|Ministry of (?:Foreign|External) Affairs)",
+    re.I,
+)
+# A timestamp line ending in the city: "March 3, 2022 10:15 am | Updated 10:20 am IST - CHENNAI".
+_STAMP_CITY_RE = re.compile(r".{0,100}[ \t][-–—|][ \t]{1,2}(?P<place>[A-Z][A-Z.'’ -]{2,30}?)[ \t]*$")
+# A line that is a date alone: "March 4, 2024", "4 March 2024" (a release's date line).
+_DATE_LINE_RE = re.compile(
+    r"[ \t]{0,3}(?:(?:\w{3,9},?[ \t]{1,2})?(?P<mon>" + _MONTHS + r")\.?[ \t]{1,2}(?P<day>\d{1,2}),?[ \t]{1,2}(?P<year>(?:19|20)\d\d)|"
+    r"(?P<day2>\d{1,2})[ \t]{1,2}(?P<mon2>" + _MONTHS + r"),?[ \t]{1,2}(?P<year2>(?:19|20)\d\d))[ \t]*$",
+    re.I,
+)
+
+
 def _is_header_line(line: str) -> tuple[bool, bool]:
     """(is a skippable header line, is a timestamp) for a line that is not itself a dateline."""
     s = line.strip()
@@ -562,8 +580,13 @@ def _is_header_line(line: str) -> tuple[bool, bool]:
     if s.startswith("|") or "|" in s or s.lower().startswith("by ") or _header_agency(s):
         return True, False
     words = s.split()
-    # A bare name line ("SUDHIR KUMAR"): a few capitalised words and no sentence punctuation.
+    # A bare name line ("SUDHIR KUMAR"): a few capitalised words and no sentence punctuation; or several
+    # names joined by "and" / "&" / commas ("Sarah El Deeb and Bassem Mroue", a byline without "By").
     if len(words) <= 5 and not re.search(r"[.!?;:,]$", s) and all(w[:1].isupper() for w in words):
+        return True, False
+    if (len(words) <= 10 and _NAMES_LINE_RE.fullmatch(s)):
+        return True, False
+    if _RELEASE_HEADER_RE.fullmatch(s):
         return True, False
     return False, False
 
@@ -614,6 +637,73 @@ def _match_cjk(line: str, start: int, offset: int, line_agency: str | None,
         return Dateline(m.group(0), (offset + start, offset + m.end()), city, None, hit[0] if hit else None, agency, False,
                         month, day, None, _resolve(month, day, None, published))
     return None
+
+
+def _known_city(place: str) -> tuple[str, str] | None:
+    first = place.split("/")[0].strip()
+    return gazetteer().lookup_city(first, allow_alternate=False) if first else None
+
+
+def _header_dateline(text: str, lines: list[str], index: int, offset: int, start: int, line_agency: str | None,
+                     published: dt.datetime | dt.date | None, after_timestamp: bool) -> Dateline | None:
+    """The city printed in a page's header lines rather than in a dateline proper:
+
+    - a timestamp line ending in the city ("... | Updated 10:20 am IST - CHENNAI");
+    - a name line ending in the city above a timestamp ("RAHUL SHARMA MUMBAI" / "July 9, 2021 01:30 IST");
+    - a release's place line above its date line ("Washington, DC" / "March 4, 2024");
+    - a known city, a comma and the first sentence with no date ("Lucknow, The Uttar Pradesh cabinet ...").
+    """
+    line = lines[index]
+    body = line[start:].rstrip()
+    following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+
+    def make(place: str, begin: int, end: int, month: int | None = None, day: int | None = None,
+             year: int | None = None) -> Dateline:
+        hit = _known_city(place)
+        return Dateline(text[begin:end], (begin, end), _display_city(place), None, hit[0] if hit else None,
+                        line_agency, False, month, day, year, _resolve(month, day, year, published))
+
+    if _TIME_RE.search(body) or _NUMERIC_DATE_RE.search(body):
+        m = _STAMP_CITY_RE.fullmatch(body)
+        if m and _known_city(m.group("place").strip()):
+            place = m.group("place").strip()
+            begin = offset + start + m.start("place")
+            return make(place, begin, begin + len(place))
+        return None
+    words = body.split()
+    if (2 <= len(words) <= 6 and all(_is_caps(w) for w in words) and following
+            and (_TIME_RE.search(following) or _DATE_LINE_RE.match(following))):
+        for size in (2, 1):
+            place = " ".join(words[-size:])
+            if len(words) > size and _known_city(place):
+                begin = offset + start + body.rindex(place)
+                return make(place, begin, begin + len(place))
+    if after_timestamp:
+        return None
+    date = _DATE_LINE_RE.fullmatch(following) if following else None
+    if date:
+        m = _PLACE_RE.match(line, start)
+        if m and _place_ok(m.group("place")) and _known_city(m.group("place")):
+            rest = line[m.end():].strip()
+            region_ok = not rest or (rest.startswith(",") and len(rest) <= 30
+                                     and (gazetteer().resolve_region(rest[1:].strip())
+                                          or gazetteer().country_code(rest[1:].strip())))
+            if region_ok:
+                month = _month_of(date.group("mon") or date.group("mon2"))
+                day = int(date.group("day") or date.group("day2"))
+                year = int(date.group("year") or date.group("year2"))
+                begin = offset + start
+                return make(m.group("place"), begin, begin + len(line[start:].rstrip()), month, day, year)
+    m = _CITY_SENTENCE_RE.match(line, start)
+    if m and index == 0 and _place_ok(m.group("place")) and _known_city(m.group("place")):
+        if len(line[m.end():].split()) >= 5 and not _DATE_MD.match(line, m.end()):
+            begin = offset + start
+            return make(m.group("place"), begin, begin + len(m.group("place")))
+    return None
+
+
+# "Lucknow, The Uttar Pradesh cabinet ...": a title-case city, a comma, a capitalised sentence.
+_CITY_SENTENCE_RE = re.compile(r"(?P<place>[A-Z][a-z]{2,20}(?: [A-Z][a-z]{2,20})?),[ \t](?=(?:The|A|An|In|On|Police|Prime|Chief|Union|State)\b)")
 
 
 def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | None:
@@ -699,6 +789,9 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
                 parts = _match_dateline(line, w.start(), strict=True)
                 if parts is not None:
                     return _build(text, offset, w.start(), parts, line_agency, published)
+        found = _header_dateline(text, lines, index, offset, start, line_agency, published, after_timestamp)
+        if found is not None:
+            return found
         header, is_stamp = _is_header_line(line[start:])
         if not header or skipped >= _MAX_SKIPPED:
             return None
