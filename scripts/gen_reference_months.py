@@ -28,8 +28,12 @@ def language(code: str) -> dict[str, object]:
     info = importlib.import_module(f"dateparser.data.date_translation_data.{code}").info
 
     def forms(key: str) -> list[str]:
+        # The language's own names, then its regional locales' (Levantine "آذار" in ar-JO/ar-SY/ar-LB).
+        names = list(info.get(key, []))
+        for locale in sorted(info.get("locale_specific", {})):
+            names += info["locale_specific"][locale].get(key, [])
         seen: list[str] = []
-        for name in info.get(key, []):
+        for name in names:
             folded = name.casefold()
             if folded not in seen:
                 seen.append(folded)

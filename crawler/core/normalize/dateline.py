@@ -86,7 +86,7 @@ _DATE_DM = re.compile(
 # A place word starts with a letter; inner hyphens/apostrophes only between letters.
 _WORD = (
     r"(?!(?i:" + _MONTHS + r")\b\.?\s{0,3}\d)(?!في[ \t])"
-    r"[^\W\d_](?:[^\s\d,،۔()\[\]{}<>:;|/—–_!?\"“”«»*#'’-]|['’-](?=[^\W\d_])){0,30}"
+    r"[^\W\d_](?:[^\s\d,،۔।()\[\]{}<>:;|/—–_!?\"“”«»*#'’-]|['’-](?=[^\W\d_])){0,30}"
 )
 _CONNECTOR = r"(?:de|da|del|della|do|dos|das|di|du|des|la|le|les|el|al|en|es|of|on|upon|am|an|der|den|van|von|y|sur|bin)"
 _PART = _WORD + r"(?:[ ]{1,2}(?:" + _CONNECTOR + r"[ ]{1,2})?" + _WORD + r"){0,4}"
@@ -95,19 +95,22 @@ _REGION_RE = re.compile(r"[ \t]{0,2},[ \t]{0,3}(?P<r>" + _PART + r")")
 _DATE_PRE_RE = re.compile(r"[ \t,.،۔]{0,4}(?:(?:في|le)[ \t])?(?P<dash>-[ \t]{1,2})?")
 # Numbers only, then the agency's tag: "الكويت - 5 - 3 (كونا)" (KUNA), "Hà Nội, 5/3 (TTXVN)" (VNA, "ngày 5/3").
 _DATE_NUMERIC_RE = re.compile(
-    r"[ \t]{0,2}[,،-][ \t]{0,2}(?:ngày[ \t])?(?P<day>\d{1,2})[ \t]{0,2}[-/][ \t]{0,2}(?P<mon>\d{1,2})(?![\d/])(?=[ \t]{0,2}[(,])")
+    r"(?:[ \t]{0,2}[,،-][ \t]{0,2}|[ \t]{1,2})(?P<ngay>ngày[ \t])?(?P<day>\d{1,2})[ \t]{0,2}(?P<sep>[-/])[ \t]{0,2}(?P<mon>\d{1,2})"
+    r"(?:(?P=sep)\d{4})?(?![\d/])(?=[ \t]{0,2}[(,\-–—])")
+_CLOCK_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}\d{1,2}:\d{2}(?!\d)")
 # The day alone before the agency's tag: "MADRID, 5 (EUROPA PRESS)".
 _DAY_ONLY_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}(?P<day>\d{1,2})(?=[ \t]{0,2}\()")
 # A Hijri date before the Gregorian one, in Arabic: "15 رمضان 1445 هـ الموافق" (SPA).
-_HIJRI_AR_RE = re.compile(r"[ \t]{1,2}\d{1,2}[ \t]{1,2}[^\d\n]{2,20}?[ \t]1[34]\d\d[ \t]{0,2}هـ?[ \t]{0,2}(?:الموافق)?")
+_HIJRI_AR_RE = re.compile(
+    r"[ \t]{1,2}\d{1,2}[ \t]{1,2}[^\d\n]{2,20}?[ \t]\d{4}[ \t]{0,2}(?:هـ[ \t]{0,2}(?:الموافق)?|الموافق)")
 # An agency's name in its own script after the date, with no bracket: "... 2024 م واس".
 _BARE_NATIVE_AGENCY_RE = re.compile(r"[ \t]{0,2}[-–]?[ \t]{0,2}(?P<a>[^\W\d_a-zA-Z][^\s\d().,:;/]{1,14})(?=\s|$)")
 _PAREN_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\((?P<p>[^()\[\]]{1,90})\)")
 _BRACKET_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\[(?P<b>[^\[\]\n]{1,40})\]")
-_SLASH_AGENCY_RE = re.compile(r"\.?[ \t]{0,2}/[ \t]?(?P<a>[^\W\d_][^\W\d_-]{1,15}(?:-[^\W\d_]{1,15})?)[ \t]?/\.?")
+_SLASH_AGENCY_RE = re.compile(r"\.?[ \t]{0,2}/[ \t]?(?P<a>[^\W\d_][^/\n\d]{0,20}?)[ \t]?/\.?")
 # ", Reuter -" after the date, or the agency name with no comma at all ("TOKYO, Jan. 5 Kyodo -").
-_COMMA_AGENCY_RE = re.compile(r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[A-Z][A-Za-z-]{1,15})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
-_TERM_RE = re.compile(r"[ \t]{0,3}[,،]?[ \t]{0,3}(?P<t>-{1,2}|—|–|:|\||_|۔|\.-|\.(?=\s|$))")
+_COMMA_AGENCY_RE = re.compile(r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[^\W\d_a-z][^\W\d_]{0,2}[\w-]{0,13})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
+_TERM_RE = re.compile(r"[ \t]{0,3}[,،]?[ \t]{0,3}(?P<t>-{1,2}|—|–|:|\||_|۔|।|\.-|\.(?=\s|$))")
 # After the terminator, the agency's own name: "МОСКВА, 5 марта — РИА Новости." (RIA, Regnum).
 _TRAILING_AGENCY_RE = re.compile(r"[ \t]{0,2}(?P<a>[^\W\d_][\w-]{1,15}(?: [^\W\d_][\w-]{1,15}){0,1})[ \t]{0,2}\.")
 _AGENCY_LEAD_RE = re.compile(r"(?P<a>[A-Z][A-Za-z.-]{1,20}(?: [A-Z][A-Za-z.-]{1,20}){0,2})[ \t]{1,3}/[ \t]{1,3}")
@@ -169,6 +172,15 @@ _STAMP_WORDS_RE = re.compile(
 _DESK_RE = re.compile(
     r"(?:news service|news desk|desk|bureau|correspondent|staff reporter|staff writer|news network|"
     r"news agency|web desk|online desk)\s*:?\s*$",
+    re.I,
+)
+# A paper's own desk in the agency's slot or after the place's comma, in the wires' languages.
+_DESK_WORDS_RE = re.compile(
+    r"(?:(?:our |special |from our )?(?:staff reporter|correspondent|staff correspondent|news desk|bureau)|"
+    r"(?:de notre )?correspondan(?:ce|t|te)|envoyée? spéciale?|"
+    r"(?:نمائندہ|سٹاف رپورٹر|اسٹاف رپورٹر|نامہ نگار|خبر نگار|وقائع نگار)(?: خصوصی)?|"
+    r"(?:विशेष |प्रमुख )?संवाददाता|निज संवाददाता|নিজস্ব প্রতিবেদক|স্টাফ রিপোর্টার|நமது நிருபர்|"
+    r"корреспондент|собкор|phóng viên)",
     re.I,
 )
 # First words that make a capitalised "place" a label, not a dateline.
@@ -310,6 +322,8 @@ class _Parts:
     dash_date: bool = False
     loose: bool = False
     numeric_date: bool = False
+    desk: bool = False
+    dated_by_word: bool = False
     agency_unknown: bool = False
     term: str | None = None
     end: int = 0
@@ -320,6 +334,9 @@ def _paren(content: str, parts: _Parts) -> bool:
     text = " ".join(content.split())
     if re.search(r"\bphoto|\bpic\b|\bfile\b|\bimage", text, re.I):
         return False
+    if _DESK_WORDS_RE.fullmatch(text):
+        parts.desk = True
+        return True  # "LAHORE (Staff Reporter)", "لاہور (سٹاف رپورٹر)": a desk, not an agency
     code = normalize_agency(text)
     if code:
         parts.agency = parts.agency or code
@@ -384,6 +401,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             n = _DATE_NUMERIC_RE.match(line, pos)
             if n and 1 <= int(n.group("mon")) <= 12:
                 parts.month, parts.day, parts.numeric_date = int(n.group("mon")), int(n.group("day")), True
+                parts.dated_by_word = bool(n.group("ngay"))
                 pos = n.end()
                 continue
             n = _DAY_ONLY_RE.match(line, pos)
@@ -401,6 +419,10 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
                 parts.dash_date = bool(pre.group("dash"))
                 pos = d.end()
                 continue
+        k = _CLOCK_RE.match(line, pos) if parts.month is not None else None
+        if k:
+            pos = k.end()
+            continue
         p = _PAREN_RE.match(line, pos)
         if p:
             if not _paren(p.group("p"), parts):
@@ -410,8 +432,11 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         b = _BRACKET_RE.match(line, pos)
         if b:
             code = gazetteer().country_code(b.group("b"))
-            if code is None:
+            if code is None and b.group("b").isascii():
                 return None
+            if code is None:  # "[भारत]": a country in a script the country tables lack
+                pos = b.end()
+                continue
             parts.bracket_country = code
             pos = b.end()
             continue
@@ -436,6 +461,10 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             pos = c.end()
             continue
         r = _REGION_RE.match(line, pos) if parts.month is None else None
+        if r and _DESK_WORDS_RE.fullmatch(r.group("r").strip()):
+            parts.desk = True  # "Pékin, correspondance", "लखनऊ, संवाददाता"
+            pos = r.end()
+            continue
         if r:
             printed = r.group("r").strip()
             region = gazetteer().resolve_region(printed)
@@ -464,16 +493,22 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         if trailing and normalize_agency(trailing.group("a")):
             parts.agency = normalize_agency(trailing.group("a"))
             pos = trailing.end()
+        elif parts.agency is None and line[pos:pos + 2].strip()[:1] and not line[pos:pos + 2].strip()[:1].isascii():
+            words = line[pos:pos + 40].split()[:3]
+            for size in (3, 2, 1):  # "القاهرة - أ ش أ": the agency in its own script after the dash
+                if len(words) >= size and normalize_agency(" ".join(words[:size])):
+                    parts.agency = normalize_agency(" ".join(words[:size]))
+                    break
     parts.end = pos
     if parts.dash_date and parts.term is None:
         return None
-    if parts.numeric_date and parts.agency is None:
+    if parts.numeric_date and parts.agency is None and not parts.dated_by_word:
         return None  # "Lahore, 5/3" alone is too weak: numbers count only before an agency's tag
     if parts.loose and parts.month is None:
         return None
     if parts.agency_unknown and parts.month is None and not gazetteer().lookup_city(place.split("/")[0].strip()):
         return None  # "Dewi Kartika (The Jakarta Post)": a byline, not "PLACE (AGENCY)"
-    has_tag = parts.agency is not None or parts.bracket_country is not None
+    has_tag = parts.agency is not None or parts.bracket_country is not None or parts.desk
     if (not has_tag and any("\u0400" <= c <= "\u04ff" for c in place) and not place.replace("/", "").isupper()
             and not gazetteer().lookup_city(place.split("/")[0].strip(), allow_alternate=True)):
         return None  # a title-case Cyrillic word before a date ("Обновлено 5 марта"): a label unless a known place
@@ -486,7 +521,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     rest = line[pos:]
     if _FULL_DATE_ONLY_RE.match(rest):  # "Manila, Philippines – 30 July 2024": a byline stamp
         return None
-    if parts.region is not None or parts.region_country is not None:
+    if parts.region is not None or parts.region_country is not None or parts.desk:
         return parts
     # A bare place: "KABUL:", "Washington:", "TOKYO —", "New Delhi |".
     if rest.lstrip()[:1].isdigit():  # "Ekleme: 17.11.2021" is a label and a value

@@ -141,8 +141,13 @@ class Gazetteer:
             saint = primary.get("saint " + key.split(" ", 1)[1])
             if saint is not None and (place is None or (saint.capital, saint.population) > (place.capital, place.population)):
                 place = saint
-        if place is None and allow_alternate:
-            place = alternate.get(key)
+        if allow_alternate:
+            other = alternate.get(key)
+            # "Pékin" is Beijing before it is Pekin, Illinois: an exonym of a capital or of a city ten times
+            # the size beats a small town's primary name.
+            if other is not None and (place is None or (other.capital and not place.capital)
+                                      or other.population > 10 * place.population):
+                place = other
         if place is None and allow_typo and len(key) >= 6:
             place = deletions.get(key) or primary.get(key)  # query is the name minus one letter
             if place is None:
