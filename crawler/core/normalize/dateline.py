@@ -113,6 +113,8 @@ _COMMA_AGENCY_RE = re.compile(r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[^\
 _TERM_RE = re.compile(r"[ \t]{0,3}[,،]?[ \t]{0,3}(?P<t>-{1,2}|—|–|:|\||_|۔|।|\.-|\.(?=\s|$))")
 # After the terminator, the agency's own name: "МОСКВА, 5 марта — РИА Новости." (RIA, Regnum).
 _TRAILING_AGENCY_RE = re.compile(r"[ \t]{0,2}(?P<a>[^\W\d_][\w-]{1,15}(?: [^\W\d_][\w-]{1,15}){0,1})[ \t]{0,2}\.")
+# VNA's foreign-bureau lead: "Theo phóng viên TTXVN tại Bắc Kinh, ..." ("according to VNA's reporter in").
+_VI_LEAD_RE = re.compile(r"Theo (?:phóng viên|PV|thông tấn xã) (?P<a>TTXVN|VNA|[^\W\d_]{2,12})(?: thường trú)? (?:tại|ở) ")
 _AGENCY_LEAD_RE = re.compile(r"(?P<a>[A-Z][A-Za-z.-]{1,20}(?: [A-Z][A-Za-z.-]{1,20}){0,2})[ \t]{1,3}/[ \t]{1,3}")
 _LINE_NOISE_RE = re.compile(r"[ \t*#•>]{0,10}")
 _DATE_ONLY_RE = re.compile(
@@ -773,6 +775,13 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         if lead and normalize_agency(lead.group("a")):
             line_agency = normalize_agency(lead.group("a"))
             start = lead.end()
+        vi = _VI_LEAD_RE.match(line, start)
+        if vi and normalize_agency(vi.group("a")):
+            place = _PLACE_RE.match(line, vi.end())
+            hit = gazetteer().lookup_city(place.group("place")) if place and _place_ok(place.group("place")) else None
+            if place and hit:
+                return Dateline(line[start:place.end()], (offset + start, offset + place.end()), place.group("place"),
+                                None, hit[0], normalize_agency(vi.group("a")), False, None, None, None, None)
         da = _DATE_AGENCY_RE.match(line, start)
         if da and normalize_agency(da.group("a")):
             month, day = _month_of(da.group("mon")), int(da.group("day"))
@@ -790,8 +799,10 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         if cjk is not None:
             return cjk
         parts = _match_dateline(line, start, strict=False)
-        if parts is not None and after_timestamp and parts.month is None:
-            parts = None
+        if (parts is not None and after_timestamp and parts.month is None and parts.agency is None
+                and not (parts.term in (":", "—", "--") and _is_all_caps_place(parts.place or "")
+                         and len(line[parts.end:].strip()) >= 20)):
+            parts = None  # a place in the page header; "LAHORE: The Punjab government ..." stays a dateline
         if parts is not None:
             return _build(text, offset, start, parts, line_agency, published)
         # "Washington DC" on one line, "Updated: 19-12-2019 01:16 IST" on the next (site headers).
