@@ -533,12 +533,23 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         if seg and (seg.endswith(":") or _DESK_RE.search(seg) or normalize_agency(seg)):
             return None
     first = place.split("/")[0].strip()
+    tp = re.match(r"(?i)TP\.?\s?(?=\w)", first)  # Vietnamese "TP." = "Thành phố" (city): "TP HỒ CHÍ MINH"
+    if tp and gazetteer().lookup_city("Thành phố " + first[tp.end():]):
+        parts.region_country = gazetteer().country_for_city("Thành phố " + first[tp.end():])
+        return parts
     if any(c.isalpha() and not c.isascii() and not c.isupper() and not c.islower() for c in first):
         return parts if gazetteer().lookup_city(first, allow_alternate=True) else None
     if gazetteer().lookup_city(first, allow_alternate=False):
         return parts
+    region = gazetteer().resolve_region(first) if not first.isascii() else None
+    if region is not None and region[1] is not None:  # a province printed as the place: "QUẢNG NINH —"
+        parts.region_country = region[1]
+        return parts
     words = first.split()
-    if _is_all_caps_place(first) and len(words) <= 3 and len(first) >= 4:
+    # An unknown ALL-CAPS word: a small town in an English wire's style, but not a site's name ("VOV.VN -")
+    # nor, outside ASCII, a paper's masthead ("TUỔI TRẺ —"): those must be known places.
+    if (_is_all_caps_place(first) and len(words) <= 3 and len(first) >= 4 and first.isascii()
+            and not re.search(r"\w\.\w{2}", first)):
         return parts
     return None
 
