@@ -25,6 +25,7 @@ from tests.helpers.eval_datelines import (
     MULTI_FILE,
     eval_dev,
     eval_multi,
+    multi_below_floors,
     eval_reuters,
     eval_tbaq,
     eval_tempeval,
@@ -51,6 +52,12 @@ def main() -> int:
         else:
             figures = eval_multi(args.multi)
         print(json.dumps(figures, indent=1, ensure_ascii=False))
+        if args.multi.resolve() == MULTI_FILE:
+            missed = multi_below_floors(figures)
+            for line in missed:
+                print(f"blind multilingual datelines: {line}")
+            print("blind multilingual datelines: floors " + ("MISSED" if missed else "met"))
+            return 1 if missed else 0
         if args.json:
             Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return 0

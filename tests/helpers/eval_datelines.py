@@ -255,6 +255,18 @@ def eval_tbaq(show: bool) -> dict:
 # --- the multilingual blind set (tests/fixtures/blind/datelines-multi.json) ------------------------------
 MULTI_FILE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blind" / "datelines-multi.json"
 MULTI_FIELDS = ("city", "country", "agency", "month", "day")
+# Floors of the multilingual blind set at the figures its first fixes reached (first run, before any of
+# them: city 0.371, country 0.358, agency 0.480, month 0.599, day 0.581, 2 false datelines). Issue 16's
+# target is 0.97 on each field; the gaps are listed in docs/decisions.md.
+MULTI_FLOORS = {"city": 0.89, "country": 0.89, "agency": 0.94, "month": 0.97, "day": 0.97}
+MULTI_CEILINGS = {"false_datelines": 0}
+
+
+def multi_below_floors(report: dict[str, Any]) -> list[str]:
+    """The multilingual set's overall figures under their floor (over their ceiling), one line each."""
+    overall = report["overall"]
+    low = [f"{k} {overall[k]:.3f} BELOW floor {t}" for k, t in MULTI_FLOORS.items() if overall[k] < t]
+    return low + [f"{k} {overall[k]} ABOVE ceiling {t}" for k, t in MULTI_CEILINGS.items() if overall[k] > t]
 
 
 def multi_city_equal(gold: str | None, pred: str | None) -> bool:

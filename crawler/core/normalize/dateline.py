@@ -587,7 +587,7 @@ def _header_agency(line: str) -> str | None:
     """The agency or desk named by a header line ("PTI", "GK NEWS SERVICE", "ANI | ..."), else None."""
     for seg in line.split("|"):
         seg = seg.strip().rstrip(":").strip()
-        if not seg or len(seg) > 40:
+        if not seg or len(seg) > 40 or seg[:3].lower() == "by ":  # "By Our Staff Reporter": a byline, no agency
             continue
         code = normalize_agency(seg)
         if code:

@@ -144,9 +144,9 @@ class Gazetteer:
         if allow_alternate:
             other = alternate.get(key)
             # "Pékin" is Beijing before it is Pekin, Illinois: an exonym of a capital or of a city ten times
-            # the size beats a small town's primary name.
-            if other is not None and (place is None or (other.capital and not place.capital)
-                                      or other.population > 10 * place.population):
+            # the size beats a small town's primary name (not a big city's: "Salvador" stays in Brazil).
+            if other is not None and (place is None or (place.population < 100_000 and not place.capital and (
+                    other.capital or other.population > 10 * place.population))):
                 place = other
         if place is None and allow_typo and len(key) >= 6:
             place = deletions.get(key) or primary.get(key)  # query is the name minus one letter
