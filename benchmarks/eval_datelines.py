@@ -52,14 +52,14 @@ def main() -> int:
         else:
             figures = eval_multi(args.multi)
         print(json.dumps(figures, indent=1, ensure_ascii=False))
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         if args.multi.resolve() == MULTI_FILE:
             missed = multi_below_floors(figures)
             for line in missed:
                 print(f"blind multilingual datelines: {line}")
             print("blind multilingual datelines: floors " + ("MISSED" if missed else "met"))
             return 1 if missed else 0
-        if args.json:
-            Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return 0
     if args.only_file:
         figures = eval_dev(args.show_misses, args.only_file)
