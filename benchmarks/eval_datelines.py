@@ -20,15 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.helpers.eval_datelines import (
     BLIND_FILE,
+    MULTI_FILE,
     SHARED,
     below_floors,
-    MULTI_FILE,
     eval_dev,
     eval_multi,
-    multi_below_floors,
     eval_reuters,
     eval_tbaq,
     eval_tempeval,
+    multi_below_floors,
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_case(case: dict) -> None:
     if d is None:  # only a case whose every field is a known gap may find nothing
         assert set(MULTI_FIELDS) <= set(case["gap"]), "no dateline found"
         return
-    got = {"city": d.city, "country": d.country, "agency": None if d.agency_inferred else d.agency,
+    got: dict[str, Any] = {"city": d.city, "country": d.country, "agency": None if d.agency_inferred else d.agency,
            "month": d.month, "day": d.day}
     for field in MULTI_FIELDS:
         if field in case["gap"]:

@@ -304,7 +304,7 @@ def eval_multi(path: Path | None = None, rows: list[dict] | None = None) -> dict
                 false_families[item["family"]] = false_families.get(item["family"], 0) + 1
             continue
         bucket["n"] += 1
-        pred = {"city": d.city if d else None, "country": d.country if d else None,
+        pred: dict[str, Any] = {"city": d.city if d else None, "country": d.country if d else None,
                 "agency": d.agency if d and not d.agency_inferred else None, "month": d.month if d else None, "day": d.day if d else None}
         for f in MULTI_FIELDS:
             g = item.get(f)

@@ -743,10 +743,10 @@ def _header_dateline(text: str, lines: list[str], index: int, offset: int, start
                 begin = offset + start
                 return make(m.group("place"), begin, begin + len(line[start:].rstrip()), month, day, year)
     m = _CITY_SENTENCE_RE.match(line, start)
-    if m and index == 0 and _place_ok(m.group("place")) and _known_city(m.group("place")):
-        if len(line[m.end():].split()) >= 5 and not _DATE_MD.match(line, m.end()):
-            begin = offset + start
-            return make(m.group("place"), begin, begin + len(m.group("place")))
+    if (m and index == 0 and _place_ok(m.group("place")) and _known_city(m.group("place"))
+            and len(line[m.end():].split()) >= 5 and not _DATE_MD.match(line, m.end())):
+        begin = offset + start
+        return make(m.group("place"), begin, begin + len(m.group("place")))
     return None
 
 
@@ -788,10 +788,11 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
             start = lead.end()
         vi = _VI_LEAD_RE.match(line, start)
         if vi and normalize_agency(vi.group("a")):
-            place = _PLACE_RE.match(line, vi.end())
-            hit = gazetteer().lookup_city(place.group("place")) if place and _place_ok(place.group("place")) else None
-            if place and hit:
-                return Dateline(line[start:place.end()], (offset + start, offset + place.end()), place.group("place"),
+            vi_place = _PLACE_RE.match(line, vi.end())
+            hit = (gazetteer().lookup_city(vi_place.group("place"))
+                   if vi_place and _place_ok(vi_place.group("place")) else None)
+            if vi_place and hit:
+                return Dateline(line[start:vi_place.end()], (offset + start, offset + vi_place.end()), vi_place.group("place"),
                                 None, hit[0], normalize_agency(vi.group("a")), False, None, None, None, None)
         da = _DATE_AGENCY_RE.match(line, start)
         if da and normalize_agency(da.group("a")):
