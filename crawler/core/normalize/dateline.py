@@ -25,6 +25,7 @@ bounded prefix, so the cost per call is bounded whatever the input.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -70,7 +71,31 @@ _MONTH_NUM_ALL: dict[str, int] = {}
 for _lang in _DATE_LANGUAGES:
     for _form, _num in calendar(_lang).month_numbers.items():
         _MONTH_NUM_ALL.setdefault(_form, _num)
-_MONTHS_ALL = "(?:" + "|".join(re.escape(f) for f in sorted(_MONTH_NUM_ALL, key=lambda f: (-len(f), f))) + ")"
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex alternation of ``words`` factored by common prefixes (longest match first at each branch), so
+    matching costs a walk down one branch instead of a try of every name of 14 languages."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
+        return body + "?" if ends and len(branches) == 1 and not body.startswith("(?:") else (
+            "(?:" + "|".join(branches) + ")?" if ends else body)
+
+    return "(?:" + emit(trie) + ")"
+
+
+_MONTHS_ALL = _trie_pattern(sorted(_MONTH_NUM_ALL))
 # No letter (nor a combining mark of an Indic script) may follow a month name: "\b" fails after a virama.
 _MON_END = r"(?![^\W\d_])"
 # Digits: \d matches every script's decimal digits ("١٢", "१२", "১২"), and int() reads them.
@@ -97,6 +122,7 @@ _DATE_PRE_RE = re.compile(r"[ \t,.،۔]{0,4}(?:(?:في|le)[ \t])?(?P<dash>-[ \t]
 _DATE_NUMERIC_RE = re.compile(
     r"(?:[ \t]{0,2}[,،-][ \t]{0,2}|[ \t]{1,2})(?P<ngay>ngày[ \t])?(?P<day>\d{1,2})[ \t]{0,2}(?P<sep>[-/])[ \t]{0,2}(?P<mon>\d{1,2})"
     r"(?:(?P=sep)\d{4})?(?![\d/])(?=[ \t]{0,2}[(,\-–—])")
+_NUMERIC_DATE_START = frozenset(",،-0123456789") | frozenset("n")  # "n" for Vietnamese "ngày"
 _CLOCK_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}\d{1,2}:\d{2}(?!\d)")
 # The day alone before the agency's tag: "MADRID, 5 (EUROPA PRESS)".
 _DAY_ONLY_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}(?P<day>\d{1,2})(?=[ \t]{0,2}\()")
@@ -109,7 +135,10 @@ _PAREN_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\((?P<p>[^()\[\]]{1,90})\)")
 _BRACKET_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\[(?P<b>[^\[\]\n]{1,40})\]")
 _SLASH_AGENCY_RE = re.compile(r"\.?[ \t]{0,2}/[ \t]?(?P<a>[^\W\d_][^/\n\d]{0,20}?)[ \t]?/\.?")
 # ", Reuter -" after the date, or the agency name with no comma at all ("TOKYO, Jan. 5 Kyodo -").
-_COMMA_AGENCY_RE = re.compile(r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[^\W\d_a-z][^\W\d_]{0,2}[\w-]{0,13})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
+_COMMA_AGENCY_RE = re.compile(r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[A-Z][A-Za-z-]{1,15})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
+# The same in any script, for a line that is not ASCII: "Москва. 5 марта. ИНТЕРФАКС -".
+_COMMA_AGENCY_NATIVE_RE = re.compile(
+    r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[^\W\d_a-z][^\W\d_]{0,2}[\w-]{0,13})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
 _TERM_RE = re.compile(r"[ \t]{0,3}[,،]?[ \t]{0,3}(?P<t>-{1,2}|—|–|:|\||_|۔|।|\.-|\.(?=\s|$))")
 # After the terminator, the agency's own name: "МОСКВА, 5 марта — РИА Новости." (RIA, Regnum).
 _TRAILING_AGENCY_RE = re.compile(r"[ \t]{0,2}(?P<a>[^\W\d_][\w-]{1,15}(?: [^\W\d_][\w-]{1,15}){0,1})[ \t]{0,2}\.")
@@ -214,6 +243,7 @@ def _words(part: str) -> list[str]:
     return part.split()
 
 
+@functools.lru_cache(maxsize=16384)  # pure, and a feed repeats its few places
 def _place_ok(place: str) -> bool:
     """Casing and vocabulary checks that tell a place from a person's name, a label or an agency."""
     parts = [p.strip() for p in place.split("/")]
@@ -249,6 +279,7 @@ def _is_all_caps_place(place: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+@functools.lru_cache(maxsize=16384)  # pure, and a feed repeats its few places
 def _display_city(place: str) -> str:
     """ALL-CAPS places to title case ("NEW DELHI" → "New Delhi"); others as printed; " / " → "/"."""
     parts = []
@@ -388,18 +419,31 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         place = head
     # "Kolkata/PTI:" and "دمشق-سانا": the agency glued to the place by a slash or a hyphen.
     for glue in ("/", "-"):
+        if split_agency or glue not in place:
+            continue
         head, sep, tail = place.rpartition(glue)
-        if not split_agency and sep and head.strip() and normalize_agency(tail.strip()):
+        if head.strip() and normalize_agency(tail.strip()):
             place, split_agency = head.strip(), normalize_agency(tail.strip())
     if not _place_ok(place):
         return None
     parts = _Parts(place=place, agency=split_agency)
+    native = not line.isascii()  # the other scripts' patterns are only tried on a line that needs them
     for _ in range(8):
-        h = _HIJRI_RE.match(line, pos) or (_HIJRI_AR_RE.match(line, pos) if parts.month is None else None)
+        h = _HIJRI_RE.match(line, pos) or (_HIJRI_AR_RE.match(line, pos) if native and parts.month is None else None)
         if h:
             pos = h.end()
             continue
-        if parts.month is None and parts.day is None:
+        if parts.month is None:
+            pre = _DATE_PRE_RE.match(line, pos)
+            assert pre is not None  # every part of the pattern is optional
+            d = _DATE_MD.match(line, pre.end()) or _DATE_DM.match(line, pre.end())
+            if d:
+                parts.month, parts.day = _month_of(d.group("mon")), int(d.group("day"))
+                parts.year = _year_of(d.group("year"))
+                parts.dash_date = bool(pre.group("dash"))
+                pos = d.end()
+                continue
+        if parts.month is None and parts.day is None and line[pos:pos + 3].lstrip()[:1] in _NUMERIC_DATE_START:
             n = _DATE_NUMERIC_RE.match(line, pos)
             if n and 1 <= int(n.group("mon")) <= 12:
                 parts.month, parts.day, parts.numeric_date = int(n.group("mon")), int(n.group("day")), True
@@ -411,17 +455,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
                 parts.day, parts.numeric_date = int(n.group("day")), True
                 pos = n.end()
                 continue
-        if parts.month is None:
-            pre = _DATE_PRE_RE.match(line, pos)
-            assert pre is not None  # every part of the pattern is optional
-            d = _DATE_MD.match(line, pre.end()) or _DATE_DM.match(line, pre.end())
-            if d:
-                parts.month, parts.day = _month_of(d.group("mon")), int(d.group("day"))
-                parts.year = _year_of(d.group("year"))
-                parts.dash_date = bool(pre.group("dash"))
-                pos = d.end()
-                continue
-        k = _CLOCK_RE.match(line, pos) if parts.month is not None else None
+        k = _CLOCK_RE.match(line, pos) if parts.month is not None and line[pos:pos + 3].lstrip()[:1] == "," else None
         if k:
             pos = k.end()
             continue
@@ -447,7 +481,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             parts.agency = parts.agency or normalize_agency(s.group("a"))
             pos = s.end()
             continue
-        c = _COMMA_AGENCY_RE.match(line, pos)
+        c = (_COMMA_AGENCY_NATIVE_RE if native else _COMMA_AGENCY_RE).match(line, pos)
         if c and parts.month is not None and normalize_agency(c.group("a")):
             parts.agency = parts.agency or normalize_agency(c.group("a"))
             pos = c.end()
@@ -457,7 +491,8 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             parts.agency = parts.agency or normalize_agency(c.group("a"))
             pos = c.end()
             continue
-        c = _BARE_NATIVE_AGENCY_RE.match(line, pos) if parts.month is not None and parts.agency is None else None
+        c = (_BARE_NATIVE_AGENCY_RE.match(line, pos)
+             if native and parts.month is not None and parts.agency is None else None)
         if c and normalize_agency(c.group("a")):
             parts.agency = normalize_agency(c.group("a"))
             pos = c.end()
@@ -491,7 +526,8 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     if t:
         parts.term = t.group("t")
         pos = t.end()
-        trailing = _TRAILING_AGENCY_RE.match(line, pos) if parts.agency is None and parts.month is not None else None
+        trailing = (_TRAILING_AGENCY_RE.match(line, pos)
+                    if native and parts.agency is None and parts.month is not None else None)
         if trailing and normalize_agency(trailing.group("a")):
             parts.agency = normalize_agency(trailing.group("a"))
             pos = trailing.end()
@@ -511,7 +547,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     if parts.agency_unknown and parts.month is None and not gazetteer().lookup_city(place.split("/")[0].strip()):
         return None  # "Dewi Kartika (The Jakarta Post)": a byline, not "PLACE (AGENCY)"
     has_tag = parts.agency is not None or parts.bracket_country is not None or parts.desk
-    if (not has_tag and any("\u0400" <= c <= "\u04ff" for c in place) and not place.replace("/", "").isupper()
+    if (not has_tag and native and any("\u0400" <= c <= "\u04ff" for c in place) and not place.replace("/", "").isupper()
             and not gazetteer().lookup_city(place.split("/")[0].strip(), allow_alternate=True)):
         return None  # a title-case Cyrillic word before a date ("Обновлено 5 марта"): a label unless a known place
     if strict and parts.month is None and parts.agency is None:
@@ -786,7 +822,7 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         if lead and normalize_agency(lead.group("a")):
             line_agency = normalize_agency(lead.group("a"))
             start = lead.end()
-        vi = _VI_LEAD_RE.match(line, start)
+        vi = _VI_LEAD_RE.match(line, start) if line.startswith("Theo ", start) else None
         if vi and normalize_agency(vi.group("a")):
             vi_place = _PLACE_RE.match(line, vi.end())
             hit = (gazetteer().lookup_city(vi_place.group("place"))
