@@ -421,7 +421,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     for glue in ("/", "-"):
         if split_agency or glue not in place:
             continue
-        head, sep, tail = place.rpartition(glue)
+        head, _sep, tail = place.rpartition(glue)
         if head.strip() and normalize_agency(tail.strip()):
             place, split_agency = head.strip(), normalize_agency(tail.strip())
     if not _place_ok(place):
