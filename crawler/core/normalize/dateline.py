@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from crawler.core.normalize.agency import match_wrapper, normalize_agency
@@ -70,7 +71,10 @@ _DATE_LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "tr", "vi", "ru", "hi", "
 _MONTH_NUM_ALL: dict[str, int] = {}
 for _lang in _DATE_LANGUAGES:
     for _form, _num in calendar(_lang).month_numbers.items():
-        _MONTH_NUM_ALL.setdefault(_form, _num)
+        # Indic text writes "য়"/"फ़" precomposed or as letter + nukta, and often drops the nukta ("फरवरी").
+        _nfd = unicodedata.normalize("NFD", _form)
+        for _variant in (_form, unicodedata.normalize("NFC", _form), _nfd, _nfd.replace("\u093c", "")):
+            _MONTH_NUM_ALL.setdefault(_variant, _num)
 
 
 def _trie_pattern(words: list[str]) -> str:
@@ -207,10 +211,13 @@ _DESK_RE = re.compile(
 )
 # A paper's own desk in the agency's slot or after the place's comma, in the wires' languages.
 _DESK_WORDS_RE = re.compile(
-    r"(?:(?:our |special |from our )?(?:staff reporter|correspondent|staff correspondent|news desk|bureau)|"
+    r"(?:(?:by )?(?:our |special |from our |the newspaper's )?(?:staff reporter|correspondent|staff correspondent|"
+    r"news desk|web desk|online desk|desk|bureau|monitoring desk)|"
     r"(?:de notre )?correspondan(?:ce|t|te)|envoyée? spéciale?|"
     r"(?:نمائندہ|سٹاف رپورٹر|اسٹاف رپورٹر|نامہ نگار|خبر نگار|وقائع نگار)(?: خصوصی)?|"
-    r"(?:विशेष |प्रमुख )?संवाददाता|निज संवाददाता|নিজস্ব প্রতিবেদক|স্টাফ রিপোর্টার|நமது நிருபர்|"
+    r"(?:ویب |نیوز |مانیٹرنگ )?ڈیسک|ایجنسیاں|ایجنسی|(?:वेब |न्यूज़ |न्यूज )?डेस्क|एजेंसी|एजेंसियां|"
+    r"(?:विशेष |प्रमुख )?संवाददाता|निज संवाददाता|নিজস্ব প্রতিবেদক|স্টাফ রিপোর্টার|(?:অনলাইন |নিউজ )?ডেস্ক|"
+    r"নিজস্ব সংবাদদাতা|நமது நிருபர்|நமது செய்தியாளர்|"
     r"корреспондент|собкор|phóng viên)",
     re.I,
 )
@@ -628,8 +635,8 @@ def _header_agency(line: str) -> str | None:
         code = normalize_agency(seg)
         if code:
             return code
-        if _DESK_RE.search(seg) and re.fullmatch(r"[A-Za-z][A-Za-z .&'-]{1,39}", seg):
-            return _display_city(seg)
+        if _DESK_RE.search(seg) and re.fullmatch(r"[A-Za-z][A-Za-z .&'-]{1,39}", seg) and not _DESK_WORDS_RE.fullmatch(seg):
+            return _display_city(seg)  # a named service ("GK News Service"); "Staff Reporter" names no agency
     return None
 
 
@@ -661,7 +668,7 @@ def _is_header_line(line: str) -> tuple[bool, bool]:
     timestamp = bool(_TIME_RE.search(s) or _NUMERIC_DATE_RE.search(s) or _STAMP_WORDS_RE.match(s))
     if timestamp:
         return True, True
-    if s.startswith("|") or "|" in s or s.lower().startswith("by ") or _header_agency(s):
+    if s.startswith("|") or "|" in s or s.lower().startswith("by ") or _header_agency(s) or _DESK_WORDS_RE.fullmatch(s):
         return True, False
     words = s.split()
     # A bare name line ("SUDHIR KUMAR"): a few capitalised words and no sentence punctuation; or several
