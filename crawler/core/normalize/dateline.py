@@ -142,7 +142,7 @@ _SLASH_AGENCY_RE = re.compile(r"\.?[ \t]{0,2}/[ \t]?(?P<a>[^\W\d_][^/\n\d]{0,20}
 _COMMA_AGENCY_RE = re.compile(r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[A-Z][A-Za-z-]{1,15})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
 # The same in any script, for a line that is not ASCII: "Москва. 5 марта. ИНТЕРФАКС -".
 _COMMA_AGENCY_NATIVE_RE = re.compile(
-    r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[^\W\d_a-z][^\W\d_]{0,2}[\w-]{0,13})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
+    r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[^\W\d_a-z][^\W\d_]{0,2}[\w.-]{0,13})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
 _TERM_RE = re.compile(r"[ \t]{0,3}[,،]?[ \t]{0,3}(?P<t>-{1,2}|—|–|:|\||_|۔|।|\.-|\.(?=\s|$))")
 # After the terminator, the agency's own name: "МОСКВА, 5 марта — РИА Новости." (RIA, Regnum).
 _TRAILING_AGENCY_RE = re.compile(r"[ \t]{0,2}(?P<a>[^\W\d_][\w-]{1,15}(?: [^\W\d_][\w-]{1,15}){0,1})[ \t]{0,2}\.")
@@ -390,7 +390,7 @@ def _paren(content: str, parts: _Parts) -> bool:
         parts.bracket_country = country
         return True
     # "(UrduPoint News / Sputnik - 18th May, 2023)", "(APP - UrduPoint / Pakistan Point News - ...)".
-    segments = [s.strip() for s in re.split(r"\s[-–/]\s|/|\n", content) if s.strip()]
+    segments = [s.strip() for s in re.split(r"\s[-–/]\s|/|\n|۔", content) if s.strip()]
     found = None
     for seg in segments:
         found = normalize_agency(seg)
@@ -431,10 +431,12 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         head, _sep, tail = place.rpartition(glue)
         if head.strip() and normalize_agency(tail.strip()):
             place, split_agency = head.strip(), normalize_agency(tail.strip())
+    native = not line.isascii()  # the other scripts' patterns are only tried on a line that needs them
+    if native and place.endswith(".") and place.count(".") == 1 and len(place) > 3:
+        place = place[:-1]  # "Москва. 5 марта." (Interfax): the dot ends the place, it is not an abbreviation
     if not _place_ok(place):
         return None
     parts = _Parts(place=place, agency=split_agency)
-    native = not line.isascii()  # the other scripts' patterns are only tried on a line that needs them
     for _ in range(8):
         h = _HIJRI_RE.match(line, pos) or (_HIJRI_AR_RE.match(line, pos) if native and parts.month is None else None)
         if h:
