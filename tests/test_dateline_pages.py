@@ -43,7 +43,7 @@ TEMPLATE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><ti
 def test_page_in_each_script_keeps_its_dateline(lang: str, lead: str, city: str, country: str, agency: str,
                                                 month: int | None, day: int | None) -> None:
     url = f"https://news.example.org/{lang}/2024/03/05/story.html"
-    context = load_registries(environ={}).context_for(url, fetched_at=dt.datetime(2024, 3, 6, tzinfo=dt.timezone.utc))
+    context = load_registries(environ={}).context_for(url, fetched_at=dt.datetime(2024, 3, 6, tzinfo=dt.UTC))
     page = process_page(TEMPLATE.format(lang=lang, title=lead[:40], lead=lead), url, context)
     d = page.clean.dateline
     assert d is not None, page.clean
