@@ -112,6 +112,14 @@ _DATE_DM = re.compile(
     + _MON_END + r"\.?" + _YEAR, re.I
 )
 
+# PTI-Bhasha spells the days one to nine in words ("नयी दिल्ली, पांच मार्च (भाषा)"), as Hindi style books ask.
+_HINDI_DAY_WORDS = {"एक": 1, "दो": 2, "तीन": 3, "चार": 4, "पांच": 5, "पाँच": 5, "छह": 6, "छः": 6, "सात": 7,
+                    "आठ": 8, "नौ": 9}
+_DATE_WORD_DM = re.compile(
+    r"(?P<day>" + "|".join(sorted(_HINDI_DAY_WORDS, key=len, reverse=True)) + r")\s{1,3}(?P<mon>" + _MONTHS_ALL + r")"
+    + _MON_END + r"\.?" + _YEAR
+)
+
 # A place word starts with a letter; inner hyphens/apostrophes only between letters.
 _WORD = (
     r"(?!(?i:" + _MONTHS + r")\b\.?\s{0,3}\d)(?!في[ \t])"
@@ -445,9 +453,11 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         if parts.month is None:
             pre = _DATE_PRE_RE.match(line, pos)
             assert pre is not None  # every part of the pattern is optional
-            d = _DATE_MD.match(line, pre.end()) or _DATE_DM.match(line, pre.end())
+            d = (_DATE_MD.match(line, pre.end()) or _DATE_DM.match(line, pre.end())
+                 or (_DATE_WORD_DM.match(line, pre.end()) if native else None))
             if d:
-                parts.month, parts.day = _month_of(d.group("mon")), int(d.group("day"))
+                day = d.group("day")
+                parts.month, parts.day = _month_of(d.group("mon")), _HINDI_DAY_WORDS.get(day) or int(day)
                 parts.year = _year_of(d.group("year"))
                 parts.dash_date = bool(pre.group("dash"))
                 pos = d.end()
