@@ -229,6 +229,7 @@ _DESK_WORDS_RE = re.compile(
     r"корреспондент|собкор|phóng viên)",
     re.I,
 )
+_DESK_LEAD_RE = re.compile(r"(?:" + _DESK_WORDS_RE.pattern + r")[ \t]{0,2}[,،|][ \t]{0,2}", re.I)
 # First words that make a capitalised "place" a label, not a dateline.
 _STOPWORDS = frozenset(
     ["by", "updated", "update", "posted", "published", "photo", "photos", "image", "images", "source", "sources", "breaking", "exclusive", "watch", "read", "also", "note", "editor", "edited", "input", "reporting", "reported", "written", "story", "video", "file", "files", "representational", "representative", "image:", "caption", "credit", "credits", "courtesy", "advertisement", "sponsored", "disclaimer", "today", "yesterday", "tomorrow", "live", "latest", "opinion", "analysis", "explainer", "comment", "comments", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summary", "highlights", "key", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"]
@@ -862,6 +863,16 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
             raw = line[start:d.end()]
             return Dateline(raw, (offset + start, offset + d.end()), None, None, None, line_agency, False,
                             month, day, year, _resolve(month, day, year, published))
+        desk = _DESK_LEAD_RE.match(line, start)
+        if desk:  # "নিজস্ব প্রতিবেদক, ঢাকা", "Staff Reporter, Lahore": the desk, then the place
+            desk_place = _PLACE_RE.match(line, desk.end())
+            tail = line[desk_place.end():].lstrip()[:1] if desk_place else ""
+            if desk_place and tail in ("", ":", "|", "।", "-", "—", "–") and _place_ok(desk_place.group("place")):
+                name = desk_place.group("place")
+                hit = gazetteer().lookup_city(name)
+                if hit is not None:
+                    return Dateline(line[start:desk_place.end()], (offset + start, offset + desk_place.end()),
+                                    _display_city(name), None, hit[0], line_agency, False, None, None, None, None)
         cjk = _match_cjk(line, start, offset, line_agency, published)
         if cjk is not None:
             return cjk
