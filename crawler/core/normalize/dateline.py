@@ -224,12 +224,14 @@ _DESK_WORDS_RE = re.compile(
     r"(?:de notre )?correspondan(?:ce|t|te)|envoyée? spéciale?|"
     r"(?:نمائندہ|سٹاف رپورٹر|اسٹاف رپورٹر|نامہ نگار|خبر نگار|وقائع نگار)(?: خصوصی)?|"
     r"(?:ویب |نیوز |مانیٹرنگ )?ڈیسک|ایجنسیاں|ایجنسی|(?:वेब |न्यूज़ |न्यूज )?डेस्क|एजेंसी|एजेंसियां|"
-    r"(?:विशेष |प्रमुख )?संवाददाता|निज संवाददाता|নিজস্ব প্রতিবেদক|স্টাফ রিপোর্টার|(?:অনলাইন |নিউজ )?ডেস্ক|"
+    r"(?:विशेष |प्रमुख )?संवाददाता|निज संवाददाता|ब्यूरो|टीम|ஸ்டாஃப் ரிப்போர்ட்டர்|செய்தியாளர்|নিজস্ব প্রতিবেদক|স্টাফ রিপোর্টার|(?:অনলাইন |নিউজ )?ডেস্ক|"
     r"নিজস্ব সংবাদদাতা|நமது நிருபர்|நமது செய்தியாளர்|"
     r"корреспондент|собкор|phóng viên)",
     re.I,
 )
-_DESK_LEAD_RE = re.compile(r"(?:" + _DESK_WORDS_RE.pattern + r")[ \t]{0,2}[,،|][ \t]{0,2}", re.I)
+# A paper's name may come first: "HT Correspondent", "जागरण संवाददाता", "अमर उजाला ब्यूरो".
+_DESK_LINE_RE = re.compile(r"(?:[^\s,|:।]{1,20}[ \t]){0,3}(?:" + _DESK_WORDS_RE.pattern + r")", re.I)
+_DESK_LEAD_RE = re.compile(_DESK_LINE_RE.pattern + r"[ \t]{0,2}[,،|][ \t]{0,2}", re.I)
 # First words that make a capitalised "place" a label, not a dateline.
 _STOPWORDS = frozenset(
     ["by", "updated", "update", "posted", "published", "photo", "photos", "image", "images", "source", "sources", "breaking", "exclusive", "watch", "read", "also", "note", "editor", "edited", "input", "reporting", "reported", "written", "story", "video", "file", "files", "representational", "representative", "image:", "caption", "credit", "credits", "courtesy", "advertisement", "sponsored", "disclaimer", "today", "yesterday", "tomorrow", "live", "latest", "opinion", "analysis", "explainer", "comment", "comments", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summary", "highlights", "key", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"]
@@ -648,7 +650,7 @@ def _header_agency(line: str) -> str | None:
         code = normalize_agency(seg)
         if code:
             return code
-        if _DESK_RE.search(seg) and re.fullmatch(r"[A-Za-z][A-Za-z .&'-]{1,39}", seg) and not _DESK_WORDS_RE.fullmatch(seg):
+        if _DESK_RE.search(seg) and re.fullmatch(r"[A-Za-z][A-Za-z .&'-]{1,39}", seg) and not _DESK_LINE_RE.fullmatch(seg):
             return _display_city(seg)  # a named service ("GK News Service"); "Staff Reporter" names no agency
     return None
 
@@ -681,7 +683,7 @@ def _is_header_line(line: str) -> tuple[bool, bool]:
     timestamp = bool(_TIME_RE.search(s) or _NUMERIC_DATE_RE.search(s) or _STAMP_WORDS_RE.match(s))
     if timestamp:
         return True, True
-    if s.startswith("|") or "|" in s or s.lower().startswith("by ") or _header_agency(s) or _DESK_WORDS_RE.fullmatch(s):
+    if s.startswith("|") or "|" in s or s.lower().startswith("by ") or _header_agency(s) or _DESK_LINE_RE.fullmatch(s):
         return True, False
     words = s.split()
     # A bare name line ("SUDHIR KUMAR"): a few capitalised words and no sentence punctuation; or several
