@@ -40,7 +40,7 @@ class SlowHandler(_FixtureHandler):
 @pytest.fixture
 def slow_server() -> Iterator[FixtureServer]:
     with FixtureServer(DEMO_SITE) as server:
-        handler = type("Slow", (SlowHandler,), {"delay": 0.4})
+        handler = type("Slow", (SlowHandler,), {"delay": 1.0})  # slow enough that a loaded machine still pauses mid-run
         assert server._httpd is not None
         server._httpd.RequestHandlerClass = handler
         yield server

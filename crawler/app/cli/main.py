@@ -8,6 +8,7 @@ exit 2 for usage errors, 1 for everything else that went wrong.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 
 import click
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from crawler.app.cli.commands import register_all
 from crawler.core.context import Registries
@@ -48,10 +49,30 @@ def database_errors(url: str) -> Iterator[None]:
         raise UserError(str(exc)) from None
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
-        raise UserError(f"cannot use the archive at {mask_url(url)}: {reason}") from None
+        raise UserError(f"cannot use the archive at {mask_url(url)}: {reason}{_full_disk_note(url)}") from None
     except ProgrammingError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
         raise UserError(f"database error at {mask_url(url)}: {reason}") from None
+
+
+FULL_DISK_BYTES = 1 << 20  # SQLite reports a full disk as "disk I/O error" when the journal cannot grow
+
+
+def _full_disk_note(url: str) -> str:
+    """For a SQLite archive on a (nearly) full file system, say so: SQLite's own words do not."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return ""
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return ""
+    try:
+        free = shutil.disk_usage(Path(parsed.database).parent).free
+    except OSError:
+        return ""
+    return f" (the disk is full: {free // 1024} KB free where the archive lives)" if free < FULL_DISK_BYTES else ""
 
 
 class Context:
