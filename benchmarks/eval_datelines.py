@@ -1,6 +1,9 @@
 """Measure parse_dateline on real data in ../shared (Reuters-21578, datelines_dev.json, TempEval-3 AFP).
 
 Usage: .venv/bin/python benchmarks/eval_datelines.py [--json OUT] [--show-misses] [--only-file JSON]
+       .venv/bin/python benchmarks/eval_datelines.py --multi [JSON]   (the multilingual blind set, or a
+       file/JSONL case table of the same fields; prints per-language and per-field figures, false
+       datelines, and only the family labels of misses)
 
 The scorers and their comparison rules live in tests/helpers/eval_datelines.py (the dateline tests use
 them too; docs/datelines.md describes the rules).
@@ -17,12 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.helpers.eval_datelines import (
     BLIND_FILE,
+    MULTI_FILE,
     SHARED,
     below_floors,
     eval_dev,
+    eval_multi,
     eval_reuters,
     eval_tbaq,
     eval_tempeval,
+    multi_below_floors,
 )
 
 
@@ -32,7 +38,29 @@ def main() -> int:
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--only-file", metavar="JSON", type=Path,
                     help="score only this file in the datelines_dev.json schema (e.g. tests/fixtures/blind/datelines.json)")
+    ap.add_argument("--multi", nargs="?", const=MULTI_FILE, type=Path, metavar="JSON",
+                    help="score the multilingual set (default tests/fixtures/blind/datelines-multi.json; "
+                         "a .jsonl case table works too)")
     args = ap.parse_args()
+    if args.multi:
+        if not args.multi.exists():
+            print(f"no such file: {args.multi}", file=sys.stderr)
+            return 2
+        if args.multi.suffix == ".jsonl":
+            rows = [json.loads(x) for x in args.multi.read_text(encoding="utf-8").splitlines() if x.strip()]
+            figures = eval_multi(rows=rows)
+        else:
+            figures = eval_multi(args.multi)
+        print(json.dumps(figures, indent=1, ensure_ascii=False))
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if args.multi.resolve() == MULTI_FILE:
+            missed = multi_below_floors(figures)
+            for line in missed:
+                print(f"blind multilingual datelines: {line}")
+            print("blind multilingual datelines: floors " + ("MISSED" if missed else "met"))
+            return 1 if missed else 0
+        return 0
     if args.only_file:
         figures = eval_dev(args.show_misses, args.only_file)
         print(json.dumps({args.only_file.name: figures}, indent=2))

@@ -27,7 +27,7 @@ from typing import Any
 
 from crawler.core.normalize.agency import detect_agency, normalize_agency
 from crawler.core.normalize.dateline import parse_dateline
-from crawler.core.normalize.gazetteer import lookup_city
+from crawler.core.normalize.gazetteer import fold, lookup_city
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 BLIND_FILE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blind" / "datelines.json"
@@ -250,3 +250,81 @@ def eval_tbaq(show: bool) -> dict:
             print(f"  tbaq miss: {first[:80]!r} -> {d}")
     return {"stories_with_dateline": n, "city_exact": city_ok / n if n else 0.0,
             "date_consistent": date_ok / n if n else 0.0}
+
+
+# --- the multilingual blind set (tests/fixtures/blind/datelines-multi.json) ------------------------------
+MULTI_FILE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blind" / "datelines-multi.json"
+MULTI_FIELDS = ("city", "country", "agency", "month", "day")
+# Floors of the multilingual blind set at the figures its first fixes reached (first run, before any of
+# them: city 0.371, country 0.358, agency 0.480, month 0.599, day 0.581, 2 false datelines). Issue 16's
+# target is 0.97 on each field; the gaps are listed in docs/decisions.md.
+MULTI_FLOORS = {"city": 0.92, "country": 0.92, "agency": 0.98, "month": 0.99, "day": 0.99}
+MULTI_CEILINGS = {"false_datelines": 0}
+
+
+def multi_below_floors(report: dict[str, Any]) -> list[str]:
+    """The multilingual set's overall figures under their floor (over their ceiling), one line each."""
+    overall = report["overall"]
+    low = [f"{k} {overall[k]:.3f} BELOW floor {t}" for k, t in MULTI_FLOORS.items() if overall[k] < t]
+    return low + [f"{k} {overall[k]} ABOVE ceiling {t}" for k, t in MULTI_CEILINGS.items() if overall[k] > t]
+
+
+def multi_city_equal(gold: str | None, pred: str | None) -> bool:
+    """Same place: both sides through the gazetteer's canonical name (any script or spelling), else the
+    printed names compared case- and accent-insensitively (fold)."""
+    if gold is None or pred is None:
+        return gold is None and pred is None
+    if city_equal(gold, pred):
+        return True
+
+    def key(name: str) -> str:
+        hit = lookup_city(name.split("/")[0].strip())
+        return fold(hit[1]) if hit else fold(name)
+
+    return key(gold) == key(pred)
+
+
+def eval_multi(path: Path | None = None, rows: list[dict] | None = None) -> dict:
+    """Per-language and overall exact figures of each field over the entries with a dateline, the false
+    datelines on the entries without one (counted per language), and the family labels of the misses
+    (never the texts: the set stays a blind measure). ``rows`` replaces the file (the case table)."""
+    data = rows if rows is not None else json.loads((path or MULTI_FILE).read_text(encoding="utf-8"))
+    per: dict[str, dict[str, Any]] = {}
+    miss_families: dict[str, dict[str, int]] = {}
+    false_families: dict[str, int] = {}
+    for item in data:
+        lang = item["language"]
+        bucket = per.setdefault(lang, {"n": 0, "negatives": 0, "false_datelines": 0,
+                                       **{f: 0 for f in MULTI_FIELDS}})
+        d = parse_dateline(item["text"], dt.date(2025, 12, 31))
+        if not item["has_dateline"]:
+            bucket["negatives"] += 1
+            if d is not None:
+                bucket["false_datelines"] += 1
+                false_families[item["family"]] = false_families.get(item["family"], 0) + 1
+            continue
+        bucket["n"] += 1
+        pred: dict[str, Any] = {"city": d.city if d else None, "country": d.country if d else None,
+                "agency": d.agency if d and not d.agency_inferred else None, "month": d.month if d else None, "day": d.day if d else None}
+        for f in MULTI_FIELDS:
+            g = item.get(f)
+            good = (multi_city_equal(g, pred[f]) if f == "city" else agency_equal(g, pred[f]) if f == "agency"
+                    else g == pred[f])
+            bucket[f] += good
+            if not good:
+                fam = miss_families.setdefault(f, {})
+                fam[item["family"]] = fam.get(item["family"], 0) + 1
+    out: dict[str, Any] = {"languages": {}, "overall": {}}
+    totals = {k: 0 for k in ("n", "negatives", "false_datelines", *MULTI_FIELDS)}
+    for lang, b in sorted(per.items()):
+        for k in totals:
+            totals[k] += b[k]
+        out["languages"][lang] = {**{f: round(b[f] / b["n"], 3) if b["n"] else None for f in MULTI_FIELDS},
+                                  "datelines": b["n"], "negatives": b["negatives"],
+                                  "false_datelines": b["false_datelines"]}
+    out["overall"] = {**{f: round(totals[f] / totals["n"], 3) if totals["n"] else None for f in MULTI_FIELDS},
+                      "datelines": totals["n"], "negatives": totals["negatives"],
+                      "false_datelines": totals["false_datelines"]}
+    out["miss_families"] = {f: dict(sorted(v.items(), key=lambda kv: -kv[1])) for f, v in miss_families.items()}
+    out["false_dateline_families"] = false_families
+    return out

@@ -46,6 +46,12 @@ def normalize_agency(name: str) -> str | None:
     """
     if not isinstance(name, str) or len(name) > 80:
         return None
+    return _normalize(name)
+
+
+@functools.lru_cache(maxsize=16384)
+def _normalize(name: str) -> str | None:
+    """normalize_agency for a string (memoised: a dateline asks about the same few words many times)."""
     key = _key(name)
     if not key:
         return None

