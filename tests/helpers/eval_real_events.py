@@ -62,7 +62,7 @@ def parse_published(raw: str | None) -> datetime | None:
 
     The label copies the date as written ("2024-02-28", "Nov 20 2023", "2022/12/09", "06-Mar-2023",
     "22jul18", "202409"); a month-only value is no date. Day-first for ``dd/mm/yyyy`` and ``dd-mm-yyyy``
-    (the set's numeric dates are written day first outside ISO order, "06/08/2024" for 6 August)."""
+    (the set's numeric dates are written day first outside ISO order, "06/08/2024" for 6 August) unless the second number cannot be a month."""
     if not raw:
         return None
     text = raw.strip()
@@ -71,8 +71,10 @@ def parse_published(raw: str | None) -> datetime | None:
         if found:
             return datetime(int(found[1]), int(found[2]), int(found[3]), tzinfo=UTC)
         found = _DMY.match(text)
-        if found:
-            return datetime(int(found[3]), int(found[2]), int(found[1]), tzinfo=UTC)
+        if found:  # day first unless the second number cannot be a month ("11/16/2021")
+            first, second = int(found[1]), int(found[2])
+            day, month = (second, first) if second > 12 else (first, second)
+            return datetime(int(found[3]), month, day, tzinfo=UTC)
     except ValueError:
         return None
     from dateutil import parser as date_parser

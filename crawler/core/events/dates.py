@@ -56,6 +56,8 @@ def _y(name: str) -> str:
 
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # 2024-02-27 (first: "2023-01-05 January 05" is not the range "01-05 January")
+    ("date", re.compile(r"\b(?P<y1>(?:19|20)\d\d)-(?P<m1>[01]\d)-(?P<d1>[0-3]\d)\b")),
     # From February 27 to February 29, 2024 / between Feb 27 and March 1
     (
         "range",
@@ -86,8 +88,6 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("date", re.compile(rf"\b{_m('m1')}\s+{_d('d1')}\b{_y('y1')}", re.IGNORECASE)),
     # 27 February 2024 / 27th of February
     ("date", re.compile(rf"\b{_d('d1')}\s+(?:of\s+)?{_m('m1')}\b{_y('y1')}", re.IGNORECASE)),
-    # 2024-02-27
-    ("date", re.compile(r"\b(?P<y1>(?:19|20)\d\d)-(?P<m1>[01]\d)-(?P<d1>[0-3]\d)\b")),
 ]
 
 _WEEKDAY_NAME = "(?:" + "|".join(name.capitalize() for name in WEEKDAYS) + ")"  # case-sensitive: "Monday"

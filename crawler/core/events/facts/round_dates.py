@@ -36,6 +36,30 @@ _CLOSING_RE = re.compile(r"\b(?:concluded|wrapped up|ended|closed|winds? up|woun
 _OPENING_RE = re.compile(r"\b(?:began|begins|begin|opened|opens|kicked off|started|starts|got underway)\b", re.IGNORECASE)
 _DAY_WORDS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 _EVIDENCE_PREFIX_RE = re.compile(r"\b(on|from|between)\s+$", re.IGNORECASE)
+# A page's own time stamp, not a date of the round: an ISO date ("2023-11-20": prose never writes one), a date
+# with a clock time after it ("January 05, 2023 09:39 pm | Updated"), or a line that is only a place and a
+# date ("New Delhi, February 28, 2021"; "Updated: Nov 20, 2023").
+_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CLOCK_AFTER_RE = re.compile(r"^[,\s|]*\d{1,2}[:.]\d{2}\b")  # not "on August 17 at 9:45 a.m."
+# "New Delhi [India], November 18 (ANI):", "BEIJING, March 12 (Xinhua) --": the dateline's date.
+_AGENCY_AFTER_RE = re.compile(r"^,?\s*\([A-Z][\w .-]{1,24}\)\s*(?::|--|[-–—])")
+_STAMP_WORDS = frozenset({"updated", "published", "posted", "last", "date", "read", "min", "on", "at", "and"})
+_LOWER_WORD_RE = re.compile(r"\b[a-z][a-z]{2,}\b")
+
+
+def is_page_stamp(sentence: Sentence, mention: DateMention) -> bool:
+    """Is this explicit date the page's time stamp (publication or update) rather than a date in prose?"""
+    if mention.kind != "date":
+        return False
+    if _ISO_DATE_RE.match(mention.text):
+        return True
+    text = sentence.text
+    if _CLOCK_AFTER_RE.match(text[mention.end :]) or _AGENCY_AFTER_RE.match(text[mention.end :]):
+        return True
+    rest = text[: mention.start] + " " + text[mention.end :]
+    if sentence.paragraph < 0 or MEETING_RE.search(rest):
+        return False  # a terse headline ("Talks On August 29") is not a stamp
+    return not any(word not in _STAMP_WORDS for word in _LOWER_WORD_RE.findall(rest))
 
 
 @dataclass
@@ -64,6 +88,8 @@ def date_candidates(
         future = sentence_is_future(text) if sentence.paragraph >= 0 else future_doc
         for mention in find_date_mentions(text, reference, future=future):
             before = text[: mention.start]
+            if is_page_stamp(sentence, mention):
+                continue  # "date 2023-11-20", "Updated: Nov 20, 2023, 11:00 AM IST"
             if _BOUND_BEFORE_RE.search(before):
                 continue
             if _OTHER_EVENT_BEFORE_DATE_RE.search(before):
