@@ -56,6 +56,25 @@ _OPINION_TITLE = re.compile(
     r"lessons? (?:from|for)|the case for)\b",
     re.IGNORECASE,
 )
+# A paragraph that opens by defining a format ("AUSMIN, the Australia-United States Ministerial Consultation,
+# is the main annual forum for ...", "The 2+2 dialogue is a format of meeting of ..."): an explainer of the
+# series. Read in the first DEFINITION_MAX_CHARS (explainers put site boilerplate first).
+_DEFINITION = re.compile(
+    r"^(?:The\s+)?[A-Z][^.;:\n]{1,120}?\s+(?:is|are)\s+(?:the|an?)\s+(?:main\s+|principal\s+|premier\s+)?"
+    r"(?:(?:annual|regular|high[-\u2011 ]level|bilateral|biannual)\s+)*(?:forum|format|mechanism|platform)\b",
+    re.MULTILINE,
+)
+DEFINITION_MAX_CHARS = 1200
+_SENTENCE_BEFORE = re.compile(r"[a-z0-9)]{2}[.!?][\"'”’]?\s")
+
+
+def _opening_definition(text: str) -> re.Match[str] | None:
+    """A definition of a format that is the page's first sentence (only headings and boilerplate before it):
+    a report may explain the format further down ("AUSMIN is the principal forum ..." after the news)."""
+    found = _DEFINITION.search(text[:DEFINITION_MAX_CHARS])
+    if found is None or _SENTENCE_BEFORE.search(text[: found.start()]):
+        return None
+    return found
 # A round called off with no new date is news about the dialogue, not a round.
 _CALLED_OFF = re.compile(r"\b(?:postponed|called off|put off|deferred|cancell?ed|scrapped)\b", re.IGNORECASE)
 _RESCHEDULED = re.compile(r"\b(?:rescheduled|will now be held|now be held|new date|moved to)\b", re.IGNORECASE)
@@ -131,6 +150,7 @@ def classify_analysed(text: AnalysedText) -> TopicDecision:
         _OTHER_CUES.search(lead_text)
         or _NOT_A_ROUND.search(doc.text)
         or _OPINION_TITLE.search(title_text)
+        or _opening_definition(doc.text)
         or (_CALLED_OFF.search(title_text) if not _RESCHEDULED.search(opening) else None)
     )
     if cue is not None:
