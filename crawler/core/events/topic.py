@@ -65,7 +65,7 @@ _DEFINITION = re.compile(
     re.MULTILINE,
 )
 DEFINITION_MAX_CHARS = 1200
-_SENTENCE_BEFORE = re.compile(r"[a-z0-9)]{2}[.!?][\"'”’]?\s")
+_SENTENCE_BEFORE = re.compile(r"[A-Za-z0-9)]{2}[.!?][\"'”’]?\s")
 
 
 def _opening_definition(text: str) -> re.Match[str] | None:

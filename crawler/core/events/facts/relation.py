@@ -3,8 +3,8 @@
 ``preview`` when the title/lead is in the future tense or the round's date lies after the reference date;
 ``followup`` when the lead rests on a joint statement/readout, or says "a day after ... talks", and the
 page is dated after the round, or when a paragraph near the top opens with the round's own document ("Joint
-Statement", "Joint Communiqué", "Readout", "Transcript") and the page is not dated on the round's day;
-otherwise ``report``. A follow-up that says "n days after" and gives no
+Statement", "Joint Communiqué", "Readout", "Transcript") and the page is not dated within a day of the
+round's end; otherwise ``report``. A follow-up that says "n days after" and gives no
 date of its own dates the round n days before the reference.
 """
 
@@ -117,8 +117,8 @@ def decide_relation(doc: Document, reference: date | None, tense: Tense, dates: 
     if followup is not None and reference is not None and dates.end is not None and after_round(doc, reference, dates.end):
         return Relation("followup", [f"lead cites a {followup.group(0)!r} and the page is dated after the round"])
     document = round_document(doc)
-    same_day = reference is not None and dates.end is not None and reference <= dates.end
-    if document is not None and not same_day:
-        # A statement issued and dated on the round's day reports it (the round's own release).
+    near = reference is not None and dates.end is not None and (reference - dates.end).days < w.FOLLOWUP_MIN_DAYS
+    if document is not None and not near:
+        # A statement dated on the round's day (or the next, a time-zone shift) reports it: the round's release.
         return Relation("followup", [f"the page carries the round's own document ({document.group(0).strip()!r})"])
     return Relation("report")
