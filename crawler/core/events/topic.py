@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from crawler.core.events.analysis import AnalysedText, analyse_text
+from crawler.core.events.facts.mechanism import pair_from_name
 from crawler.core.events.registry import DialogueRegistry
 from crawler.core.events.text import SECURITY_STRICT_RE, TALKS_RE
 
@@ -136,8 +137,10 @@ def classify_analysed(text: AnalysedText) -> TopicDecision:
         if not mentions and not generic:
             reasons.append(f"the lead is about {not_bilateral.group(0)!r} and names no bilateral format of its own")
             return TopicDecision("unrelated", reasons)
-    if not mentions and not_bilateral is not None:
-        # A summit, a phone call or a multilateral meeting with no named bilateral format.
+    paired_generic = [g for g in generic if g.start < doc.second_end and pair_from_name(g.text) is not None]
+    if not mentions and not_bilateral is not None and not paired_generic:
+        # A summit, a phone call or a multilateral meeting with no named bilateral format (a format with its
+        # pair in its name is one: "the Türkiye-U.S. Strategic Mechanism ... as NATO Allies").
         reasons.append(f"no bilateral format named; the lead is about {not_bilateral.group(0)!r}")
         return TopicDecision("unrelated", reasons)
     if not mentions and not generic:

@@ -36,6 +36,10 @@ GENERIC_HEAD_WORD: Final = 0.5  # the name says dialogue / talks / consultations
 INFER_MIN_WORD_LENGTH: Final = 4  # distinctive name words are four letters or longer
 INFER_MIN_OVERLAP: Final = 0.5  # at least half of a series' distinctive words must appear in the text
 
+# --- a round described without a name (mechanism.described_round) ---------------------------------------
+DESCRIBED_ROUND_MAX_PARAGRAPH: Final = 1  # "the 18th ... meeting" is read in the headline and first two paragraphs
+UNNAMED_SECURITY_SLUG: Final = "security-talks"  # one slug for every copy of the round: the key stays the same
+
 # --- round dates (round_dates.date_candidates) -----------------------------------------------------------
 DATE_STRENGTH: Final = {"range": 3.0, "date": 3.0, "weekday": 2.0, "relative": 2.0}  # explicit beats "Wednesday"
 DATE_STRENGTH_OTHER: Final = 1.0  # a kind not listed above
