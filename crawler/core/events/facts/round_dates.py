@@ -72,23 +72,41 @@ class RoundDates:
     reasons: list[str] = field(default_factory=list)
 
 
+def continues(previous: Sentence | None, sentence: Sentence) -> bool:
+    """Does ``sentence`` open a new paragraph in lower case right after a paragraph that ends without a full
+    stop (a line broken mid-sentence)?"""
+    if previous is None or previous.paragraph < 0 or sentence.paragraph != previous.paragraph + 1:
+        return False
+    return sentence.text[:1].islower() and not previous.text.rstrip().endswith((".", "!", "?", ":"))
+
+
 def date_candidates(
     doc: Document, reference: date | None, future_doc: bool, mechanism: Mechanism | None
 ) -> list[Candidate]:
     """Dates that may be this round's, each with a score (higher is better evidence)."""
     candidates: list[Candidate] = []
+    previous: Sentence | None = None
     for sentence in doc.sentences:
         text = sentence.text
         named = mechanism is not None and mechanism.named_in(sentence)
+        # "... Security Consultative Meeting (SCM) was held" / "in Seoul on October 28, 2017.": a line broken
+        # mid-sentence (print layouts) continues the sentence before it.
+        joined = text
+        continued = continues(previous, sentence)
+        if continued:
+            assert previous is not None
+            named = named or (mechanism is not None and mechanism.named_in(previous))
+            joined = f"{previous.text} {text}"
+        previous = sentence
         # The headline and first three paragraphs are about the round; later ones must say "meeting".
-        if sentence.paragraph > w.DATE_ANY_SENTENCE_PARAGRAPHS and not named and MEETING_RE.search(text) is None:
+        if sentence.paragraph > w.DATE_ANY_SENTENCE_PARAGRAPHS and not named and MEETING_RE.search(joined) is None:
             continue
         if OTHER_ROUND_RE.search(text) and not (named and sentence.paragraph <= 0):
             continue
         future = sentence_is_future(text) if sentence.paragraph >= 0 else future_doc
         for mention in find_date_mentions(text, reference, future=future):
             before = text[: mention.start]
-            if is_page_stamp(sentence, mention):
+            if not continued and is_page_stamp(sentence, mention):
                 continue  # "date 2023-11-20", "Updated: Nov 20, 2023, 11:00 AM IST"
             if _BOUND_BEFORE_RE.search(before):
                 continue
