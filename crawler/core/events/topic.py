@@ -41,6 +41,8 @@ _OTHER_CUES = re.compile(
 )
 
 
+# A question heading in the opening ("What is the '2+2' format of dialogue?" under a site banner): an explainer.
+_QUESTION_HEADING = re.compile(r"^\s*(?:what|why|how) (?:is|are|does|do)\b[^\n]{0,100}\?\s*$", re.IGNORECASE | re.MULTILINE)
 _UN_SECURITY_COUNCIL = re.compile(r"\b(?:UN|U\.N\.|United Nations)\s+Security Council\b")
 _NOT_BILATERAL = re.compile(
     r"\b(?:phone call|telephone (?:call|conversation)|spoke (?:by|over the) (?:phone|telephone)|video call|"
@@ -151,6 +153,7 @@ def classify_analysed(text: AnalysedText) -> TopicDecision:
     title_text = doc.text[: doc.title_end]
     cue = (
         _OTHER_CUES.search(lead_text)
+        or _QUESTION_HEADING.search(opening)
         or _NOT_A_ROUND.search(doc.text)
         or _OPINION_TITLE.search(title_text)
         or _opening_definition(doc.text)

@@ -36,6 +36,10 @@ _CLOSING_RE = re.compile(r"\b(?:concluded|wrapped up|ended|closed|winds? up|woun
 _OPENING_RE = re.compile(r"\b(?:began|begins|begin|opened|opens|kicked off|started|starts|got underway)\b", re.IGNORECASE)
 _DAY_WORDS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 _EVIDENCE_PREFIX_RE = re.compile(r"\b(on|from|between)\s+$", re.IGNORECASE)
+# "... the US-India 2+2 Ministerial Dialogue got underway here in Delhi": the round is on the page's own day.
+_UNDER_WAY_RE = re.compile(
+    r"\b(?:got|gets|is|are) (?:under ?way|underway)\b|\b(?:is|are) (?:being held|taking place)\b", re.IGNORECASE
+)
 # A page's own time stamp, not a date of the round: an ISO date ("2023-11-20": prose never writes one), a date
 # with a clock time after it ("January 05, 2023 09:39 pm | Updated"), or a line that is only a place and a
 # date ("New Delhi, February 28, 2021"; "Updated: Nov 20, 2023").
@@ -104,10 +108,17 @@ def date_candidates(
         if OTHER_ROUND_RE.search(text) and not (named and sentence.paragraph <= 0):
             continue
         future = sentence_is_future(text) if sentence.paragraph >= 0 else future_doc
-        for mention in find_date_mentions(text, reference, future=future):
+        mentions = find_date_mentions(text, reference, future=future)
+        if not continued:
+            mentions = [m for m in mentions if not is_page_stamp(sentence, m)]  # "date 2023-11-20", "Updated: ..."
+        under_way = _UNDER_WAY_RE.search(text)
+        if under_way is not None and reference is not None and not mentions and named and not future_doc:
+            # "... the 2+2 Ministerial Dialogue got underway here": no date but the page's own day.
+            day = DateMention(sentence.start + under_way.start(), sentence.start + under_way.end(), under_way.group(0),
+                              reference, reference, "under_way")  # fmt: skip
+            candidates.append((day, sentence, w.DATE_UNDER_WAY))
+        for mention in mentions:
             before = text[: mention.start]
-            if not continued and is_page_stamp(sentence, mention):
-                continue  # "date 2023-11-20", "Updated: Nov 20, 2023, 11:00 AM IST"
             if _BOUND_BEFORE_RE.search(before):
                 continue
             if _OTHER_EVENT_BEFORE_DATE_RE.search(before):

@@ -43,6 +43,7 @@ UNNAMED_SECURITY_SLUG: Final = "security-talks"  # one slug for every copy of th
 # --- round dates (round_dates.date_candidates) -----------------------------------------------------------
 DATE_STRENGTH: Final = {"range": 3.0, "date": 3.0, "weekday": 2.0, "relative": 2.0}  # explicit beats "Wednesday"
 DATE_STRENGTH_OTHER: Final = 1.0  # a kind not listed above
+DATE_UNDER_WAY: Final = 1.5  # "the dialogue got underway here", no date: the reference day (a weekday or date beats it)
 DATE_AFTER_REPORTING_VERB: Final = -1.5  # "officials said Monday": when it was said
 DATE_WINDOW_BEFORE_DAYS: Final = -40  # a date more than 40 days before the reference is another round's
 DATE_WINDOW_AFTER_DAYS: Final = 120  # ... or more than 120 days after it
