@@ -74,10 +74,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
-    # February 27-29, 2024 / October 26 to 27 / March 1 and 2
+    # February 27-29, 2024 / October 26 to 27 / March 1 and 2 / "September23-24" (space lost in the page)
     (
         "range",
-        re.compile(rf"\b{_m('m1')}\s+{_d('d1')}{_TO}{_d('d2')}\b(?!\s*(?:pct|per|%|km|p\.?m|a\.?m)){_y('y2')}", re.IGNORECASE),
+        re.compile(rf"\b{_m('m1')}\s*{_d('d1')}{_TO}{_d('d2')}\b(?!\s*(?:pct|per|%|km|p\.?m|a\.?m)){_y('y2')}", re.IGNORECASE),
     ),
     # 27-29 February 2024 / 27 to 29 February
     (

@@ -40,6 +40,7 @@ _EVIDENCE_PREFIX_RE = re.compile(r"\b(on|from|between)\s+$", re.IGNORECASE)
 _UNDER_WAY_RE = re.compile(
     r"\b(?:got|gets|is|are) (?:under ?way|underway)\b|\b(?:is|are) (?:being held|taking place)\b", re.IGNORECASE
 )
+_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 # A page's own time stamp, not a date of the round: an ISO date ("2023-11-20": prose never writes one), a date
 # with a clock time after it ("January 05, 2023 09:39 pm | Updated"), or a line that is only a place and a
 # date ("New Delhi, February 28, 2021"; "Updated: Nov 20, 2023").
@@ -109,6 +110,11 @@ def date_candidates(
             continue
         future = sentence_is_future(text) if sentence.paragraph >= 0 else future_doc
         mentions = find_date_mentions(text, reference, future=future)
+        if reference is None and (year := _YEAR_RE.search(text)) is not None:
+            # No page date: "the defence policy dialogue 2017 in Washington on October 17" — a month and day
+            # take the year the sentence writes (explicit dates only: a weekday needs the page's day).
+            mid_year = date(int(year.group(0)), 7, 1)
+            mentions = [m for m in find_date_mentions(text, mid_year, future=future) if m.kind in ("date", "range")]
         if not continued:
             mentions = [m for m in mentions if not is_page_stamp(sentence, m)]  # "date 2023-11-20", "Updated: ..."
         under_way = _UNDER_WAY_RE.search(text)
