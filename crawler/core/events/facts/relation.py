@@ -34,8 +34,12 @@ _REACTION_BEFORE_RE = re.compile(
 # A paragraph that opens with the name of a document the round itself issued: the page carries the
 # statement, communiqué or transcript, so it follows the round up whatever day it is dated.
 _ROUND_DOCUMENT_RE = re.compile(
-    r"^\s*(?:joint (?:statement|communiqu[eé]|press statement|press release|declaration|press conference|fact sheet)|"
-    r"readout|transcript)\b",
+    r"^\s*(?:\[title\]\s*)?(?:joint (?:statement|communiqu[eé]|press statement|press release|declaration|press conference|"
+    r"fact sheet)|readout|transcript)\b|"
+    # a heading line that ends with the document's name: "56th Security Consultative Meeting Joint Communique"
+    r"^[^\n.]{0,120}\bjoint (?:statement|communiqu[eé]|declaration|press statement)[ \t]*$|"
+    # "The Governments of ... have released the following statement on the occasion of ..."
+    r"\b(?:released|issued) the following (?:joint )?statement\b",
     re.IGNORECASE | re.MULTILINE,
 )
 
