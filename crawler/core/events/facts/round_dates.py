@@ -40,6 +40,8 @@ _EVIDENCE_PREFIX_RE = re.compile(r"\b(on|from|between)\s+$", re.IGNORECASE)
 _UNDER_WAY_RE = re.compile(
     r"\b(?:got|gets|is|are) (?:under ?way|underway)\b|\b(?:is|are) (?:being held|taking place)\b", re.IGNORECASE
 )
+# "Marles will also attend the Cricket World Cup Final ... on November 19": another engagement of the trip.
+_SIDE_ENGAGEMENT_RE = re.compile(r"\balso\s+(?:\w+\s+)?(?:attend|hold|meet|visit|call on|address)\w*\b", re.IGNORECASE)
 _YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 # A page's own time stamp, not a date of the round: an ISO date ("2023-11-20": prose never writes one), a date
 # with a clock time after it ("January 05, 2023 09:39 pm | Updated"), or a line that is only a place and a
@@ -132,6 +134,8 @@ def date_candidates(
             score = w.DATE_STRENGTH.get(mention.kind, w.DATE_STRENGTH_OTHER)
             if REPORTING_BEFORE_DATE_RE.search(before):
                 score += w.DATE_AFTER_REPORTING_VERB  # "officials said Monday", unless nothing better is found
+            if not named and _SIDE_ENGAGEMENT_RE.search(text):
+                score += w.DATE_SIDE_ENGAGEMENT
             if reference is not None:
                 delta = (mention.first - reference).days
                 if delta < w.DATE_WINDOW_BEFORE_DAYS or delta > w.DATE_WINDOW_AFTER_DAYS:
