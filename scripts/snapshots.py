@@ -43,7 +43,7 @@ OMITTED = ("url", "body", "extractor_version", "discovery")  # discovery: the in
 SHARED_TEXT = frozenset({
     "title", "canonical_url", "published_raw", "authors", "site_name", "source", "dateline.raw", "wrapper",
     "disclaimers", "trailer", "topic_reasons", "event.series_name", "event.date_evidence", "event.co_chairs",
-    "event.outcomes",
+    "event.outcomes", "event.reasons",
 })
 
 

@@ -136,6 +136,9 @@ EVENT_FIELDS: tuple[PageField, ...] = (
               "`EventFacts.round_ordinal`", lambda f: f.round_ordinal, "round_ordinal"),
     PageField("relation", "str", "`report` | `preview` | `followup`: the page's tense towards the round.",
               "`EventFacts.relation`", lambda f: f.relation, "relation"),
+    PageField("reasons", "list[str]", "Which rule fixed the dialogue, the dates, the relation and the venue, "
+              "human-readable (shown by `newsarchive extract`; not archived).", "`EventFacts.reasons`",
+              lambda f: list(f.reasons)),
 )
 
 PAGE_FIELDS: tuple[PageField, ...] = (

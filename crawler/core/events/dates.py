@@ -56,6 +56,8 @@ def _y(name: str) -> str:
 
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # 2024-02-27 (first: "2023-01-05 January 05" is not the range "01-05 January")
+    ("date", re.compile(r"\b(?P<y1>(?:19|20)\d\d)-(?P<m1>[01]\d)-(?P<d1>[0-3]\d)\b")),
     # From February 27 to February 29, 2024 / between Feb 27 and March 1
     (
         "range",
@@ -72,10 +74,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
-    # February 27-29, 2024 / October 26 to 27 / March 1 and 2
+    # February 27-29, 2024 / October 26 to 27 / March 1 and 2 / "September23-24" (space lost in the page)
     (
         "range",
-        re.compile(rf"\b{_m('m1')}\s+{_d('d1')}{_TO}{_d('d2')}\b(?!\s*(?:pct|per|%|km|p\.?m|a\.?m)){_y('y2')}", re.IGNORECASE),
+        re.compile(rf"\b{_m('m1')}\s*{_d('d1')}{_TO}{_d('d2')}\b(?!\s*(?:pct|per|%|km|p\.?m|a\.?m)){_y('y2')}", re.IGNORECASE),
     ),
     # 27-29 February 2024 / 27 to 29 February
     (
@@ -86,8 +88,6 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("date", re.compile(rf"\b{_m('m1')}\s+{_d('d1')}\b{_y('y1')}", re.IGNORECASE)),
     # 27 February 2024 / 27th of February
     ("date", re.compile(rf"\b{_d('d1')}\s+(?:of\s+)?{_m('m1')}\b{_y('y1')}", re.IGNORECASE)),
-    # 2024-02-27
-    ("date", re.compile(r"\b(?P<y1>(?:19|20)\d\d)-(?P<m1>[01]\d)-(?P<d1>[0-3]\d)\b")),
 ]
 
 _WEEKDAY_NAME = "(?:" + "|".join(name.capitalize() for name in WEEKDAYS) + ")"  # case-sensitive: "Monday"

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from crawler.core.events.analysis import AnalysedText, analyse_text
+from crawler.core.events.facts.mechanism import pair_from_name
 from crawler.core.events.registry import DialogueRegistry
 from crawler.core.events.text import SECURITY_STRICT_RE, TALKS_RE
 
@@ -40,6 +41,8 @@ _OTHER_CUES = re.compile(
 )
 
 
+# A question heading in the opening ("What is the '2+2' format of dialogue?" under a site banner): an explainer.
+_QUESTION_HEADING = re.compile(r"^\s*(?:what|why|how) (?:is|are|does|do)\b[^\n]{0,100}\?\s*$", re.IGNORECASE | re.MULTILINE)
 _UN_SECURITY_COUNCIL = re.compile(r"\b(?:UN|U\.N\.|United Nations)\s+Security Council\b")
 _NOT_BILATERAL = re.compile(
     r"\b(?:phone call|telephone (?:call|conversation)|spoke (?:by|over the) (?:phone|telephone)|video call|"
@@ -56,6 +59,25 @@ _OPINION_TITLE = re.compile(
     r"lessons? (?:from|for)|the case for)\b",
     re.IGNORECASE,
 )
+# A paragraph that opens by defining a format ("AUSMIN, the Australia-United States Ministerial Consultation,
+# is the main annual forum for ...", "The 2+2 dialogue is a format of meeting of ..."): an explainer of the
+# series. Read in the first DEFINITION_MAX_CHARS (explainers put site boilerplate first).
+_DEFINITION = re.compile(
+    r"^(?:The\s+)?[A-Z][^.;:\n]{1,120}?\s+(?:is|are)\s+(?:the|an?)\s+(?:main\s+|principal\s+|premier\s+)?"
+    r"(?:(?:annual|regular|high[-\u2011 ]level|bilateral|biannual)\s+)*(?:forum|format|mechanism|platform)\b",
+    re.MULTILINE,
+)
+DEFINITION_MAX_CHARS = 1200
+_SENTENCE_BEFORE = re.compile(r"[A-Za-z0-9)]{2}[.!?][\"'”’]?\s")
+
+
+def _opening_definition(text: str) -> re.Match[str] | None:
+    """A definition of a format that is the page's first sentence (only headings and boilerplate before it):
+    a report may explain the format further down ("AUSMIN is the principal forum ..." after the news)."""
+    found = _DEFINITION.search(text[:DEFINITION_MAX_CHARS])
+    if found is None or _SENTENCE_BEFORE.search(text[: found.start()]):
+        return None
+    return found
 # A round called off with no new date is news about the dialogue, not a round.
 _CALLED_OFF = re.compile(r"\b(?:postponed|called off|put off|deferred|cancell?ed|scrapped)\b", re.IGNORECASE)
 _RESCHEDULED = re.compile(r"\b(?:rescheduled|will now be held|now be held|new date|moved to)\b", re.IGNORECASE)
@@ -117,8 +139,10 @@ def classify_analysed(text: AnalysedText) -> TopicDecision:
         if not mentions and not generic:
             reasons.append(f"the lead is about {not_bilateral.group(0)!r} and names no bilateral format of its own")
             return TopicDecision("unrelated", reasons)
-    if not mentions and not_bilateral is not None:
-        # A summit, a phone call or a multilateral meeting with no named bilateral format.
+    paired_generic = [g for g in generic if g.start < doc.second_end and pair_from_name(g.text) is not None]
+    if not mentions and not_bilateral is not None and not paired_generic:
+        # A summit, a phone call or a multilateral meeting with no named bilateral format (a format with its
+        # pair in its name is one: "the Türkiye-U.S. Strategic Mechanism ... as NATO Allies").
         reasons.append(f"no bilateral format named; the lead is about {not_bilateral.group(0)!r}")
         return TopicDecision("unrelated", reasons)
     if not mentions and not generic:
@@ -129,8 +153,10 @@ def classify_analysed(text: AnalysedText) -> TopicDecision:
     title_text = doc.text[: doc.title_end]
     cue = (
         _OTHER_CUES.search(lead_text)
+        or _QUESTION_HEADING.search(opening)
         or _NOT_A_ROUND.search(doc.text)
         or _OPINION_TITLE.search(title_text)
+        or _opening_definition(doc.text)
         or (_CALLED_OFF.search(title_text) if not _RESCHEDULED.search(opening) else None)
     )
     if cue is not None:

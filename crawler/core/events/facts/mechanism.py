@@ -20,7 +20,14 @@ from crawler.core.events.countries import CountryMention, find_countries, sorted
 from crawler.core.events.facts import weights as w
 from crawler.core.events.registry import DialogueRegistry, DialogueSeries, SeriesMention
 from crawler.core.events.slug import mechanism_slug
-from crawler.core.events.text import MEETING_RE, OTHER_ROUND_RE, Document, GenericName, Sentence
+from crawler.core.events.text import (
+    MEETING_RE,
+    OTHER_ROUND_RE,
+    SECURITY_STRICT_RE,
+    Document,
+    GenericName,
+    Sentence,
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,12 @@ _COMPARED_EVENT_RE = re.compile(
 # "to head to Tokyo for security talks after AUSMIN": the series right after "after/following/since".
 _AFTER_PREPOSITION_RE = re.compile(
     r"\b(?:after|following|since)\s+(?:the\s+|this\s+week's\s+|last\s+week's\s+)?$", re.IGNORECASE
+)
+# "the 18th ... working meeting", "the annual ... talks", "a new round of ... consultations": a round of a series.
+_SERIES_ROUND_RE = re.compile(
+    r"\b(?:\d{1,3}(?:st|nd|rd|th)|annual|regular|periodic)\b[^.;]{0,60}?\b(?:meeting|talks|round|session|"
+    r"consultations|dialogue)\b|\b(?:new|latest) round of\b[^.;]{0,40}?\b(?:talks|consultations|dialogue)\b",
+    re.IGNORECASE,
 )
 _HEAD_WORD_RE = re.compile(r"dialogue|talks|consultations|2\+2", re.IGNORECASE)
 _TWO_PLUS_TWO_FOREIGN_RE = re.compile(
@@ -279,5 +292,28 @@ def find_mechanism(text: AnalysedText) -> Mechanism | None:
         return Mechanism(
             inferred.slug, inferred.name, inferred, inferred.countries, -1, -1,
             f"no format named; participants imply the registry series {inferred.name!r}",
+        )  # fmt: skip
+    return described_round(doc, pair)
+
+
+def described_round(doc: Document, pair: tuple[str, str] | None) -> Mechanism | None:
+    """A numbered or annual round of security talks the page describes without a name ("the 18th China-US
+    Ministry of Defense working meeting was held ... in Beijing"): the pair's unnamed security talks, with the
+    fixed slug ``UNNAMED_SECURITY_SLUG`` so that every publisher's copy of the round gets the same key. Read
+    in the headline and the first ``DESCRIBED_ROUND_MAX_PARAGRAPH`` + 1 paragraphs, in one sentence that
+    says meeting and security."""
+    if pair is None:
+        return None
+    for sentence in doc.sentences:
+        if sentence.paragraph > w.DESCRIBED_ROUND_MAX_PARAGRAPH:
+            break
+        cue = _SERIES_ROUND_RE.search(sentence.text)
+        if cue is None or not SECURITY_STRICT_RE.search(sentence.text) or OTHER_ROUND_RE.search(sentence.text):
+            continue
+        start = sentence.start + cue.start()
+        return Mechanism(
+            w.UNNAMED_SECURITY_SLUG, None, None, pair, start, sentence.start + cue.end(),
+            f"describes a round of unnamed security talks of {'-'.join(pair)} ({cue.group(0)!r})",
+            ((start, sentence.start + cue.end()),),
         )  # fmt: skip
     return None

@@ -2,7 +2,9 @@
 
 ``preview`` when the title/lead is in the future tense or the round's date lies after the reference date;
 ``followup`` when the lead rests on a joint statement/readout, or says "a day after ... talks", and the
-page is dated after the round; otherwise ``report``. A follow-up that says "n days after" and gives no
+page is dated after the round, or when a paragraph near the top opens with the round's own document ("Joint
+Statement", "Joint Communiqué", "Readout", "Transcript") and the page is not dated within a day of the
+round's end; otherwise ``report``. A follow-up that says "n days after" and gives no
 date of its own dates the round n days before the reference.
 """
 
@@ -27,6 +29,25 @@ _SENTENCE_END_BEFORE_RE = re.compile(r"[.!?][\"'”’]?\s+$")
 _REACTION_BEFORE_RE = re.compile(
     r"\b(?:said|says|told|critici[sz]ed|slammed|condemned|reacted|protested)\b[^.;]{0,30},\s*$", re.IGNORECASE
 )
+
+
+# A paragraph that opens with the name of a document the round itself issued: the page carries the
+# statement, communiqué or transcript, so it follows the round up whatever day it is dated.
+_ROUND_DOCUMENT_RE = re.compile(
+    r"^\s*(?:\[title\]\s*)?(?:joint (?:statement|communiqu[eé]|press statement|press release|declaration|press conference|"
+    r"fact sheet)|readout|transcript)\b|"
+    # a heading line that ends with the document's name: "56th Security Consultative Meeting Joint Communique"
+    r"^[^\n.]{0,120}\bjoint (?:statement|communiqu[eé]|declaration|press statement)[ \t]*$|"
+    # "The Governments of ... have released the following statement on the occasion of ..."
+    r"\b(?:released|issued) the following (?:joint )?statement\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def round_document(doc: Document) -> re.Match[str] | None:
+    """A paragraph near the top of the page opening with "Joint Statement", "Joint Communiqué", "Readout",
+    "Transcript", ... (behind site boilerplate, so the first ``FOLLOWUP_DOCUMENT_MAX_CHARS``)."""
+    return _ROUND_DOCUMENT_RE.search(doc.text[: max(doc.second_end, w.FOLLOWUP_DOCUMENT_MAX_CHARS)])
 
 
 @dataclass
@@ -99,4 +120,9 @@ def decide_relation(doc: Document, reference: date | None, tense: Tense, dates: 
         return found
     if followup is not None and reference is not None and dates.end is not None and after_round(doc, reference, dates.end):
         return Relation("followup", [f"lead cites a {followup.group(0)!r} and the page is dated after the round"])
+    document = round_document(doc)
+    near = reference is not None and dates.end is not None and (reference - dates.end).days < w.FOLLOWUP_MIN_DAYS
+    if document is not None and not near:
+        # A statement dated on the round's day (or the next, a time-zone shift) reports it: the round's release.
+        return Relation("followup", [f"the page carries the round's own document ({document.group(0).strip()!r})"])
     return Relation("report")

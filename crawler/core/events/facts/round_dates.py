@@ -36,6 +36,37 @@ _CLOSING_RE = re.compile(r"\b(?:concluded|wrapped up|ended|closed|winds? up|woun
 _OPENING_RE = re.compile(r"\b(?:began|begins|begin|opened|opens|kicked off|started|starts|got underway)\b", re.IGNORECASE)
 _DAY_WORDS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 _EVIDENCE_PREFIX_RE = re.compile(r"\b(on|from|between)\s+$", re.IGNORECASE)
+# "... the US-India 2+2 Ministerial Dialogue got underway here in Delhi": the round is on the page's own day.
+_UNDER_WAY_RE = re.compile(
+    r"\b(?:got|gets|is|are) (?:under ?way|underway)\b|\b(?:is|are) (?:being held|taking place)\b", re.IGNORECASE
+)
+# "Marles will also attend the Cricket World Cup Final ... on November 19": another engagement of the trip.
+_SIDE_ENGAGEMENT_RE = re.compile(r"\balso\s+(?:\w+\s+)?(?:attend|hold|meet|visit|call on|address)\w*\b", re.IGNORECASE)
+_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+# A page's own time stamp, not a date of the round: an ISO date ("2023-11-20": prose never writes one), a date
+# with a clock time after it ("January 05, 2023 09:39 pm | Updated"), or a line that is only a place and a
+# date ("New Delhi, February 28, 2021"; "Updated: Nov 20, 2023").
+_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CLOCK_AFTER_RE = re.compile(r"^[,\s|]*\d{1,2}[:.]\d{2}\b")  # not "on August 17 at 9:45 a.m."
+# "New Delhi [India], November 18 (ANI):", "BEIJING, March 12 (Xinhua) --": the dateline's date.
+_AGENCY_AFTER_RE = re.compile(r"^,?\s*\([A-Z][\w .-]{1,24}\)\s*(?::|--|[-–—])")
+_STAMP_WORDS = frozenset({"updated", "published", "posted", "last", "date", "read", "min", "on", "at", "and"})
+_LOWER_WORD_RE = re.compile(r"\b[a-z][a-z]{2,}\b")
+
+
+def is_page_stamp(sentence: Sentence, mention: DateMention) -> bool:
+    """Is this explicit date the page's time stamp (publication or update) rather than a date in prose?"""
+    if mention.kind != "date":
+        return False
+    if _ISO_DATE_RE.match(mention.text):
+        return True
+    text = sentence.text
+    if _CLOCK_AFTER_RE.match(text[mention.end :]) or _AGENCY_AFTER_RE.match(text[mention.end :]):
+        return True
+    rest = text[: mention.start] + " " + text[mention.end :]
+    if sentence.paragraph < 0 or MEETING_RE.search(rest):
+        return False  # a terse headline ("Talks On August 29") is not a stamp
+    return not any(word not in _STAMP_WORDS for word in _LOWER_WORD_RE.findall(rest))
 
 
 @dataclass
@@ -48,21 +79,53 @@ class RoundDates:
     reasons: list[str] = field(default_factory=list)
 
 
+def continues(previous: Sentence | None, sentence: Sentence) -> bool:
+    """Does ``sentence`` open a new paragraph in lower case right after a paragraph that ends without a full
+    stop (a line broken mid-sentence)?"""
+    if previous is None or previous.paragraph < 0 or sentence.paragraph != previous.paragraph + 1:
+        return False
+    return sentence.text[:1].islower() and not previous.text.rstrip().endswith((".", "!", "?", ":"))
+
+
 def date_candidates(
     doc: Document, reference: date | None, future_doc: bool, mechanism: Mechanism | None
 ) -> list[Candidate]:
     """Dates that may be this round's, each with a score (higher is better evidence)."""
     candidates: list[Candidate] = []
+    previous: Sentence | None = None
     for sentence in doc.sentences:
         text = sentence.text
         named = mechanism is not None and mechanism.named_in(sentence)
+        # "... Security Consultative Meeting (SCM) was held" / "in Seoul on October 28, 2017.": a line broken
+        # mid-sentence (print layouts) continues the sentence before it.
+        joined = text
+        continued = continues(previous, sentence)
+        if continued:
+            assert previous is not None
+            named = named or (mechanism is not None and mechanism.named_in(previous))
+            joined = f"{previous.text} {text}"
+        previous = sentence
         # The headline and first three paragraphs are about the round; later ones must say "meeting".
-        if sentence.paragraph > w.DATE_ANY_SENTENCE_PARAGRAPHS and not named and MEETING_RE.search(text) is None:
+        if sentence.paragraph > w.DATE_ANY_SENTENCE_PARAGRAPHS and not named and MEETING_RE.search(joined) is None:
             continue
         if OTHER_ROUND_RE.search(text) and not (named and sentence.paragraph <= 0):
             continue
         future = sentence_is_future(text) if sentence.paragraph >= 0 else future_doc
-        for mention in find_date_mentions(text, reference, future=future):
+        mentions = find_date_mentions(text, reference, future=future)
+        if reference is None and (year := _YEAR_RE.search(text)) is not None:
+            # No page date: "the defence policy dialogue 2017 in Washington on October 17" — a month and day
+            # take the year the sentence writes (explicit dates only: a weekday needs the page's day).
+            mid_year = date(int(year.group(0)), 7, 1)
+            mentions = [m for m in find_date_mentions(text, mid_year, future=future) if m.kind in ("date", "range")]
+        if not continued:
+            mentions = [m for m in mentions if not is_page_stamp(sentence, m)]  # "date 2023-11-20", "Updated: ..."
+        under_way = _UNDER_WAY_RE.search(text)
+        if under_way is not None and reference is not None and not mentions and named and not future_doc:
+            # "... the 2+2 Ministerial Dialogue got underway here": no date but the page's own day.
+            day = DateMention(sentence.start + under_way.start(), sentence.start + under_way.end(), under_way.group(0),
+                              reference, reference, "under_way")  # fmt: skip
+            candidates.append((day, sentence, w.DATE_UNDER_WAY))
+        for mention in mentions:
             before = text[: mention.start]
             if _BOUND_BEFORE_RE.search(before):
                 continue
@@ -71,6 +134,8 @@ def date_candidates(
             score = w.DATE_STRENGTH.get(mention.kind, w.DATE_STRENGTH_OTHER)
             if REPORTING_BEFORE_DATE_RE.search(before):
                 score += w.DATE_AFTER_REPORTING_VERB  # "officials said Monday", unless nothing better is found
+            if not named and _SIDE_ENGAGEMENT_RE.search(text):
+                score += w.DATE_SIDE_ENGAGEMENT
             if reference is not None:
                 delta = (mention.first - reference).days
                 if delta < w.DATE_WINDOW_BEFORE_DAYS or delta > w.DATE_WINDOW_AFTER_DAYS:

@@ -28,6 +28,14 @@ _REPORTED_SPEECH_RE = re.compile(
     re.IGNORECASE,
 )
 _PASSIVE_BEFORE_RE = re.compile(r"\b(?:be|been|being|to)\s+$")
+# "Wong arrived in the national capital to participate in the second India-Australia 2+2 Ministerial
+# Dialogue", "... touched down in Delhi for the ... Dialogue scheduled later in the day": the lead reports the
+# trip to the round, which lies ahead (unless the same sentence reports the meeting held).
+_TRAVEL_TO_ROUND_RE = re.compile(
+    r"\b(?:arrived|arrives|arriving|landed|lands|touched down|touches down|reached)\b[^.;]{0,80}?"
+    r"\b(?:for|to (?:attend|participate in|take part in|co-?chair|hold))\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,9 @@ def read_tense(doc: Document) -> Tense:
         # their first fighter exercise"); travel to it does not ("arrived ... to attend").
         reported = _REPORTED_MEETING_RE.search(first)
         lead_past = reported is not None and (future is None or reported.start() < future.start())
+        travel = _TRAVEL_TO_ROUND_RE.search(first)
+        if travel is not None and reported is None:
+            return Tense(True, f"lead reports the trip to the round ({travel.group(0)[:60]!r})")
     title = next((s for s in doc.sentences if s.paragraph == -1), None)
     if title is not None and not lead_past:
         future = HEADLINE_FUTURE_RE.search(title.text)

@@ -36,9 +36,14 @@ GENERIC_HEAD_WORD: Final = 0.5  # the name says dialogue / talks / consultations
 INFER_MIN_WORD_LENGTH: Final = 4  # distinctive name words are four letters or longer
 INFER_MIN_OVERLAP: Final = 0.5  # at least half of a series' distinctive words must appear in the text
 
+# --- a round described without a name (mechanism.described_round) ---------------------------------------
+DESCRIBED_ROUND_MAX_PARAGRAPH: Final = 1  # "the 18th ... meeting" is read in the headline and first two paragraphs
+UNNAMED_SECURITY_SLUG: Final = "security-talks"  # one slug for every copy of the round: the key stays the same
+
 # --- round dates (round_dates.date_candidates) -----------------------------------------------------------
 DATE_STRENGTH: Final = {"range": 3.0, "date": 3.0, "weekday": 2.0, "relative": 2.0}  # explicit beats "Wednesday"
 DATE_STRENGTH_OTHER: Final = 1.0  # a kind not listed above
+DATE_UNDER_WAY: Final = 1.5  # "the dialogue got underway here", no date: the reference day (a weekday or date beats it)
 DATE_AFTER_REPORTING_VERB: Final = -1.5  # "officials said Monday": when it was said
 DATE_WINDOW_BEFORE_DAYS: Final = -40  # a date more than 40 days before the reference is another round's
 DATE_WINDOW_AFTER_DAYS: Final = 120  # ... or more than 120 days after it
@@ -46,6 +51,7 @@ DATE_PAST_TEXT_MAX_AHEAD_DAYS: Final = 1  # past-tense text: a single date > 1 d
 DATE_PREVIEW_IN_PAST: Final = -1.0  # a preview's round lies ahead; a past date is something else
 DATE_IN_HEADLINE: Final = -0.5  # headlines are terse; a body date is better evidence
 DATE_SERIES_NAMED: Final = 0.75  # the sentence names the dialogue itself
+DATE_SIDE_ENGAGEMENT: Final = -1.5  # "X will also attend ... on November 19" (series not named): another engagement
 DATE_TRAVEL: Final = -1.0  # "arrived in Delhi on Monday" (not "for"/"to attend"): the trip, not the talks
 DATE_ANY_SENTENCE_PARAGRAPHS: Final = 2  # paragraphs 0-2 are about the round; later ones must say "meeting"
 
@@ -54,6 +60,7 @@ STANDFIRST_MAX_CHARS: Final = 200  # a one-sentence first paragraph this short i
 FOLLOWUP_MIN_DAYS: Final = 2  # a page dated 2+ days after the round, citing a joint statement, follows it up
 FOLLOWUP_STATEMENT_MIN_DAYS: Final = 1  # ... 1 day is enough for the statement itself (time zones)
 FOLLOWUP_MAX_GAP_DAYS: Final = 7  # "n days after the talks" is read for n ≤ 7
+FOLLOWUP_DOCUMENT_MAX_CHARS: Final = 1200  # "Joint Statement ..." opening a paragraph this near the top (behind boilerplate)
 
 # --- co-chairs (co_chairs.co_chairs) ---------------------------------------------------------------------
 CHAIR_MAX_PARAGRAPH: Final = 3  # co-chairs are named in the headline and first four paragraphs
