@@ -233,7 +233,7 @@ class ArchivePipeline:
         run (crawler.shell.monitors) and write its crawl_runs row; the status drives the exit code."""
         assert self.archive is not None
         try:
-            from crawler.app.reprocess import reattach_unassigned
+            from crawler.shell.reprocess import reattach_unassigned
 
             assert self.registries is not None  # loaded in open_spider with the archive
             attached = reattach_unassigned(self.archive.engine, run_id, self.registries)

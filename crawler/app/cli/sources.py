@@ -124,7 +124,7 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
     Reports what changed (per field; events re-keyed). Idempotent; safe to interrupt (one transaction per
     batch: run it again)."""
     from crawler.app.cli.main import _parse_date, database_errors, load_registries_or_exit
-    from crawler.app.reprocess import run_reprocess
+    from crawler.shell.reprocess import run_reprocess
 
     obj = ctx.find_root().obj  # crawler.app.cli.main.Context (also when the CLI runs as ``python -m crawler.app.cli``)
     since_dt = None
