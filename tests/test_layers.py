@@ -93,3 +93,15 @@ def test_no_module_over_the_limit() -> None:
     }
     too_long = {name: n for name, n in sizes.items() if n > MAX_LINES}
     assert not too_long, f"modules over {MAX_LINES} lines (split them): {too_long}"
+
+
+def test_help_loads_neither_the_database_layer_nor_the_rules() -> None:
+    """`newsarchive --help` imports only click and the CLI modules (issue 12: a fast --help)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom crawler.app.cli.main import main\nmain(['--help'])\n"
+            "heavy = sorted(m for m in ('sqlalchemy', 'alembic', 'scrapy', 'crawler.core.events', 'storage.models')"
+            " if m in sys.modules)\nprint('HEAVY', heavy)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "HEAVY []" in out.stdout, out.stdout[-500:]

@@ -13,26 +13,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from crawler.app.cli.commands import register_all
-from crawler.core.context import Registries
-from crawler.core.discovery import Link
-from crawler.core.reference import ReferenceDataError
-from storage.db import DatabaseConfigError, make_engine, mask_url, resolve_database_url
-from storage.schema import (
-    SchemaError,
-    head_revision,
-    require_current_schema,
-    require_writable,
-    schema_status,
-    upgrade,
-)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from crawler.core.context import Registries
+    from crawler.core.discovery import Link
+
+# Heavy modules (SQLAlchemy, alembic, the registries) are imported where a command needs them, so that
+# `newsarchive --help` and usage errors answer without loading them.
 
 
 class UserError(click.ClickException):
@@ -42,6 +37,11 @@ class UserError(click.ClickException):
 @contextmanager
 def database_errors(url: str) -> Iterator[None]:
     """Turn driver errors into one-line messages naming the (masked) database."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from storage.db import DatabaseConfigError, mask_url
+    from storage.schema import SchemaError
+
     try:
         yield
     except (DatabaseConfigError, SchemaError) as exc:
@@ -56,10 +56,15 @@ def database_errors(url: str) -> Iterator[None]:
 
 class Context:
     def __init__(self, database: str | None, verbose: bool) -> None:
+        from storage.db import resolve_database_url
+
         self.database_url = resolve_database_url(database)
         self.verbose = verbose
 
     def engine(self, *, read_only: bool = False, require_schema: bool = True) -> Engine:
+        from storage.db import make_engine, mask_url
+        from storage.schema import require_current_schema
+
         with database_errors(self.database_url):
             engine = make_engine(self.database_url, read_only=read_only)
             if require_schema:
@@ -94,6 +99,9 @@ def db() -> None:
 @pass_ctx
 def db_upgrade(obj: Context, revision: str) -> None:
     """Apply migrations (creates the archive if it does not exist)."""
+    from storage.db import mask_url
+    from storage.schema import schema_status, upgrade
+
     engine = obj.engine(require_schema=False)
     with database_errors(obj.database_url):
         before = schema_status(engine).current
@@ -111,6 +119,9 @@ def db_upgrade(obj: Context, revision: str) -> None:
 @pass_ctx
 def db_current(obj: Context) -> None:
     """Show the archive's schema revision and whether it is up to date."""
+    from storage.db import mask_url
+    from storage.schema import schema_status
+
     engine = obj.engine(read_only=False, require_schema=False)
     with database_errors(obj.database_url):
         status = schema_status(engine)
@@ -198,6 +209,8 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
     --jobdir stopped by one Ctrl-C is paused (exit 0) and the same command resumes it."""
     from crawler.app.run import run_crawl
     from crawler.shell.spiders.generic import read_urls_file
+    from storage.db import mask_url
+    from storage.schema import require_writable
 
     for u in (*sitemap, *feed, *urls):
         _check_url(u)
@@ -445,7 +458,11 @@ def dateline(text: str | None, published: str | None, jsonl: bool) -> None:
 @pass_ctx
 def stats(obj: Context, runs: int) -> None:
     """Row counts per table and the latest crawl runs."""
+    from sqlalchemy import func, select
+
+    from storage.db import mask_url
     from storage.models import Article, CrawlRun, DialogueSeries, Document, Event, EventAlias, SeenUrl, Source
+    from storage.schema import head_revision
 
     engine = obj.engine(read_only=True)
     with database_errors(obj.database_url), engine.connect() as conn:
@@ -470,6 +487,8 @@ def stats(obj: Context, runs: int) -> None:
 def demo(ctx: click.Context, output_dir: Path) -> None:
     """Serve the bundled demo site on 127.0.0.1, crawl it into a fresh archive, export CSVs."""
     from crawler.app.demo_run import run_demo
+    from storage.db import DatabaseConfigError
+    from storage.schema import SchemaError
 
     obj = ctx.find_object(Context)
     assert obj is not None
@@ -481,6 +500,12 @@ def demo(ctx: click.Context, output_dir: Path) -> None:
 
 
 register_all(cli)
+
+
+def _is_instance(exc: BaseException, module: str, name: str) -> bool:
+    loaded = sys.modules.get(module)
+    cls = getattr(loaded, name, None) if loaded is not None else None
+    return isinstance(cls, type) and isinstance(exc, cls)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -501,15 +526,18 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
-    except SQLAlchemyError as exc:
-        first = str(exc).strip().splitlines()[0]
-        click.echo(f"newsarchive: error: database: {first}", err=True)
-        return 1
-    except ReferenceDataError as exc:
-        click.echo(f"newsarchive: error: reference data: {exc}", err=True)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # Matched by class only once its module is loaded: such an error cannot come from a module not loaded.
+        if _is_instance(exc, "sqlalchemy.exc", "SQLAlchemyError"):
+            first = str(exc).strip().splitlines()[0]
+            click.echo(f"newsarchive: error: database: {first}", err=True)
+            return 1
+        if _is_instance(exc, "crawler.core.reference.loader", "ReferenceDataError"):
+            click.echo(f"newsarchive: error: reference data: {exc}", err=True)
+            return 1
+        raise
     return 0
 
 
