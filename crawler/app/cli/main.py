@@ -208,7 +208,7 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
     Exits 1 when the run does not finish normally or fails its monitors (so cron/systemd alert); a run with
     --jobdir stopped by one Ctrl-C is paused (exit 0) and the same command resumes it."""
     from crawler.app.run import run_crawl
-    from crawler.shell.spiders.generic import read_urls_file
+    from crawler.shell.spiders.archive import read_urls_file
     from storage.db import mask_url
     from storage.schema import require_writable
 
@@ -272,13 +272,15 @@ def _report_run(run_id: int | None, reason: str | None, stats: dict[str, Any]) -
     if run_id is None:
         click.echo("crawl did not start (see the log above)", err=True)
         return
-    archived = stats.get("newsarchive/archive/documents_new", 0)
+    from storage.crawlstats import ARTICLES_NEW, DOCUMENTS_NEW, DROPPED_PREFIX, EVENTS_NEW
+
+    archived = stats.get(DOCUMENTS_NEW, 0)
     click.echo(
         f"crawl run {run_id}: {reason}; {stats.get('response_received_count', 0)} responses, "
-        f"{archived} new documents, {stats.get('newsarchive/archive/articles_new', 0)} new articles, "
-        f"{stats.get('newsarchive/archive/events_new', 0)} new events"
+        f"{archived} new documents, {stats.get(ARTICLES_NEW, 0)} new articles, "
+        f"{stats.get(EVENTS_NEW, 0)} new events"
     )
-    drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("newsarchive/dropped/")}
+    drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith(DROPPED_PREFIX)}
     if drops:
         click.echo("dropped: " + ", ".join(f"{k}={v}" for k, v in sorted(drops.items())))
 
