@@ -253,9 +253,13 @@ class ArchiveSpider(scrapy.Spider):
         if seed:
             self._inc(SEEDS_REQUESTED)
             meta[SEED] = True
+        # A seed's child (a sitemap of a seeded index) has no errback: Scrapy counts and logs its failure
+        # (httperror/..., downloader/exception_...) and the run's error rate judges it.
+        counted = seed or target.source is not None
         return scrapy.Request(url, callback=self.parse_discovery, meta=meta,
                               cb_kwargs={"target": target, "endpoint": endpoint, "page": page},
-                              errback=self.discovery_failed, dont_filter=self.frontier is not None)
+                              errback=self.discovery_failed if counted else None,
+                              dont_filter=self.frontier is not None)
 
     def article_request(self, target: Target, link: Link) -> scrapy.Request:
         """An article request (skipped by IncrementalMiddleware when its canonical URL is known)."""
@@ -279,10 +283,7 @@ class ArchiveSpider(scrapy.Spider):
             self._inc(SEEDS_FAILED_BY_REASON(reason))
             self.logger.error("requested sitemap/feed %s failed: %s", request.url, reason)
             return
-        source = request.meta.get(SOURCE)
-        if source is None:  # a child of a seed: Scrapy logs it; the seed itself was read
-            return
-        self._inc(DISCOVERY_FAILED(source))
+        self._inc(DISCOVERY_FAILED(request.meta.get(SOURCE, "?")))
         error = failure.value
         if isinstance(error, HttpError) and error.response.status in NOT_FOUND_STATUSES:
             self._inc(DISCOVERY_NOT_FOUND)
