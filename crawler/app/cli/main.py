@@ -376,6 +376,8 @@ def _known_source(registries: Registries, name: str | None) -> str | None:
 
 def _cli_link(page_url: str, extra: dict[str, Any]) -> Link | None:
     """The discovery metadata given on the command line (or in a manifest entry), as a crawl's Link."""
+    from crawler.core.discovery import Link
+
     published, publication, via = extra.get("published"), extra.get("publication"), extra.get("via")
     if not (published or publication or via):
         return None
