@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.bench_e2e import CLI, machine  # noqa: E402
 from benchmarks.bench_memory import WRAPPER  # noqa: E402
+from storage.crawlstats import FRONTIER_MAX_IN_FLIGHT  # noqa: E402
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -97,7 +98,7 @@ def crawl(tmp: Path, sitemap: str, label: str, limit: int, extra: list[str], rep
     return {"peak_rss_mb": round(int(out[0]) / 1024, 1), "elapsed_s": round(elapsed, 1),
             "over_limit_s": round(max(0.0, elapsed - limit), 1), "run_s": round(run_s, 1),
             "run_over_limit_s": round(max(0.0, run_s - limit), 1),
-            "max_in_flight": json.loads(stats or "{}").get("newsarchive/frontier/max_in_flight"),
+            "max_in_flight": json.loads(stats or "{}").get(FRONTIER_MAX_IN_FLIGHT),
             "summary": out[1] if len(out) > 1 else ""}
 
 

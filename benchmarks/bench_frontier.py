@@ -41,7 +41,7 @@ from sqlalchemy.engine import make_url
 from crawler.app.demo import DEMO_GOLD, DEMO_SITE
 from crawler.app.demo.server import FixtureServer, _FixtureHandler
 from crawler.core.discovery import Link
-from crawler.shell.spiders.generic import FrontierSpider, GenericSpider
+from crawler.shell.spiders.archive import ArchiveSpider, FrontierSpider, Target
 from storage.db import make_engine
 from storage.schema import upgrade
 
@@ -53,11 +53,13 @@ class StockRedisSpider(RedisSpider):
 
     name = "stock_frontier"
     custom_settings = FrontierSpider.custom_settings  # the same scheduler and dupefilter
-    article_request = GenericSpider.article_request
-    parse_article = GenericSpider.parse_article
+    article_request = ArchiveSpider.article_request
+    parse_article = ArchiveSpider.parse_article
+    article_failed = ArchiveSpider.article_failed
+    _meta = ArchiveSpider._meta
 
     def make_request_from_data(self, data: bytes) -> Any:
-        return self.article_request(Link(url=data.decode("utf-8").strip(), via="url"))
+        return self.article_request(Target(endpoints=()), Link(url=data.decode("utf-8").strip(), via="url"))
 
     def run_arguments(self) -> dict[str, Any]:
         return {"redis_key": self.redis_key}

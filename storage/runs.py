@@ -20,6 +20,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
+from storage.crawlstats import (
+    BLOCKED_PREFIX,
+    DISCOVERY_NOT_FOUND,
+    DROPPED_PREFIX,
+    NOT_MODIFIED,
+    SKIPPED_KNOWN_URL,
+)
 from storage.models import Article, CrawlRun, Document
 from storage.types import utcnow
 
@@ -28,13 +35,12 @@ DECLINED_EXCEPTIONS = ("scrapy.exceptions.IgnoreRequest",)
 # run stopped by the operator; the same command resumes it). A plain string column, no CHECK constraint.
 # robots.txt answered these: the site has no rules (RFC 9309 2.3.1.3), not an error of the run
 ROBOTS_MISSING = ("robotstxt/response_status_count/404", "robotstxt/response_status_count/410")
-# Discovery requests answered 404/410 (a guessed or moved feed/sitemap/listing; set by the source spider):
-# not HTTP errors of the run. They are also counted per source as ``newsarchive/discovery/failed/<source>``.
-DISCOVERY_NOT_FOUND = "newsarchive/discovery/not_found"
+# DISCOVERY_NOT_FOUND (storage.crawlstats): discovery requests answered 404/410 (a guessed or moved
+# feed/sitemap/listing of a registered source): not HTTP errors of the run.
 
 
 def drop_counts(stats: Mapping[str, Any]) -> dict[str, int]:
-    return {k.rsplit("/", 1)[-1]: int(v) for k, v in stats.items() if k.startswith("newsarchive/dropped/")}
+    return {k.rsplit("/", 1)[-1]: int(v) for k, v in stats.items() if k.startswith(DROPPED_PREFIX)}
 
 
 def http_error_count(stats: Mapping[str, Any]) -> int:
@@ -54,8 +60,8 @@ def http_error_count(stats: Mapping[str, Any]) -> int:
 
 
 def blocked_source_names(stats: Mapping[str, Any]) -> list[str]:
-    return sorted(k.removeprefix("newsarchive/blocked/") for k, v in stats.items()
-                  if k.startswith("newsarchive/blocked/") and v)
+    return sorted(k.removeprefix(BLOCKED_PREFIX) for k, v in stats.items()
+                  if k.startswith(BLOCKED_PREFIX) and v)
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,7 @@ def recent_runs(engine: Engine, last: int) -> list[RunSummary]:
                 failed_monitors=sorted(k for k, v in monitors.items() if isinstance(v, dict) and not v.get("passed")),
                 blocked_sources=list(r.blocked_sources or []), arguments=r.arguments or {},
                 requests=int(stats.get("downloader/request_count", 0)),
-                skipped_known=int(stats.get("newsarchive/skipped/known_url", 0)),
-                not_modified=int(stats.get("newsarchive/conditional/not_modified", 0)),
+                skipped_known=int(stats.get(SKIPPED_KNOWN_URL, 0)),
+                not_modified=int(stats.get(NOT_MODIFIED, 0)),
             ))
         return out

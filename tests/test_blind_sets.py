@@ -32,7 +32,7 @@ def _crawl(name: str, work: Path) -> dict[str, Any]:
 
     root = BLIND / name
     # Set f in reverse page order: its fact sheets and backgrounders come before the dated reports, so the
-    # end-of-run attachment of undated round reports is exercised (crawler.app.reprocess.reattach_unassigned).
+    # end-of-run attachment of undated round reports is exercised (crawler.shell.reprocess.reattach_unassigned).
     order = "reverse" if name == "f" else "sitemap"
     report: dict[str, Any] = run_one(name, root / "site", root / "gold.jsonl", order,
                                      f"sqlite:///{work / 'a.sqlite3'}", work, INLINE_EXTRACTION)

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import crawler.app.reprocess as reprocess_module
 import crawler.core.events.facts.round_dates as facts_module
 import crawler.core.normalize.body as body_module
+import crawler.shell.reprocess as reprocess_module
 from crawler.app.demo.server import FixtureServer
-from crawler.app.reprocess import run_reprocess
 from crawler.core.context import load_registries
 from crawler.core.process import process_page
+from crawler.shell.reprocess import run_reprocess
 from storage.archive import Archive
 from storage.db import make_engine
 from storage.dedup import Fingerprint

@@ -122,7 +122,7 @@ def deploy(base: str, tmp_path: Path) -> str:
     answer = json.loads(done.stdout.strip().splitlines()[0])
     assert answer["status"] == "ok" and answer["spiders"] >= 2, answer  # Scrapyd listed the egg's spiders
     assert api(base, f"listversions.json?project={PROJECT}")["versions"] == [version]
-    assert "generic" in api(base, f"listspiders.json?project={PROJECT}")["spiders"]
+    assert "newsarchive" in api(base, f"listspiders.json?project={PROJECT}")["spiders"]
     return version
 
 
@@ -138,7 +138,7 @@ def test_scrapyd_schedules_a_deployed_crawl_into_the_archive(
     assert upgraded.returncode == 0, upgraded.stderr
 
     job = api(scrapyd, "schedule.json", [
-        ("project", PROJECT), ("spider", "generic"), ("sitemap", f"{demo_server.base_url}/sitemap_index.xml"),
+        ("project", PROJECT), ("spider", "newsarchive"), ("sitemap", f"{demo_server.base_url}/sitemap_index.xml"),
         ("setting", f"NEWSARCHIVE_DATABASE_URL={database}"), ("setting", "AUTOTHROTTLE_ENABLED=False"),
         ("setting", "DOWNLOAD_DELAY=0"),
     ])["jobid"]
@@ -171,4 +171,4 @@ def test_scrapyd_schedules_a_deployed_crawl_into_the_archive(
     assert articles == len({g["story_id"] for g in kept})  # syndicated copies share one article
     assert events == len({g["event"]["event_id"] for g in kept if g["topic"] == "dialogue_event"})
     assert {demo_server.base_url + g["url_path"] for g in gold if g["topic"] == "unrelated"} <= rejected
-    assert [tuple(r) for r in runs] == [("generic", "ok", "finished")]
+    assert [tuple(r) for r in runs] == [("newsarchive", "ok", "finished")]

@@ -305,7 +305,7 @@ UNDATED_REPORT = (
 
 
 def test_end_of_run_step_attaches_articles_left_by_a_killed_run(archive_url: str) -> None:
-    from crawler.app.reprocess import reattach_unassigned
+    from crawler.shell.reprocess import reattach_unassigned
 
     fetched = datetime(2024, 3, 2, tzinfo=UTC)
     undated = process_page(UNDATED_REPORT, "http://127.0.0.1/fact-sheet.html", REGISTRIES.context_for("http://127.0.0.1/fact-sheet.html", fetched_at=fetched))

@@ -313,14 +313,14 @@ def test_crawl_with_guessed_endpoints_passes_its_monitors(sqlite_url: str, fixtu
 
 
 # -- the Scrapy entry point ---------------------------------------------------------------------------
-def test_scrapy_crawl_sources_entry_point_archives(sqlite_url: str, fixture_server: FixtureServer) -> None:
-    """`scrapy crawl sources -a sources=NAME,NAME` from the repository root (scrapy.cfg) archives like
+def test_scrapy_crawl_newsarchive_sources_entry_point_archives(sqlite_url: str, fixture_server: FixtureServer) -> None:
+    """`scrapy crawl newsarchive -a sources=NAME,NAME` from the repository root (scrapy.cfg) archives like
     `newsarchive crawl`: rows land with the registry's name, kind and country."""
     assert newsarchive("--database", sqlite_url, "db", "upgrade").returncode == 0
     names = ["ani", "dhs"]
     bases = {n: f"{fixture_server.base_url}/{n}" for n in names}
     res = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "sources", "-a", f"sources={','.join(names)}",
+        [sys.executable, "-m", "scrapy", "crawl", "newsarchive", "-a", f"sources={','.join(names)}",
          "-s", f"NEWSARCHIVE_DATABASE_URL={sqlite_url}", "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
          "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false", "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
          "-s", "ROBOTSTXT_OBEY=false", "-s", "LOG_LEVEL=WARNING", *INLINE_EXTRACTION],

@@ -1,4 +1,4 @@
-"""Running a crawl from Python (the CLI and the demo use this; ``scrapy crawl generic`` works too)."""
+"""Running a crawl from Python (the CLI and the demo use this; ``scrapy crawl newsarchive`` works too)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 from sqlalchemy import select
 
-from crawler.shell.spiders.generic import GenericSpider
+from crawler.shell.spiders.archive import ArchiveSpider
 from storage.db import make_engine
 from storage.models import CrawlRun
 
@@ -90,25 +90,17 @@ def run_crawl(
 ) -> CrawlOutcome:
     """Run one crawl to completion in this process (blocks; once per process: Twisted cannot restart).
 
-    Registered ``sources`` (or ``all_sources``) run the source spider; otherwise the generic spider
-    crawls the given sitemaps, feeds and URLs."""
+    One spider (crawler.shell.spiders.archive): registered ``sources`` (or ``all_sources``), or the given
+    sitemaps, feeds and URLs as one anonymous source."""
     settings = crawl_settings(database_url, overrides=overrides, progress=progress, log_level=log_level)
     process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(log_level)
     previous_factory = logging.getLogRecordFactory()
     if logging.getLevelName(log_level) > logging.INFO:  # -v keeps the tracebacks
         logging.setLogRecordFactory(one_line_records(previous_factory))
-    if sources or all_sources:
-        from crawler.shell.spiders.sources import SourceSpider
-
-        crawler = process.create_crawler(SourceSpider)
-        process.crawl(crawler, sources=list(sources), all_sources=all_sources, since=since)
-    else:
-        crawler = process.create_crawler(GenericSpider)
-        process.crawl(
-            crawler, sitemap=list(sitemaps), feed=list(feeds), url=list(urls), urls_file=list(urls_files),
-            since=since,
-        )
+    crawler = process.create_crawler(ArchiveSpider)
+    process.crawl(crawler, sources=list(sources), all_sources=all_sources, sitemap=list(sitemaps),
+                  feed=list(feeds), url=list(urls), urls_file=list(urls_files), since=since)
     try:
         process.start()
     finally:

@@ -26,6 +26,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.core.urls import host_of
+from storage.crawlstats import BLOCKED, BLOCKED_RECORD_ERROR, BLOCKED_SKIPPED, BLOCKED_SOURCES
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -102,16 +103,14 @@ def source_of(request: Request) -> str:
 class BotWallMiddleware:
     """Detect bot walls per source; stop scheduling a blocked source's requests; record it."""
 
-    def __init__(self, crawler: Crawler, database_url: str | None) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.database_url = database_url
         self.blocked: dict[str, tuple[str, datetime, str]] = {}  # source → (reason, when, domain)
         self.answered: dict[str, str] = {}  # sources that answered normally → a domain
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BotWallMiddleware:
-        url = crawler.settings.get("NEWSARCHIVE_DATABASE_URL")
-        mw = cls(crawler, url)
+        mw = cls(crawler)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
@@ -122,7 +121,7 @@ class BotWallMiddleware:
     def process_request(self, request: Request) -> None:
         source = source_of(request)
         if source in self.blocked:
-            self._inc(f"newsarchive/blocked_skipped/{source}")
+            self._inc(BLOCKED_SKIPPED(source))
             raise IgnoreRequest(f"source {source} is blocked for this run")
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -132,36 +131,30 @@ class BotWallMiddleware:
             if response.status == 200:
                 self.answered.setdefault(source, host_of(response.url))
             return response
-        self._inc(f"newsarchive/blocked/{source}")
+        self._inc(BLOCKED(source))
         if source not in self.blocked:
             self.blocked[source] = (reason, utcnow(), host_of(request.url))
             logger.warning("source %s is behind a bot wall (%s at %s): not requesting it again this run",
                            source, reason, response.url)
             assert self.crawler.stats is not None
-            self.crawler.stats.set_value("newsarchive/blocked_sources", sorted(self.blocked))
+            self.crawler.stats.set_value(BLOCKED_SOURCES, sorted(self.blocked))
         raise IgnoreRequest(f"bot wall at {response.url}: {reason}")
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         if not self.blocked and not self.answered:
             return
-        from storage.db import make_engine, resolve_database_url
+        from crawler.shell.resources import ArchiveResources
         from storage.source_state import record_source_access
 
         blocked = {name: (why, when, domain) for name, (why, when, domain) in self.blocked.items()}
         answered = {name: domain for name, domain in self.answered.items() if name not in self.blocked}
 
-        def write() -> None:
-            engine = make_engine(resolve_database_url(self.database_url))
-            try:
-                record_source_access(engine, blocked=blocked, answered=answered)
-            finally:
-                engine.dispose()
-
         try:
-            await asyncio.to_thread(write)
+            engine = ArchiveResources.of(self.crawler).engine
+            await asyncio.to_thread(record_source_access, engine, blocked=blocked, answered=answered)
         except Exception as exc:  # the run's outcome must not hinge on this bookkeeping
             logger.error("could not record blocked sources: %s", exc)
-            self._inc("newsarchive/errors/blocked_record")
+            self._inc(BLOCKED_RECORD_ERROR)
 
 
 __all__ = ["BotWallMiddleware", "detect_bot_wall"]

@@ -28,11 +28,13 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 
+from storage.crawlstats import FRONTIER_MAX_IN_FLIGHT
+
 logger = logging.getLogger(__name__)
 
 IN_FLIGHT_SETTING = "NEWSARCHIVE_REQUESTS_IN_FLIGHT"
 LOW_WATER_SETTING = "NEWSARCHIVE_REQUESTS_LOW_WATER"
-MAX_PENDING_STAT = "newsarchive/frontier/max_in_flight"
+MAX_PENDING_STAT = FRONTIER_MAX_IN_FLIGHT
 POLL_SECONDS = 0.01
 
 

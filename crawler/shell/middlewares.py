@@ -43,8 +43,16 @@ from scrapy.http import Response
 
 from crawler.core.process import PIPELINE_VERSION
 from crawler.core.urls import canonical_url, origin_of
+from crawler.shell.resources import ArchiveResources
 from storage.archive import Archive
-from storage.db import make_engine, resolve_database_url
+from storage.crawlstats import (
+    CONDITIONAL_INCOMPLETE,
+    INCREMENTAL_LOOKUPS,
+    NOT_MODIFIED,
+    OFFSITE_ORIGIN_DROPPED,
+    RESPONSES,
+    SKIPPED_KNOWN_URL,
+)
 from storage.feeds import FeedFetch, Validators, load_validators, record_fetches
 from storage.types import utcnow
 
@@ -60,9 +68,8 @@ MAX_BATCH = 500
 
 
 class IncrementalMiddleware:
-    def __init__(self, crawler: Crawler, database_url: str) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.database_url = database_url
         self.archive: Archive | None = None
         self.known: set[str] = set()
         self._pending: dict[str, asyncio.Future[bool]] = {}
@@ -74,28 +81,25 @@ class IncrementalMiddleware:
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         if not crawler.settings.getbool("NEWSARCHIVE_INCREMENTAL", True):
             raise NotConfigured
-        mw = cls(crawler, resolve_database_url(crawler.settings.get("NEWSARCHIVE_DATABASE_URL")))
+        mw = cls(crawler)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
     def spider_opened(self, spider: Any) -> None:
-        self.archive = Archive(make_engine(self.database_url))
+        self.archive = Archive(ArchiveResources.of(self.crawler).engine)
 
     async def spider_closed(self, spider: Any, reason: str) -> None:
         if self.archive is None:
             return
-        try:
-            if reason == "finished" and self._fetches:
-                fetches = []
-                for f, meta in self._fetches.values():
-                    if f.status == 200 and not meta.get(COMPLETE):
-                        self._inc("newsarchive/conditional/incomplete")
-                    keep = f.status != 200 or (meta.get(COMPLETE) and not meta.get(INDEX))
-                    fetches.append(f if keep else FeedFetch(f.url, f.status, Validators(), f.fetched_at))
-                await asyncio.to_thread(record_fetches, self.archive.engine, fetches)
-        finally:
-            self.archive.engine.dispose()
+        if reason == "finished" and self._fetches:
+            fetches = []
+            for f, meta in self._fetches.values():
+                if f.status == 200 and not meta.get(COMPLETE):
+                    self._inc(CONDITIONAL_INCOMPLETE)
+                keep = f.status != 200 or (meta.get(COMPLETE) and not meta.get(INDEX))
+                fetches.append(f if keep else FeedFetch(f.url, f.status, Validators(), f.fetched_at))
+            await asyncio.to_thread(record_fetches, self.archive.engine, fetches)  # engine: ArchiveResources
 
     def _inc(self, key: str) -> None:
         assert self.crawler.stats is not None
@@ -106,7 +110,7 @@ class IncrementalMiddleware:
         kind = request.meta.get(KIND)
         if kind == ARTICLE and not request.meta.get(REFETCH):
             if await self.is_known(canonical_url(request.url)):
-                self._inc("newsarchive/skipped/known_url")
+                self._inc(SKIPPED_KNOWN_URL)
                 raise IgnoreRequest(f"already archived or rejected: {request.url}")
         elif kind == DISCOVERY:
             v = await self._validators_for(request.url)
@@ -119,7 +123,7 @@ class IncrementalMiddleware:
         kind = request.meta.get(KIND)
         if kind not in (DISCOVERY, ARTICLE):
             return response
-        self._inc(f"newsarchive/responses/{kind}")
+        self._inc(RESPONSES(kind))
         if kind == DISCOVERY and response.status in (200, 304):
             sent = self._validators.get(request.url, Validators())
             if response.status == 200:
@@ -129,7 +133,7 @@ class IncrementalMiddleware:
             # the meta dict is kept: the spider's callback may still mark the document as an index
             self._fetches[request.url] = (FeedFetch(request.url, response.status, got, utcnow()), request.meta)
             if response.status == 304:
-                self._inc("newsarchive/conditional/not_modified")
+                self._inc(NOT_MODIFIED)
                 raise IgnoreRequest(f"not modified: {request.url}")
         return response
 
@@ -162,7 +166,7 @@ class IncrementalMiddleware:
         if not batch:
             return
         assert self.archive is not None
-        self._inc("newsarchive/incremental/lookups")
+        self._inc(INCREMENTAL_LOOKUPS)
         try:
             found = await asyncio.to_thread(self.archive.known_urls, list(batch), PIPELINE_VERSION)
         except Exception as exc:  # the check is an optimisation: on a database hiccup, fetch
@@ -193,7 +197,7 @@ class OriginMiddleware:
             return
         if origin_of(request.url) not in origins:
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("newsarchive/dropped/offsite_origin")
+            self.crawler.stats.inc_value(OFFSITE_ORIGIN_DROPPED)
             logger.info("Dropped %s: offsite_origin", request.url)
             raise IgnoreRequest(f"not on a seed's origin: {request.url}")
 

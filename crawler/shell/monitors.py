@@ -16,7 +16,7 @@ Checks and their settings (override per run with ``-s NAME=VALUE``):
 ``error_rate``       (4xx/5xx responses + download errors) / requests ≤ ``NEWSARCHIVE_MONITOR_MAX_ERROR_RATE``,
                      judged once the run made ``NEWSARCHIVE_MONITOR_MIN_REQUESTS`` requests. Discovery
                      endpoints that answered 404/410 (guessed or moved feeds) are left out of both counts;
-                     the source spider counts them as ``newsarchive/discovery/failed/<source>``.
+                     the archive spider counts them as ``newsarchive/discovery/failed/<source>``.
 ``coverage_<field>`` share of the documents archived by the run with a published time, a dateline and an
                      agency ≥ ``NEWSARCHIVE_MONITOR_MIN_COVERAGE_{PUBLISHED,DATELINE,AGENCY}``, judged once
                      the run archived ``NEWSARCHIVE_MONITOR_MIN_DOCUMENTS`` documents. The published share
@@ -44,7 +44,19 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from storage.runs import DISCOVERY_NOT_FOUND, FieldCoverage, blocked_source_names, http_error_count
+from storage.crawlstats import (
+    ARTICLE_RESPONSES,
+    BATCHES_FAILED,
+    DISCOVERY_NOT_FOUND,
+    DOCUMENTS_DUPLICATE,
+    DOCUMENTS_NEW,
+    SEEDS_FAILED,
+    SEEDS_FAILED_BY_REASON_PREFIX,
+    SEEDS_REQUESTED,
+    UNRELATED,
+    WRITE_FAILED,
+)
+from storage.runs import FieldCoverage, blocked_source_names, http_error_count
 
 
 @dataclass(frozen=True)
@@ -115,10 +127,10 @@ def check_items(stats: Mapping[str, Any], t: Thresholds) -> MonitorResult:
     requests, responses = _int(stats, "downloader/request_count"), _int(stats, "downloader/response_count")
     if requests and not responses:  # (no request at all is fine: every URL was already known)
         return MonitorResult("items", False, f"{requests} requests, no response: nothing was reachable", 0, 1)
-    new = _int(stats, "newsarchive/archive/documents_new")
-    pages = _int(stats, "newsarchive/responses/article")
-    extracted = (new + _int(stats, "newsarchive/archive/documents_duplicate")
-                 + _int(stats, "newsarchive/dropped/unrelated"))
+    new = _int(stats, DOCUMENTS_NEW)
+    pages = _int(stats, ARTICLE_RESPONSES)
+    extracted = (new + _int(stats, DOCUMENTS_DUPLICATE)
+                 + _int(stats, UNRELATED))
     if pages >= t.pages_expecting_items and extracted == 0:
         return MonitorResult("items", False, f"{pages} article pages downloaded, none extracted", 0, 1)
     if new < t.min_items:
@@ -186,17 +198,17 @@ def check_errors(stats: Mapping[str, Any]) -> MonitorResult:
     that document's entries were never read), a record the archive refused even alone, a batch that could
     not be written. Drops by rule (``bad_url``, ``too_long:...``) are not errors: they are counted reasons."""
     exceptions = sum(_int(stats, k) for k in stats if k.startswith("spider_exceptions/"))
-    failed = _int(stats, "newsarchive/dropped/write_failed")
-    batches = _int(stats, "newsarchive/archive/batches_failed")
+    failed = _int(stats, WRITE_FAILED)
+    batches = _int(stats, BATCHES_FAILED)
     total = exceptions + failed + batches
     detail = (f"{exceptions} spider exception(s), {failed} record(s) the archive refused, "
               f"{batches} batch(es) not written")
     return MonitorResult("errors", total == 0, detail, total, 0)
 
 def check_seeds(stats: Mapping[str, Any]) -> MonitorResult:
-    requested, failed = _int(stats, "newsarchive/seeds/requested"), _int(stats, "newsarchive/seeds/failed")
+    requested, failed = _int(stats, SEEDS_REQUESTED), _int(stats, SEEDS_FAILED)
     reasons = sorted(k.rsplit("/", 1)[-1] for k, v in stats.items()
-                     if k.startswith("newsarchive/seeds/failed/") and v)
+                     if k.startswith(SEEDS_FAILED_BY_REASON_PREFIX) and v)
     detail = (f"{failed} of {requested} requested sitemaps/feeds failed ({', '.join(reasons)})" if failed
               else f"{requested} requested sitemaps/feeds read")
     return MonitorResult("seeds", failed == 0, detail, failed, 0)

@@ -24,7 +24,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.core.context import Registries, load_registries
+from crawler.core.context import Registries
 from crawler.core.process import PIPELINE_VERSION
 from crawler.shell.extract_pool import (
     ExtractJob,
@@ -35,8 +35,18 @@ from crawler.shell.extract_pool import (
 )
 from crawler.shell.items import PageItem
 from crawler.shell.monitors import Thresholds, judge_run, run_status
+from crawler.shell.resources import ArchiveResources
 from storage.archive import Archive
-from storage.db import make_engine, mask_url, resolve_database_url
+from storage.crawlstats import (
+    ARCHIVE,
+    BATCHES,
+    BATCHES_FAILED,
+    DROPPED,
+    EVENTS_REATTACHED,
+    EXTRACT,
+    PUBLISHED_IMPLAUSIBLE,
+    WRITE_FAILED,
+)
 from storage.feeds import advance_watermarks, newest_by_source
 from storage.records import BatchResult, DocumentRecord, RejectedUrl, SeriesRecord
 from storage.runs import close_run, previous_coverage, run_field_coverage
@@ -50,7 +60,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 def drop(crawler: Crawler, reason: str, detail: str) -> DropItem:
     """Count a drop reason and return the exception to raise."""
     assert crawler.stats is not None
-    crawler.stats.inc_value(f"newsarchive/dropped/{reason}")
+    crawler.stats.inc_value(DROPPED(reason))
     return DropItem(f"{reason}: {detail}")
 
 
@@ -75,7 +85,7 @@ class ExtractPipeline:
         if workers < 0:
             logger.warning("NEWSARCHIVE_EXTRACT_WORKERS=%s is negative: extracting inline", workers)
             workers = 0
-        return cls(crawler, load_registries(), workers)
+        return cls(crawler, ArchiveResources.of(crawler).registries, workers)
 
     def open_spider(self) -> None:
         if self.workers > 0:
@@ -90,7 +100,7 @@ class ExtractPipeline:
 
     def _count(self, event: str) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"newsarchive/extract/{event}")
+        self.crawler.stats.inc_value(EXTRACT(event))
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -121,7 +131,7 @@ class ExtractPipeline:
             raise drop(self.crawler, "no_article", f"no article text in {item.url}")
         if processed.published_rejected is not None:  # archived without it (crawler.core.plausible)
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("newsarchive/published/implausible")
+            self.crawler.stats.inc_value(PUBLISHED_IMPLAUSIBLE)
             logger.info("implausible publication time on %s: %s", item.url, processed.published_rejected)
         item.processed = processed
         return item
@@ -131,7 +141,7 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
-        self.database_url = resolve_database_url(settings.get("NEWSARCHIVE_DATABASE_URL"))
+        self.resources = ArchiveResources.of(crawler)
         self.batch_size = max(1, settings.getint("NEWSARCHIVE_BATCH_SIZE", 50))
         self.keep_raw = settings.getbool("NEWSARCHIVE_KEEP_RAW_HTML", True)
         self.documents: list[DocumentRecord] = []
@@ -149,17 +159,17 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        engine = make_engine(self.database_url)
-        require_current_schema(engine, mask_url(self.database_url))
+        engine = self.resources.engine
+        require_current_schema(engine, self.resources.masked_url)
         self.archive = Archive(engine)
-        self.registries = load_registries()
+        self.registries = self.resources.registries
         self.archive.sync_series(  # the registry as rows of dialogue_series; links events to them
             SeriesRecord(s.slug, s.name, s.countries, s.level, s.aliases, s.abbreviations)
             for s in self.registries.dialogues.series
         )
         spider = self.crawler.spider
         args = spider.run_arguments() if spider is not None and hasattr(spider, "run_arguments") else {}
-        args = {**args, "database": mask_url(self.database_url)}
+        args = {**args, "database": self.resources.masked_url}
         self.run_id = self.archive.start_run(spider.name if spider else "?", args)
         if spider is not None:
             spider.crawl_run_id = self.run_id  # type: ignore[attr-defined]
@@ -192,18 +202,18 @@ class ArchivePipeline:
             except Exception:
                 stats = self.crawler.stats
                 assert stats is not None
-                stats.inc_value("newsarchive/archive/batches_failed")
-                stats.inc_value("newsarchive/dropped/write_failed", len(docs))
+                stats.inc_value(BATCHES_FAILED)
+                stats.inc_value(WRITE_FAILED, len(docs))
                 raise
             self.totals.add(result)
             stats = self.crawler.stats
             assert stats is not None
             for name, value in result.counts().items():
                 if value:
-                    stats.inc_value(f"newsarchive/archive/{name}", value)
+                    stats.inc_value(ARCHIVE(name), value)
             for reason, n in result.dropped.items():  # records refused alone (storage.limits, write_failed)
-                stats.inc_value(f"newsarchive/dropped/{reason}", n)
-            stats.inc_value("newsarchive/archive/batches")
+                stats.inc_value(DROPPED(reason), n)
+            stats.inc_value(BATCHES)
 
     def _write(self, docs: list[DocumentRecord], rejected: list[RejectedUrl]) -> BatchResult:
         """One batch in one transaction, then move the sources' watermarks forward (monotonic, so a crash
@@ -226,19 +236,18 @@ class ArchivePipeline:
         assert stats is not None
         snapshot = json.loads(json.dumps(stats.get_stats(), default=_json_default))
         await asyncio.to_thread(self._close_run, self.run_id, reason, snapshot)
-        self.archive.engine.dispose()
 
     def _close_run(self, run_id: int, reason: str, snapshot: dict[str, Any]) -> None:
         """Attach the run's undated round reports that arrived before their round's event existed, judge the
         run (crawler.shell.monitors) and write its crawl_runs row; the status drives the exit code."""
         assert self.archive is not None
         try:
-            from crawler.app.reprocess import reattach_unassigned
+            from crawler.shell.reprocess import reattach_unassigned
 
             assert self.registries is not None  # loaded in open_spider with the archive
             attached = reattach_unassigned(self.archive.engine, run_id, self.registries)
             if attached:
-                snapshot["newsarchive/events/reattached"] = attached
+                snapshot[EVENTS_REATTACHED] = attached
                 logger.info("attached %d undated round report(s) to events created later in the run", attached)
         except Exception:  # the run's record must still be written
             logger.exception("re-attaching undated round reports failed")

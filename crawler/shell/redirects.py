@@ -22,6 +22,8 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
 
+from storage.crawlstats import DROPPED
+
 logger = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -63,6 +65,6 @@ class RedirectLoopMiddleware:
             return response
         stats = self.crawler.stats
         if stats is not None:
-            stats.inc_value(f"newsarchive/dropped/{reason}")
+            stats.inc_value(DROPPED(reason))
         logger.info("Dropped %s: %s back to %s", request.url, reason, target)
         raise IgnoreRequest(reason)

@@ -60,6 +60,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.shell.redirects.RedirectLoopMiddleware": 620,
 }
 EXTENSIONS = {
+    "crawler.shell.resources.ArchiveResources": 100,  # the engine and the registries, one per crawl
     "crawler.shell.extensions.ProgressBar": 500,
     "scrapy.extensions.remote_control.RemoteControl": None,
 }

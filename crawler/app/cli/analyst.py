@@ -13,13 +13,30 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler.app.cli.output import open_output, refusal
-from storage.exports import EXPORT_KINDS, write_export
-from storage.search import SEARCH_COLUMNS, ArchiveFilter, QuerySyntaxError, parse_query, search
+if TYPE_CHECKING:
+    from storage.search import ArchiveFilter
+
+# storage.exports and storage.search load SQLAlchemy and the models: imported by the commands that run, so
+# that `newsarchive --help` does not pay for them.
+
+
+class LazyChoice(click.Choice[str]):
+    """A ``click.Choice`` whose values are read from ``module.name`` when first needed (not at import)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._where = (module, name)
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        import importlib
+
+        module, name = self._where
+        return tuple(getattr(importlib.import_module(module), name))
 
 DATASETTE_METADATA = Path(__file__).resolve().parents[2] / "data" / "datasette_metadata.json"
 
@@ -66,6 +83,8 @@ def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _filters(since: str | None, until: str | None, series: str | None, country: str | None,
              agency: str | None, event: str | None = None, query: str | None = None) -> ArchiveFilter:
+    from storage.search import ArchiveFilter
+
     for option, value in (("--series", series), ("--country", country), ("--agency", agency),
                           ("--event", event), ("--query", query)):
         if value is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
@@ -83,6 +102,8 @@ def _filters(since: str | None, until: str | None, series: str | None, country: 
 
 
 def _check_query(text: str) -> None:
+    from storage.search import QuerySyntaxError, parse_query
+
     try:
         parse_query(text)
     except QuerySyntaxError as exc:
@@ -101,6 +122,8 @@ def search_command(query: str, since: str | None, until: str | None, series: str
 
     QUERY: words (all must appear; stemmed, accents ignored), "exact phrases", OR, -excluded, prefix*.
     """
+    from storage.search import SEARCH_COLUMNS, search
+
     obj = _obj()
     f = _filters(since, until, series, country, agency)
     _check_query(query)
@@ -132,7 +155,7 @@ def search_command(query: str, since: str | None, until: str | None, series: str
 
 # -- export ------------------------------------------------------------------------------------------------
 @click.command("export")
-@click.argument("kind", type=click.Choice(EXPORT_KINDS))
+@click.argument("kind", type=LazyChoice("storage.exports", "EXPORT_KINDS"))
 @filter_options
 @click.option("--event", "event", metavar="KEY", help="One event, by its key (current or former).")
 @click.option("--query", metavar="TEXT", help="Only rows with an article matching this full-text query.")
@@ -146,6 +169,10 @@ def export_command(kind: str, since: str | None, until: str | None, series: str 
     """Export events, articles or documents (streaming; stable columns; ISO 8601 UTC times).
 
     Columns and their order: docs/exports.md."""
+    from crawler.app.cli.output import open_output, refusal
+    from storage.exports import write_export
+    from storage.search import QuerySyntaxError
+
     obj = _obj()
     f = _filters(since, until, series, country, agency, event, query)
     if excel and fmt != "csv":

@@ -14,26 +14,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from crawler.app.cli.commands import register_all
-from crawler.core.context import Registries
-from crawler.core.discovery import Link
-from crawler.core.reference import ReferenceDataError
-from storage.db import DatabaseConfigError, make_engine, mask_url, resolve_database_url
-from storage.schema import (
-    SchemaError,
-    head_revision,
-    require_current_schema,
-    require_writable,
-    schema_status,
-    upgrade,
-)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from crawler.core.context import Registries
+    from crawler.core.discovery import Link
+
+# Heavy modules (SQLAlchemy, alembic, the registries) are imported where a command needs them, so that
+# `newsarchive --help` and usage errors answer without loading them.
 
 
 class UserError(click.ClickException):
@@ -43,6 +38,11 @@ class UserError(click.ClickException):
 @contextmanager
 def database_errors(url: str) -> Iterator[None]:
     """Turn driver errors into one-line messages naming the (masked) database."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from storage.db import DatabaseConfigError, mask_url
+    from storage.schema import SchemaError
+
     try:
         yield
     except (DatabaseConfigError, SchemaError) as exc:
@@ -61,6 +61,7 @@ FULL_DISK_BYTES = 1 << 20  # SQLite reports a full disk as "disk I/O error" when
 def _full_disk_note(url: str) -> str:
     """For a SQLite archive on a (nearly) full file system, say so: SQLite's own words do not."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     try:
         parsed = make_url(url)
@@ -77,10 +78,15 @@ def _full_disk_note(url: str) -> str:
 
 class Context:
     def __init__(self, database: str | None, verbose: bool) -> None:
+        from storage.db import resolve_database_url
+
         self.database_url = resolve_database_url(database)
         self.verbose = verbose
 
     def engine(self, *, read_only: bool = False, require_schema: bool = True) -> Engine:
+        from storage.db import make_engine, mask_url
+        from storage.schema import require_current_schema
+
         with database_errors(self.database_url):
             engine = make_engine(self.database_url, read_only=read_only)
             if require_schema:
@@ -115,6 +121,9 @@ def db() -> None:
 @pass_ctx
 def db_upgrade(obj: Context, revision: str) -> None:
     """Apply migrations (creates the archive if it does not exist)."""
+    from storage.db import mask_url
+    from storage.schema import schema_status, upgrade
+
     engine = obj.engine(require_schema=False)
     with database_errors(obj.database_url):
         before = schema_status(engine).current
@@ -132,6 +141,9 @@ def db_upgrade(obj: Context, revision: str) -> None:
 @pass_ctx
 def db_current(obj: Context) -> None:
     """Show the archive's schema revision and whether it is up to date."""
+    from storage.db import mask_url
+    from storage.schema import schema_status
+
     engine = obj.engine(read_only=False, require_schema=False)
     with database_errors(obj.database_url):
         status = schema_status(engine)
@@ -218,7 +230,9 @@ def crawl(obj: Context, sources: tuple[str, ...], all_sources: bool, sitemap: tu
     Exits 1 when the run does not finish normally or fails its monitors (so cron/systemd alert); a run with
     --jobdir stopped by one Ctrl-C is paused (exit 0) and the same command resumes it."""
     from crawler.app.run import run_crawl
-    from crawler.shell.spiders.generic import read_urls_file
+    from crawler.shell.spiders.archive import read_urls_file
+    from storage.db import mask_url
+    from storage.schema import require_writable
 
     for u in (*sitemap, *feed, *urls):
         _check_url(u)
@@ -280,13 +294,15 @@ def _report_run(run_id: int | None, reason: str | None, stats: dict[str, Any]) -
     if run_id is None:
         click.echo("crawl did not start (see the log above)", err=True)
         return
-    archived = stats.get("newsarchive/archive/documents_new", 0)
+    from storage.crawlstats import ARTICLES_NEW, DOCUMENTS_NEW, DROPPED_PREFIX, EVENTS_NEW
+
+    archived = stats.get(DOCUMENTS_NEW, 0)
     click.echo(
         f"crawl run {run_id}: {reason}; {stats.get('response_received_count', 0)} responses, "
-        f"{archived} new documents, {stats.get('newsarchive/archive/articles_new', 0)} new articles, "
-        f"{stats.get('newsarchive/archive/events_new', 0)} new events"
+        f"{archived} new documents, {stats.get(ARTICLES_NEW, 0)} new articles, "
+        f"{stats.get(EVENTS_NEW, 0)} new events"
     )
-    drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("newsarchive/dropped/")}
+    drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith(DROPPED_PREFIX)}
     if drops:
         click.echo("dropped: " + ", ".join(f"{k}={v}" for k, v in sorted(drops.items())))
 
@@ -382,6 +398,8 @@ def _known_source(registries: Registries, name: str | None) -> str | None:
 
 def _cli_link(page_url: str, extra: dict[str, Any]) -> Link | None:
     """The discovery metadata given on the command line (or in a manifest entry), as a crawl's Link."""
+    from crawler.core.discovery import Link
+
     published, publication, via = extra.get("published"), extra.get("publication"), extra.get("via")
     if not (published or publication or via):
         return None
@@ -466,7 +484,11 @@ def dateline(text: str | None, published: str | None, jsonl: bool) -> None:
 @pass_ctx
 def stats(obj: Context, runs: int) -> None:
     """Row counts per table and the latest crawl runs."""
+    from sqlalchemy import func, select
+
+    from storage.db import mask_url
     from storage.models import Article, CrawlRun, DialogueSeries, Document, Event, EventAlias, SeenUrl, Source
+    from storage.schema import head_revision
 
     engine = obj.engine(read_only=True)
     with database_errors(obj.database_url), engine.connect() as conn:
@@ -491,6 +513,8 @@ def stats(obj: Context, runs: int) -> None:
 def demo(ctx: click.Context, output_dir: Path) -> None:
     """Serve the bundled demo site on 127.0.0.1, crawl it into a fresh archive, export CSVs."""
     from crawler.app.demo_run import run_demo
+    from storage.db import DatabaseConfigError
+    from storage.schema import SchemaError
 
     obj = ctx.find_object(Context)
     assert obj is not None
@@ -502,6 +526,12 @@ def demo(ctx: click.Context, output_dir: Path) -> None:
 
 
 register_all(cli)
+
+
+def _is_instance(exc: BaseException, module: str, name: str) -> bool:
+    loaded = sys.modules.get(module)
+    cls = getattr(loaded, name, None) if loaded is not None else None
+    return isinstance(cls, type) and isinstance(exc, cls)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -522,15 +552,18 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
-    except SQLAlchemyError as exc:
-        first = str(exc).strip().splitlines()[0]
-        click.echo(f"newsarchive: error: database: {first}", err=True)
-        return 1
-    except ReferenceDataError as exc:
-        click.echo(f"newsarchive: error: reference data: {exc}", err=True)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # Matched by class only once its module is loaded: such an error cannot come from a module not loaded.
+        if _is_instance(exc, "sqlalchemy.exc", "SQLAlchemyError"):
+            first = str(exc).strip().splitlines()[0]
+            click.echo(f"newsarchive: error: database: {first}", err=True)
+            return 1
+        if _is_instance(exc, "crawler.core.reference.loader", "ReferenceDataError"):
+            click.echo(f"newsarchive: error: reference data: {exc}", err=True)
+            return 1
+        raise
     return 0
 
 

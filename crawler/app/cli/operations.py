@@ -4,11 +4,12 @@ counts, failed monitors and blocked sources (read-only; the database URL is show
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from storage.runs import RunSummary, recent_runs
+if TYPE_CHECKING:  # storage.runs loads SQLAlchemy: imported when the command runs, not for --help
+    from storage.runs import RunSummary
 
 
 def _when(value: Any) -> str:
@@ -44,6 +45,7 @@ def _as_json(run: RunSummary) -> dict[str, Any]:
 def runs(last: int, as_json: bool) -> None:
     """List recent crawl runs: status, timing, counts, failed monitors, blocked sources."""
     from crawler.app.cli.main import database_errors
+    from storage.runs import recent_runs
 
     # the root context's object is crawler.app.cli.main.Context (by duck type: under `python -m crawler.app.cli` the
     # class lives in __main__)

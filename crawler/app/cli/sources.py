@@ -6,18 +6,12 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler.core.sources import (
-    BUILTIN_SOURCES,
-    SourceRegistry,
-    SourceRegistryError,
-    UnknownSource,
-    check_document,
-    read_document,
-)
+if TYPE_CHECKING:  # crawler.core.sources loads the event rules: imported when a command runs, not for --help
+    from crawler.core.sources import SourceRegistry
 
 
 def _user_error(message: str) -> click.ClickException:
@@ -56,6 +50,8 @@ def sources_list() -> None:
 @click.option("--json", "as_json", is_flag=True, help="The registry entry as JSON.")
 def sources_show(name: str, as_json: bool) -> None:
     """Everything the registry says about one source, with each fact's confidence."""
+    from crawler.core.sources import BUILTIN_SOURCES, UnknownSource, read_document
+
     reg = _registry()
     try:
         s = reg.get(name)
@@ -99,6 +95,8 @@ def sources_check(path: Path | None) -> None:
     """Validate a registry file (default: the built-in one): patterns compile, URLs parse, zones exist.
 
     Exits 1 with one line per problem."""
+    from crawler.core.sources import BUILTIN_SOURCES, SourceRegistryError, check_document, read_document
+
     target = path or BUILTIN_SOURCES
     try:
         document = read_document(target)
@@ -124,7 +122,7 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
     Reports what changed (per field; events re-keyed). Idempotent; safe to interrupt (one transaction per
     batch: run it again)."""
     from crawler.app.cli.main import _parse_date, database_errors, load_registries_or_exit
-    from crawler.app.reprocess import run_reprocess
+    from crawler.shell.reprocess import run_reprocess
 
     obj = ctx.find_root().obj  # crawler.app.cli.main.Context (also when the CLI runs as ``python -m crawler.app.cli``)
     since_dt = None

@@ -23,6 +23,8 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from storage.crawlstats import DROPPED
+
 logger = logging.getLogger(__name__)
 
 
@@ -65,6 +67,6 @@ def article_failed(spider: Any, failure: Failure) -> None:
         return
     stats = spider.crawler.stats
     if stats is not None:
-        stats.inc_value(f"newsarchive/dropped/{reason}")
+        stats.inc_value(DROPPED(reason))
     request = getattr(failure, "request", None)
     logger.info("Dropped %s: %s: %s", getattr(request, "url", "?"), reason, failure.getErrorMessage()[:200])

@@ -20,11 +20,9 @@ from scrapy.statscollectors import StatsCollector
 from crawler.core.discovery import Link
 from crawler.core.plausible import plausible_published
 from crawler.core.urls import is_fetchable
+from storage.crawlstats import BAD_DATE, BAD_URL
 
 logger = logging.getLogger(__name__)
-
-BAD_URL = "newsarchive/dropped/bad_url"
-BAD_DATE = "newsarchive/discovery/bad_date"
 
 
 def child_url(stats: StatsCollector, document_url: str, loc: str) -> str | None:
