@@ -379,9 +379,19 @@ def _parse_with_dateparser(
             break
     has_numeric = printed_zone is not None or bool(_NUMERIC_OFFSET.search(text))
     langs = ["en"] + [lang for lang in (languages or []) if lang and lang != "en"]
-    settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": has_numeric}
+    # Never invent a date: dateparser fills what a string lacks from the wall clock ("Jul 10" → this year,
+    # "21:00" → today, "2 hours ago" → now). A full day, month and year is required, and relative phrases
+    # are read only against a trustworthy base the caller gives (the page's Last-Modified, its sitemap date).
+    settings: dict[str, object] = {
+        "PREFER_DATES_FROM": "past",
+        "RETURN_AS_TIMEZONE_AWARE": has_numeric,
+        "REQUIRE_PARTS": ["day", "month", "year"],
+        "PARSERS": ["custom-formats", "absolute-time"],
+    }
     if relative_base is not None:
         settings["RELATIVE_BASE"] = relative_base.replace(tzinfo=None)
+        settings["PARSERS"] = ["relative-time", "custom-formats", "absolute-time"]
+        del settings["REQUIRE_PARTS"]  # a missing year comes from the trustworthy base, not the clock
     value = dateparser.parse(prepared, languages=langs, settings=settings)
     if value is None or not _plausible(value):
         return None

@@ -9,7 +9,7 @@ raises. All strings go through :mod:`crawler.core.extract.dates`, the one home o
 from __future__ import annotations
 
 import re
-from datetime import tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -21,6 +21,7 @@ __all__ = [
     "date_from_meta",
     "date_from_time_tag",
     "date_from_url",
+    "date_from_htmldate",
     "date_from_visible_text",
     "find_modified",
     "find_published",
@@ -273,6 +274,7 @@ def date_from_visible_text(
     country: str | None = None,
     default_tz: tzinfo | None = None,
     languages: list[str] | None = None,
+    relative_base: datetime | None = None,
 ) -> PublishedTime | None:
     """A printed date in a short element whose class/id names a date or byline, nearest the headline.
 
@@ -291,6 +293,7 @@ def date_from_visible_text(
             country=country,
             default_tz=default_tz,
             languages=languages,
+            relative_base=relative_base,
             use_dateparser=True,
         )
         if found is None:
@@ -322,6 +325,35 @@ def date_from_url(
     return PublishedTime(found.value, "url", "day", match.group(0), True) if found else None
 
 
+def date_from_htmldate(
+    tree: HtmlElement,
+    url: str | None,
+    *,
+    country: str | None = None,
+    default_tz: tzinfo | None = None,
+    max_date: datetime | None = None,
+) -> PublishedTime | None:
+    """htmldate's ``find_date(extensive_search=True, original_date=True)``, the last step of the cascade:
+    its header, element and text heuristics read dates our steps do not (other languages' forms, date
+    attributes of odd names, free-text patterns). Day precision.
+
+    htmldate falls back to lower granularity (the copyright year as ``YYYY-01-01``, a year and month as
+    ``YYYY-MM-01``); such a day is not the page's, so an answer on the 1st of a month is not used.
+    ``max_date`` (the fetch time, when known) bounds its search; htmldate otherwise bounds it by today.
+    """
+    from htmldate import find_date
+
+    found = find_date(tree, url=url, extensive_search=True, original_date=True,
+                      max_date=max_date.strftime("%Y-%m-%d") if max_date is not None else None)
+    if not found:
+        return None
+    day = date.fromisoformat(found)
+    if day.day == 1:
+        return None
+    parsed = parse_iso(day.isoformat(), source="htmldate", country=country, default_tz=default_tz)
+    return PublishedTime(parsed.value, "htmldate", "day", found, True) if parsed else None
+
+
 def find_published(
     tree: HtmlElement,
     articles: list[dict[str, Any]],
@@ -331,15 +363,21 @@ def find_published(
     country: str | None = None,
     default_tz: tzinfo | None = None,
     languages: list[str] | None = None,
+    relative_base: datetime | None = None,
 ) -> PublishedTime | None:
-    """Run the published-time cascade; the first step that answers wins. None when nothing is found."""
+    """Run the published-time cascade; the first step that answers wins. None when nothing is found.
+
+    ``relative_base`` is a trustworthy "now" for the page (its HTTP ``Last-Modified``, the sitemap's
+    date); without one a relative expression ("2 hours ago", "vor 3 Tagen") is not read at all."""
     steps = (
         lambda: date_from_jsonld(articles, "datePublished", country=country, default_tz=default_tz),
         lambda: date_from_meta(meta, country=country, default_tz=default_tz),
         lambda: _itemprop_date(tree, "datePublished", country, default_tz),
         lambda: date_from_time_tag(tree, country=country, default_tz=default_tz),
-        lambda: date_from_visible_text(tree, country=country, default_tz=default_tz, languages=languages),
+        lambda: date_from_visible_text(tree, country=country, default_tz=default_tz, languages=languages,
+                                       relative_base=relative_base),
         lambda: date_from_url(url, country=country, default_tz=default_tz),
+        lambda: date_from_htmldate(tree, url, country=country, default_tz=default_tz, max_date=relative_base),
     )
     for index, step in enumerate(steps):
         found = step()  # each step returns None on input it cannot read; it raises only on a bug
