@@ -307,6 +307,8 @@ def date_from_visible_text(
 
 _URL_DATE = re.compile(
     r"/(?P<y>(?:19|20)\d{2})[/\-_]?(?P<m>0[1-9]|1[0-2])[/\-_]?(?P<d>0[1-9]|[12]\d|3[01])(?:/|[-_.]|$)"
+    # unpadded, slash-separated only: /2017/7/12/
+    r"|/(?P<y2>(?:19|20)\d{2})/(?P<m2>1[0-2]|0?[1-9])/(?P<d2>3[01]|[12]\d|0?[1-9])/"
 )
 
 
@@ -320,7 +322,8 @@ def date_from_url(
     match = _URL_DATE.search(path)
     if not match:
         return None
-    iso = f"{match['y']}-{match['m']}-{match['d']}"
+    y, m, d = (match["y"], match["m"], match["d"]) if match["y"] else (match["y2"], match["m2"], match["d2"])
+    iso = f"{y}-{int(m):02d}-{int(d):02d}"
     found = parse_iso(iso, source="url", country=country, default_tz=default_tz)
     return PublishedTime(found.value, "url", "day", match.group(0), True) if found else None
 
@@ -382,8 +385,32 @@ def find_published(
     for index, step in enumerate(steps):
         found = step()  # each step returns None on input it cannot read; it raises only on a bug
         if found is not None:
+            if index < 5:
+                found = _url_day(found, date_from_url(url, country=country, default_tz=default_tz))
             return _local_offset(found, steps[index + 1 : 4])
     return None
+
+
+def _url_day(found: PublishedTime, from_url: PublishedTime | None) -> PublishedTime:
+    """The address's day, when the page's time is a day away from it only because of the zone it was
+    written in: a UTC time ("2020-02-18T02:18:11Z") at an hour where the publisher's local day is still
+    the day before (before 08:00 UTC, the Americas) or already the next one (from 14:00 UTC, Asia and
+    the Pacific), or a printed day without a zone. The address (``/2020/02/17/``) was written in the
+    publisher's own day. Otherwise ``found`` unchanged."""
+    if from_url is None:
+        return found
+    url_day, value = from_url.value.date(), found.value
+    offset = value.utcoffset()
+    utc = offset is not None and offset.total_seconds() == 0
+    if found.precision == "day" or not utc:
+        if found.precision == "day" and abs((value.date() - url_day).days) == 1:
+            return from_url
+        return found
+    if (value.date() - url_day).days == 1 and value.hour < 8:
+        return from_url
+    if (url_day - value.date()).days == 1 and value.hour >= 14:
+        return from_url
+    return found
 
 
 def _local_offset(found: PublishedTime, later: tuple[Any, ...]) -> PublishedTime:
