@@ -385,9 +385,10 @@ def find_published(
     for index, step in enumerate(steps):
         found = step()  # each step returns None on input it cannot read; it raises only on a bug
         if found is not None:
+            found = _local_offset(found, steps[index + 1 : 4])
             if index < 5:
                 found = _url_day(found, date_from_url(url, country=country, default_tz=default_tz))
-            return _local_offset(found, steps[index + 1 : 4])
+            return found
     return None
 
 
