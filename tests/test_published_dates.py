@@ -152,3 +152,9 @@ def test_htmldate_copyright_year_fallback_is_not_a_day() -> None:
     tree = _tree("<p>Text without a date.</p><footer>© 2019 A club</footer>")
     assert date_from_htmldate(tree, "https://example.org/about") is None
     assert find_published(tree, [], {}, "https://example.org/about") is None
+
+
+def test_htmldate_is_not_run_on_a_pathological_page() -> None:
+    # a date htmldate would read, on a page of 25,000 paragraphs: its search is skipped, not slow
+    tree = _tree('<abbr class="published" title="2021-03-17T10:00:00">17 March</abbr>' + "<p>Talks.</p>" * 25_000)
+    assert date_from_htmldate(tree, "https://example.org/story") is None
