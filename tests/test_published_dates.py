@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from lxml.html import HtmlElement
 
 from crawler.core.context import load_registries
 from crawler.core.discovery import Link
@@ -17,7 +18,7 @@ from crawler.core.extract.published import date_from_htmldate, date_from_url, fi
 from crawler.core.process import process_page
 
 
-def _tree(body: str, head: str = ""):  # type: ignore[no-untyped-def]
+def _tree(body: str, head: str = "") -> HtmlElement:
     tree = parse_html(f"<html><head>{head}</head><body><h1>A headline of our own</h1>{body}</body></html>")
     assert tree is not None
     return tree

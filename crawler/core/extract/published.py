@@ -9,8 +9,8 @@ raises. All strings go through :mod:`crawler.core.extract.dates`, the one home o
 from __future__ import annotations
 
 import re
-from itertools import islice
 from datetime import date, datetime, tzinfo
+from itertools import islice
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -18,11 +18,11 @@ from lxml.html import HtmlElement
 from crawler.core.extract.dates import PublishedTime, parse_iso, parse_time_string
 
 __all__ = [
+    "date_from_htmldate",
     "date_from_jsonld",
     "date_from_meta",
     "date_from_time_tag",
     "date_from_url",
-    "date_from_htmldate",
     "date_from_visible_text",
     "find_modified",
     "find_published",
