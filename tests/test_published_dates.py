@@ -120,8 +120,8 @@ def test_unpadded_dated_address(url: str, expected: date | None) -> None:
         ("2020-07-09T10:04:04Z", "https://example.org/2020/07/08/story", date(2020, 7, 9)),
         # a printed offset is the publisher's own: the time stands
         ("2020-02-18T02:18:11-05:00", "https://example.org/2020/02/17/story", date(2020, 2, 18)),
-        # days apart: not a zone effect
-        ("2020-02-20T02:18:11Z", "https://example.org/2020/02/17/story", date(2020, 2, 20)),
+        # days before the address's date: not a zone effect, the time stands
+        ("2020-02-14T02:18:11Z", "https://example.org/2020/02/17/story", date(2020, 2, 14)),
     ],
 )
 def test_address_day_against_a_utc_time_a_zone_away(published: str, url: str, expected: date) -> None:
@@ -159,3 +159,21 @@ def test_htmldate_is_not_run_on_a_pathological_page() -> None:
     # a date htmldate would read, on a page of 25,000 paragraphs: its search is skipped, not slow
     tree = _tree('<abbr class="published" title="2021-03-17T10:00:00">17 March</abbr>' + "<p>Talks.</p>" * 25_000)
     assert date_from_htmldate(tree, "https://example.org/story") is None
+
+
+def test_a_time_days_after_the_address_date_is_a_modification() -> None:
+    # "/2017/7/12/" in the address, the JSON-LD says two years later: the page was edited, not published then
+    published = "2019-06-17T18:28:00+02:00"
+    tree = _tree("<p>Text.</p>")
+    found = find_published(tree, [], {"article:published_time": published}, "https://example.org/home/2017/7/12/post")
+    assert found is not None and found.source == "url" and found.value.date() == date(2017, 7, 12)
+    # the same time a day before the address's date stands: a story dated by its print edition
+    found = find_published(tree, [], {"article:published_time": published}, "https://example.org/2019/06/18/post")
+    assert found is not None and found.source == "meta"
+
+
+@pytest.mark.parametrize(("printed", "expected"), [("Stand: 01.02.2022", date(2022, 2, 1)), ("Stand: Februar 2022", None)])
+def test_htmldate_first_of_month_only_when_the_page_prints_that_day(printed: str, expected: date | None) -> None:
+    tree = _tree(f'<p>Text.</p><p class="stand">{printed}</p>', '<meta name="x-date-of-page" content="2022-02-01">')
+    found = date_from_htmldate(tree, "https://example.org/news/arbeitsmarkt")
+    assert (found.value.date() if found else None) == expected

@@ -329,6 +329,16 @@ def date_from_url(
     return PublishedTime(found.value, "url", "day", match.group(0), True) if found else None
 
 
+def _printed_numerically(tree: HtmlElement, day: date) -> bool:
+    """Does the page's text print ``day`` in full with digits ("01.02.2022", "1.2.2022", "2022-02-01",
+    "01/02/2022")? Then a 1st of the month from htmldate is a day the page states, not a fallback."""
+    text = tree.text_content()
+    y, m = day.year, day.month
+    forms = (f"{y}-{m:02d}-01", f"{y}/{m:02d}/01", f"01.{m:02d}.{y}", f"1.{m}.{y}", f"01/{m:02d}/{y}",
+             f"{m:02d}/01/{y}", f"01-{m:02d}-{y}")
+    return any(form in text for form in forms)
+
+
 # Real pages have a few thousand elements (web-dev: median 718, largest 10,106).
 _HTMLDATE_MAX_ELEMENTS = 20_000
 
@@ -358,7 +368,7 @@ def date_from_htmldate(
     if not found:
         return None
     day = date.fromisoformat(found)
-    if day.day == 1:
+    if day.day == 1 and not _printed_numerically(tree, day):
         return None
     parsed = parse_iso(day.isoformat(), source="htmldate", country=country, default_tz=default_tz)
     return PublishedTime(parsed.value, "htmldate", "day", found, True) if parsed else None
@@ -408,6 +418,8 @@ def _url_day(found: PublishedTime, from_url: PublishedTime | None) -> PublishedT
     if from_url is None:
         return found
     url_day, value = from_url.value.date(), found.value
+    if (value.date() - url_day).days > 1:
+        return from_url  # later than the day the address was minted: a modification posing as the publication
     offset = value.utcoffset()
     utc = offset is not None and offset.total_seconds() == 0
     if found.precision == "day" or not utc:
