@@ -588,16 +588,27 @@ def test_fundus_title_no_regression(corpus_figures: dict[str, dict[str, object]]
     assert corpus_figures["fundus"]["title_accuracy"] >= 0.90  # type: ignore[operator]
 
 
+# The fundus title target (95 %) is withdrawn: fundus labels follow each publisher's own parser (og:title
+# for some, JSON-LD headline for others); its figure stays reported by benchmarks/eval_extraction.py and
+# guarded by test_fundus_title_no_regression. The measures that replace it are web-dev's (issue 14):
+# publication day on htmldate's and on trafilatura's pages, title exact, body snippet F1, scored by
+# tests/helpers/eval_webdev.py (benchmarks/eval_webdev.py prints them beside htmldate and trafilatura).
+# Floors are the figures measured with this change (0.914 / 0.898 / 0.749 / 0.928, see docs/decisions.md),
+# a little under, against regressions; the issue's targets (0.93 / 0.91 / 0.88 / 0.93) are not reached yet.
+WEBDEV_FLOORS = {"day_htmldate_pages": 0.90, "day_trafilatura_pages": 0.88, "title_exact": 0.74,
+                 "body_snippets": 0.92}
+
+
 @pytest.mark.shared
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="fundus titles follow each publisher's own parser (og:title for some, JSON-LD headline for "
-    "others); the generic rules reach 235/258 = 0.911, the rest are coin flips or label quirks — see "
-    "docs/extraction.md",
-)
-def test_fundus_title_target(corpus_figures: dict[str, dict[str, object]]) -> None:
-    assert corpus_figures["fundus"]["title_accuracy"] >= 0.95  # type: ignore[operator]
+def test_webdev_measures_no_regression() -> None:
+    shared_dir("data", "corpora", "web-dev", "labels.jsonl")
+    from tests.helpers.eval_webdev import eval_webdev
+
+    figures = eval_webdev(2, ("newsarchive",))["figures"]["newsarchive"]
+    measured = {key: figures[key]["f1" if key == "body_snippets" else "accuracy"] for key in WEBDEV_FLOORS}
+    below = {key: value for key, value in measured.items() if value < WEBDEV_FLOORS[key]}
+    assert not below, f"web-dev below its floors {WEBDEV_FLOORS}: {measured}"
 
 
 def test_utc_jsonld_time_takes_the_local_offset_the_page_prints() -> None:

@@ -211,7 +211,9 @@ def process_page(html: bytes | str, url: str, context: PageContext) -> Processed
     reference of relative dates; ``published_rejected`` says why."""
     link, registry = context.link, context.dialogues
     fetched_at, era_start = context.fetched_at, context.era_start
-    page = extract_page(html, url, default_tz=context.zone, country=context.country)
+    # The one trustworthy "now" a page has for its relative phrases: the date its sitemap/feed gives.
+    page = extract_page(html, url, default_tz=context.zone, country=context.country,
+                        relative_base=link.published if link is not None else None)
     hint = page.published.value if page.published else (link.published if link else None)
     if hint is not None and fetched_at is not None and not plausible_published(hint, fetched_at, era_start):
         hint = None

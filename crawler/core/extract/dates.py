@@ -346,6 +346,29 @@ _ZONE_TOKEN = re.compile(r"\b([A-Z]{2,5})\b")
 _NUMERIC_OFFSET = re.compile(r"(?:UTC|GMT)?\s?[+-]\d{2}:?\d{2}\b")
 
 
+# A printed date with a month word in any language: "17. März 2021", "17 de marzo de 2021, 10:30",
+# "marzo 17, 2021", "17 марта 2021 г." (the word is read by dateparser, not by a table of ours).
+_WORDED_DATE = re.compile(
+    r"(?<!\w)(?:\d{1,2}\.?\s*(?:de\s+)?[^\W\d_]{3,}\.?,?\s*(?:de\s+)?(?:19|20)\d{2}"
+    r"|[^\W\d_]{3,}\.?\s+\d{1,2},?\s+(?:19|20)\d{2})(?!\d)(?:[,\s\-–]+(?:um\s+|à\s+|a las\s+)?\d{1,2}[:.h]\d{2})?"
+)
+
+
+@lru_cache(maxsize=64)
+def _dateparser_languages(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The page's declared languages that dateparser knows (an unknown code would make it raise), as
+    primary subtags: "de-CH" → "de"."""
+    from dateparser.data.languages_info import language_order
+
+    known = set(language_order)
+    out: list[str] = []
+    for lang in languages:
+        code = (lang or "").replace("_", "-").split("-", 1)[0].lower()
+        if code in known and code not in out:
+            out.append(code)
+    return tuple(out)
+
+
 def _parse_with_dateparser(
     text: str,
     country: str | None,
@@ -378,11 +401,27 @@ def _parse_with_dateparser(
             )
             break
     has_numeric = printed_zone is not None or bool(_NUMERIC_OFFSET.search(text))
-    langs = ["en"] + [lang for lang in (languages or []) if lang and lang != "en"]
-    settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": has_numeric}
+    langs = ["en"] + [lang for lang in _dateparser_languages(tuple(languages or ())) if lang != "en"]
+    # Never invent a date: dateparser fills what a string lacks from the wall clock ("Jul 10" → this year,
+    # "21:00" → today, "2 hours ago" → now). A full day, month and year is required, and relative phrases
+    # are read only against a trustworthy base the caller gives (the page's Last-Modified, its sitemap date).
+    settings: dict[str, object] = {
+        "PREFER_DATES_FROM": "past",
+        "RETURN_AS_TIMEZONE_AWARE": has_numeric,
+        "REQUIRE_PARTS": ["day", "month", "year"],
+        "PARSERS": ["custom-formats", "absolute-time"],
+    }
     if relative_base is not None:
         settings["RELATIVE_BASE"] = relative_base.replace(tzinfo=None)
+        settings["PARSERS"] = ["relative-time", "custom-formats", "absolute-time"]
+        del settings["REQUIRE_PARTS"]  # a missing year comes from the trustworthy base, not the clock
     value = dateparser.parse(prepared, languages=langs, settings=settings)
+    if value is None and len(langs) > 1:
+        # A label dateparser cannot skip ("Veröffentlicht am 17. März 2021", "Publicado el 17 de marzo de
+        # 2021"): hand it the day-word-year span alone, read in the page's declared language.
+        span = _WORDED_DATE.search(prepared)
+        if span is not None and span.group(0) != prepared:
+            value = dateparser.parse(span.group(0), languages=langs, settings=settings)
     if value is None or not _plausible(value):
         return None
     precision = "datetime" if _HAS_CLOCK.search(text) or _RELATIVE_CLOCK.search(text) else "day"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from lxml.html import HtmlElement
 
@@ -70,12 +70,15 @@ def extract_page(
     *,
     default_tz: tzinfo | None = None,
     country: str | None = None,
+    relative_base: datetime | None = None,
 ) -> ExtractedPage:
     """Extract the fields of an article page.
 
     ``url`` is where the page was fetched (absolutises links, last-resort date). ``country`` is the
     source's ISO alpha-2 country, used for ambiguous zone abbreviations and the assumed zone;
-    ``default_tz`` is the zone of printed times that carry none. Garbage in → an ExtractedPage with
+    ``default_tz`` is the zone of printed times that carry none. ``relative_base`` is a trustworthy "now"
+    for the page (its sitemap/feed date, its HTTP Last-Modified): relative phrases ("2 hours ago") are read
+    against it and, without one, not at all — never against the wall clock. Garbage in → an ExtractedPage with
     only ``url`` set; never raises.
     """
     page = ExtractedPage(url=url)
@@ -97,7 +100,8 @@ def extract_page(
     page.dateline_text = extract_dateline_text(tree, articles) if marked else None
     languages = [page.language] if page.language else None
     page.published = find_published(
-        tree, articles, meta, url, country=country, default_tz=default_tz, languages=languages
+        tree, articles, meta, url, country=country, default_tz=default_tz, languages=languages,
+        relative_base=relative_base,
     )
     page.modified = find_modified(tree, articles, meta, country=country, default_tz=default_tz)
     paragraphs = extract_body_paragraphs(tree, url)

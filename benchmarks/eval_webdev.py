@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Score newsarchive on ../shared/data/corpora/web-dev beside htmldate and trafilatura, in the same run:
+publication day on htmldate's and on trafilatura's pages, title exact, body snippet F1, and the day errors
+by class. The figures are described in tests/helpers/eval_webdev.py.
+
+Usage:
+  .venv/bin/python benchmarks/eval_webdev.py [--verbose] [--json OUT] [--workers N] [--only newsarchive]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.helpers.eval_webdev import TOOLS, WEBDEV, eval_webdev, print_report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--verbose", action="store_true", help="print every day and title miss of ours")
+    parser.add_argument("--json", type=Path, help="write the figures (and per-page results) here")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", choices=TOOLS, action="append",
+                        help="run only these tools (default: all three, side by side)")
+    parser.add_argument("--limit", type=int, help="only the first N pages (a quick look)")
+    args = parser.parse_args(argv)
+    if not (WEBDEV / "labels.jsonl").is_file():
+        print(f"{WEBDEV} not present: nothing to measure", file=sys.stderr)
+        return 2
+    report = eval_webdev(args.workers, tuple(args.only or TOOLS), limit=args.limit)
+    print_report(report, args.verbose)
+    if args.json:
+        for r in report["results"]:
+            for tool in TOOLS:
+                if tool in r:
+                    r[tool].pop("body", None)
+        args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
