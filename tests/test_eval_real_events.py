@@ -20,7 +20,10 @@ FLOORS = {
     "pair_exact": 0.93,
     "start_exact": 0.57,
     "start_exact_keyed": 0.90,
-    "relation_exact": 0.75,
+    # 0.753 before the issue-14 date rules; with them two joint statements get their true date, the round's day,
+    # and a document of the round dated on its day is a report here (the convention of wire-sites-dev and blind e),
+    # where real-openings labels it a follow-up (docs/events.md): 0.731
+    "relation_exact": 0.73,
     "bcubed_precision": 1.0,
     "bcubed_recall": 0.62,
 }
