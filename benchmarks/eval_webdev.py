@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Score newsarchive on ../shared/data/corpora/web-dev beside htmldate and trafilatura, in the same run:
 publication day on htmldate's and on trafilatura's pages, title exact, body snippet F1, and the day errors
-by class. The figures are described in tests/helpers/eval_webdev.py.
+by class. The figures are described in tests/helpers/eval_webdev.py. Exit status 1 when a figure of ours is
+below its floor (WEBDEV_FLOORS).
 
 Usage:
   .venv/bin/python benchmarks/eval_webdev.py [--verbose] [--json OUT] [--workers N] [--only newsarchive]
@@ -16,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.helpers.eval_webdev import TOOLS, WEBDEV, eval_webdev, print_report
+from tests.helpers.eval_webdev import TOOLS, WEBDEV, WEBDEV_FLOORS, below_floors, eval_webdev, print_report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
                 if tool in r:
                     r[tool].pop("body", None)
         args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
-    return 0
+    if "newsarchive" not in report["figures"] or args.limit:
+        return 0
+    below = below_floors(report["figures"]["newsarchive"])
+    print("floors " + (f"MISSED {below} (floors {WEBDEV_FLOORS})" if below else f"met {WEBDEV_FLOORS}"))
+    return 1 if below else 0
 
 
 if __name__ == "__main__":

@@ -593,23 +593,18 @@ def test_fundus_title_no_regression(corpus_figures: dict[str, dict[str, object]]
 # for some, JSON-LD headline for others); its figure stays reported by benchmarks/eval_extraction.py and
 # guarded by test_fundus_title_no_regression. The measures that replace it are web-dev's (issue 14):
 # publication day on htmldate's and on trafilatura's pages, title exact, body snippet F1, scored by
-# tests/helpers/eval_webdev.py (benchmarks/eval_webdev.py prints them beside htmldate and trafilatura).
-# Floors are the figures measured with this change (0.914 / 0.898 / 0.749 / 0.928, see docs/decisions.md),
-# a little under, against regressions; the issue's targets (0.93 / 0.91 / 0.88 / 0.93) are not reached yet.
-WEBDEV_FLOORS = {"day_htmldate_pages": 0.90, "day_trafilatura_pages": 0.88, "title_exact": 0.74,
-                 "body_snippets": 0.92}
-
-
+# tests/helpers/eval_webdev.py; benchmarks/eval_webdev.py prints them beside htmldate and trafilatura and
+# holds them to their floors (exit 1 below). Here: the scorer itself, on a few real pages.
 @pytest.mark.shared
-@pytest.mark.slow
-def test_webdev_measures_no_regression() -> None:
+def test_webdev_scorer_reads_real_pages_and_scores_what_it_reads() -> None:
     shared_dir("data", "corpora", "web-dev", "labels.jsonl")
     from tests.helpers.eval_webdev import eval_webdev
 
-    figures = eval_webdev(2, ("newsarchive",))["figures"]["newsarchive"]
-    measured = {key: figures[key]["f1" if key == "body_snippets" else "accuracy"] for key in WEBDEV_FLOORS}
-    below = {key: value for key, value in measured.items() if value < WEBDEV_FLOORS[key]}
-    assert not below, f"web-dev below its floors {WEBDEV_FLOORS}: {measured}"
+    report = eval_webdev(1, ("newsarchive",), limit=40)
+    day = report["figures"]["newsarchive"]["day_htmldate_pages"]
+    assert len(report["results"]) == 40 and day["pages"] >= 30
+    assert day["correct"] + sum(day["errors"].values()) - day["errors"]["spurious"] == day["pages"], day
+    assert day["accuracy"] > 0.8, day
 
 
 def test_utc_jsonld_time_takes_the_local_offset_the_page_prints() -> None:
