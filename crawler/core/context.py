@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.core.discovery import Link
 from crawler.core.events import DialogueRegistry, load_registry
-from crawler.core.sources import Source, SourceRegistry, UnknownSource, load_sources
+from crawler.core.sources import Source, SourceRegistry, load_sources
 
 DIALOGUES_ENV = "NEWSARCHIVE_DIALOGUES"
 SOURCES_ENV = "NEWSARCHIVE_SOURCES"
@@ -60,12 +60,9 @@ class Registries:
 
     def source_for(self, url: str, source_name: str | None = None) -> Source | None:
         """The registered source called ``source_name``, else the one whose domains include ``url``'s host."""
-        if source_name:
-            try:
-                return self.sources.get(source_name)
-            except UnknownSource:
-                pass
-        return self.sources.for_url(url)
+        if source_name and source_name.strip().lower() in self.sources.names():
+            return self.sources.get(source_name)
+        return self.sources.for_url(url)  # an archived publisher name that is not a registered source
 
     def context_for(
         self, url: str, source_name: str | None = None, link: Link | None = None, fetched_at: datetime | None = None
