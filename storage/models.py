@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Date,
     ForeignKey,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.types import UTCDateTime, utcnow
+from storage.types import NullableJSON, UTCDateTime, utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -42,7 +41,7 @@ IdType = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: NullableJSON}
 
 
 class Source(Base):
@@ -79,8 +78,8 @@ class DialogueSeries(Base):
     country_a: Mapped[str] = mapped_column(String(3), default="")
     country_b: Mapped[str] = mapped_column(String(3), default="")
     level: Mapped[str | None] = mapped_column(String(120))
-    aliases: Mapped[list[str] | None] = mapped_column(JSON)
-    abbreviations: Mapped[list[str] | None] = mapped_column(JSON)
+    aliases: Mapped[list[str] | None] = mapped_column(NullableJSON)
+    abbreviations: Mapped[list[str] | None] = mapped_column(NullableJSON)
     in_registry: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -106,13 +105,13 @@ class Event(Base):
     venue_city: Mapped[str | None] = mapped_column(String(120))
     venue_country: Mapped[str | None] = mapped_column(String(10))
     round_ordinal: Mapped[int | None] = mapped_column(Integer)
-    co_chairs: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
-    outcomes: Mapped[list[str] | None] = mapped_column(JSON)
+    co_chairs: Mapped[list[dict[str, Any]] | None] = mapped_column(NullableJSON)
+    outcomes: Mapped[list[str] | None] = mapped_column(NullableJSON)
     # lifetime coverage, maintained by the archive in the same transaction as the documents it counts
     documents_count: Mapped[int] = mapped_column(Integer, default=0)
     articles_count: Mapped[int] = mapped_column(Integer, default=0)
     sources_count: Mapped[int] = mapped_column(Integer, default=0)
-    agencies: Mapped[list[str] | None] = mapped_column(JSON)
+    agencies: Mapped[list[str] | None] = mapped_column(NullableJSON)
     first_report_at: Mapped[datetime | None] = mapped_column()
     last_report_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -190,9 +189,9 @@ class Document(Base):
     published_source: Mapped[str | None] = mapped_column(String(20))
     published_precision: Mapped[str | None] = mapped_column(String(10))
     language: Mapped[str | None] = mapped_column(String(12))
-    authors: Mapped[list[str] | None] = mapped_column(JSON)
+    authors: Mapped[list[str] | None] = mapped_column(NullableJSON)
     topic: Mapped[str] = mapped_column(String(20))
-    topic_reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    topic_reasons: Mapped[list[str] | None] = mapped_column(NullableJSON)
     raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)
     raw_html_codec: Mapped[str | None] = mapped_column(String(10))
     extractor_version: Mapped[str] = mapped_column(String(40))
@@ -200,7 +199,7 @@ class Document(Base):
     fetched_via: Mapped[str | None] = mapped_column(String(20))  # 'sitemap' | 'feed' | 'listing' | 'url'
     # what discovery said about the page ({"published", "published_raw", "publication", "via", ...}):
     # part of the page's context, so reprocessing rebuilds the context the crawl had
-    discovery: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    discovery: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # why the page's publication time was not archived (crawler.core.plausible); published_at is then NULL
@@ -217,7 +216,7 @@ class CrawlRun(Base):
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     spider: Mapped[str] = mapped_column(String(100))
-    arguments: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    arguments: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
     finish_reason: Mapped[str | None] = mapped_column(String(100))
@@ -226,10 +225,10 @@ class CrawlRun(Base):
     items_archived: Mapped[int] = mapped_column(Integer, default=0)
     items_dropped: Mapped[int] = mapped_column(Integer, default=0)
     http_errors: Mapped[int] = mapped_column(Integer, default=0)
-    drop_reasons: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    monitor_results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    blocked_sources: Mapped[list[str] | None] = mapped_column(JSON)
-    stats: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    drop_reasons: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
+    monitor_results: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
+    blocked_sources: Mapped[list[str] | None] = mapped_column(NullableJSON)
+    stats: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
 
 
 class FeedState(Base):

@@ -4,6 +4,9 @@
 no offset (it silently drops one), so values are converted to UTC before they are bound and come back as
 timezone-aware UTC datetimes on both SQLite and PostgreSQL. The original offset of a published time is
 kept in its own integer column (minutes east of UTC) next to the UTC value.
+
+`NullableJSON` is the other: an absent value (Python ``None``) is SQL NULL, never the JSON text ``null``,
+so ``IS NULL`` finds it on both databases (migration 0007 fixed the rows written before).
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+# One instance for every JSON column: types are stateless, and none_as_null changes only how None is bound.
+NullableJSON = JSON(none_as_null=True)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
