@@ -12,6 +12,7 @@ lists (co-chairs, agencies, authors) are ``; ``-joined in CSV and arrays in JSON
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -50,7 +51,13 @@ class TextSink(Protocol):
     """Where an export goes: anything with ``write(str)`` (a file, sys.stdout, a socket wrapper)."""
 
     def write(self, s: str, /) -> int: ...
+
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The most characters (UTF-16 code units) an Excel, LibreOffice or Google Sheets cell holds; --excel cuts
+# longer text cells to it, ending them with CUT_MARKER so that the cut is visible in the cell.
+EXCEL_CELL_LIMIT = 32_767
+CUT_MARKER = " [… cut: {total:,} characters in all; export without --excel for the full text]"
 
 
 def events_query() -> Select[*tuple[Any, ...]]:
@@ -392,16 +399,53 @@ def _sqlite_text_cells(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ..
     return query.with_only_columns(*cells, maintain_column_froms=True)
 
 
-def _excel_cells(row: tuple[Any, ...], texts: list[int], prefixes: tuple[str, ...]) -> list[Any]:
-    cells = list(row)
-    for i in texts:
-        v = cells[i]
-        if type(v) is str and v.startswith(prefixes):
-            cells[i] = "'" + v
-    return cells
+def _utf16_len(s: str) -> int:
+    return len(s) if s.isascii() else len(s.encode("utf-16-le")) // 2
 
 
-def _sqlite_csv_chunks(engine: Engine, kind: str, f: ArchiveFilter | None, excel: bool,
+def excel_fit(value: str) -> str | None:
+    """``value`` cut to EXCEL_CELL_LIMIT UTF-16 units, marker included; None when it fits already."""
+    if len(value) <= EXCEL_CELL_LIMIT // 2 or (total := _utf16_len(value)) <= EXCEL_CELL_LIMIT:
+        return None
+    marker = CUT_MARKER.format(total=total)
+    room = EXCEL_CELL_LIMIT - _utf16_len(marker)
+    head = value[:room]
+    while (excess := _utf16_len(head) - room) > 0:  # characters outside the BMP count twice
+        head = head[:len(head) - (excess + 1) // 2]
+    return head + marker
+
+
+class ExcelCells:
+    """What --excel does to a row of cell texts: times become ``YYYY-MM-DD HH:MM:SS`` (UTC), which
+    spreadsheets read as date-times (they read ``…T…Z`` as text); text cells that a spreadsheet would run
+    as a formula get a leading ``'``; text cells over EXCEL_CELL_LIMIT are cut with a visible marker and
+    counted per column in ``cut``. Number, date and time columns are never neutralised: ``-240`` stays a
+    number."""
+
+    def __init__(self, query: Select[*tuple[Any, ...]], cut: Counter[str]) -> None:
+        cols = list(query.selected_columns)
+        self.names = [c.name for c in cols]
+        self.times = [i for i, c in enumerate(cols) if isinstance(c.type, UTCDateTime)]
+        self.texts = [i for i, c in enumerate(cols) if not isinstance(c.type, (Integer, Date, UTCDateTime))]
+        self.cut = cut
+
+    def __call__(self, row: tuple[Any, ...] | list[Any]) -> list[Any]:
+        cells = list(row)
+        for i in self.times:
+            if v := cells[i]:
+                cells[i] = v[:10] + " " + v[11:19]
+        for i in self.texts:
+            v = cells[i]
+            if type(v) is str:
+                if v.startswith(FORMULA_PREFIXES):
+                    v = cells[i] = "'" + v
+                if len(v) > EXCEL_CELL_LIMIT // 2 and (fit := excel_fit(v)) is not None:
+                    cells[i] = fit
+                    self.cut[self.names[i]] += 1
+        return cells
+
+
+def _sqlite_csv_chunks(engine: Engine, kind: str, f: ArchiveFilter | None, excel: ExcelCells | None,
                        batch: int = 2000) -> Iterator[tuple[int, str]]:
     """(rows, CSV text) per batch of an export on SQLite, read through the DBAPI cursor: SQLAlchemy's
     rows and per-value conversion cost more than reading the rows from SQLite."""
@@ -413,12 +457,9 @@ def _sqlite_csv_chunks(engine: Engine, kind: str, f: ArchiveFilter | None, excel
             raw.create_function(name, 1, fn, deterministic=True)
         cursor = conn.execute(query).cursor
         record = _record
-        prefixes = FORMULA_PREFIXES
-        # --excel neutralises text cells only: a negative number stays a number, as on the generic path
-        texts = [i for i, c in enumerate(query.selected_columns) if not isinstance(c.type, Integer)]
         while rows := cursor.fetchmany(batch):
-            if excel:
-                rows = [_excel_cells(r, texts, prefixes) for r in rows]
+            if excel is not None:
+                rows = [excel(r) for r in rows]
             lines = []
             for r in rows:
                 try:
@@ -438,23 +479,26 @@ def write_export(
     excel: bool = False,
     filters: ArchiveFilter | None = None,
     on_rows: Callable[[int], None] | None = None,
+    cut: Counter[str] | None = None,
 ) -> int:
     """Write one export to a text stream; returns the number of rows written.
 
     ``on_rows(n)`` is called after every few thousand rows with how many were written since the last
-    call (a progress bar). Raises ValueError on an unknown format, QuerySyntaxError on a bad --query.
+    call (a progress bar). ``cut`` (with ``excel``) counts, per column, the cells cut to EXCEL_CELL_LIMIT.
+    Raises ValueError on an unknown format, QuerySyntaxError on a bad --query.
     """
     if fmt not in ("csv", "jsonl"):
         raise ValueError(f"unknown export format {fmt!r}")
     count = 0
     pending = 0
     names = columns(kind)
+    cells = ExcelCells(QUERIES[kind](), Counter() if cut is None else cut) if excel and fmt == "csv" else None
     if fmt == "csv":
         if excel:
             out.write("\ufeff")
         out.write(csv_line(names, excel))
     if fmt == "csv" and engine.dialect.name == "sqlite":
-        for n, text in _sqlite_csv_chunks(engine, kind, filters, excel):
+        for n, text in _sqlite_csv_chunks(engine, kind, filters, cells):
             out.write(text)
             count += n
             pending += n
@@ -466,7 +510,11 @@ def write_export(
         json_columns = tuple(i for i, c in enumerate(QUERIES[kind]().selected_columns) if isinstance(c.type, JSON))
         buffer: list[str] = []
         for values in rows:
-            buffer.append(csv_line(values, excel, json_columns))
+            if cells is None:
+                buffer.append(csv_line(values, False, json_columns))
+            else:
+                buffer.append(csv_line(cells([_csv_cell(v, False) if i in json_columns else v
+                                              for i, v in enumerate(values)])))
             if len(buffer) >= 1000:
                 out.write("".join(buffer))
                 count += len(buffer)

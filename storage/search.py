@@ -249,13 +249,32 @@ def event_article_condition(dialect: str, f: ArchiveFilter) -> ColumnElement[boo
     return exists(select(Article.id).where(Article.event_id == Event.id, *conds))
 
 
+def event_exists(engine: Engine, key: str) -> bool:
+    """Whether ``key`` is an event's key, current or former (what --event matches)."""
+    cond = event_conditions(ArchiveFilter(event_key=key))
+    with engine.connect() as conn:
+        return conn.scalar(select(exists(select(Event.id).where(*cond)))) is True
+
+
 def needs_event(f: ArchiveFilter) -> bool:
     return bool(f.series or f.country or f.event_key)
 
 
 # -- search -------------------------------------------------------------------------------------------------
 SEARCH_COLUMNS = ("rank", "score", "article_id", "event_key", "series_name", "first_published_at", "agency",
-                  "dateline", "documents", "title", "snippet")
+                  "dateline", "documents", "title", "snippet", "relevance", "url")
+
+
+def relevance(score: float, best: float) -> float:
+    """A hit's score relative to the best hit's (1.0 = as good as the best), 3 decimals.
+
+    Raw scores are not comparable across queries and can all be tiny: FTS5's bm25 floors the weight of a
+    word found in more than half the articles at 1e-6, so a broad query scores every hit ~0.000002."""
+    return round(score / best, 3) if best > 0 else 1.0
+
+
+def _significant(x: float, digits: int = 4) -> float:
+    return float(f"{x:.{digits}g}")
 
 
 def search(engine: Engine, text: str, f: ArchiveFilter | None = None, *, limit: int = 20) -> list[dict[str, Any]]:
@@ -295,17 +314,23 @@ def search(engine: Engine, text: str, f: ArchiveFilter | None = None, *, limit: 
             return rows
         documents = (select(func.count()).where(Document.article_id == Article.id)
                      .correlate(Article).scalar_subquery())
+        # the URL of the article's first copy (earliest published, then first archived)
+        url = (select(Document.canonical_url).where(Document.article_id == Article.id)
+               .order_by(Document.published_at.is_(None), Document.published_at, Document.id).limit(1)
+               .correlate(Article).scalar_subquery())
         details = {r[0]: r for r in conn.execute(
             select(Article.id, Event.event_key, Event.series_name, Article.first_published_at, Article.agency,
-                   Article.dateline_raw, documents, Article.title, Article.body)
+                   Article.dateline_raw, documents, Article.title, Article.body, url)
             .outerjoin(Event, Event.id == Article.event_id)
             .where(Article.id.in_([i for i, _ in ranked])))}
+    best_score = ranked[0][1]
     for rank, (article_id, score) in enumerate(ranked, 1):
         r = details[article_id]
         rows.append({
-            "rank": rank, "score": round(score, 4), "article_id": article_id, "event_key": r[1],
+            "rank": rank, "score": _significant(score), "article_id": article_id, "event_key": r[1],
             "series_name": r[2], "first_published_at": r[3], "agency": r[4], "dateline": r[5],
             "documents": r[6], "title": r[7], "snippet": snippet(r[8] or "", terms),
+            "relevance": relevance(score, best_score), "url": r[9],
         })
     return rows
 

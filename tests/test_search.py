@@ -339,6 +339,34 @@ def test_cli_search_formats(capsys: pytest.CaptureFixture[str], seeded: tuple[st
     assert code == 0 and out == "" and "no matches" in err
 
 
+def test_cli_search_shows_each_hits_url_and_a_relevance_that_ranks_a_broad_query(
+        capsys: pytest.CaptureFixture[str], seeded: tuple[str, dict[str, int]]) -> None:
+    url, ids = seeded
+    # "officials" is in most articles: FTS5's bm25 gives every hit ~0.000002, which printed as [0.00]
+    code, out, err = run(capsys, "--database", url, "search", "officials", "--format", "jsonl")
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) >= 4 and all(r["score"] > 0 for r in rows), "scores keep their significant digits"
+    relevances = [r["relevance"] for r in rows]
+    assert relevances[0] == 1.0 and relevances == sorted(relevances, reverse=True) and len(set(relevances)) > 1
+    by_id = {v: k for k, v in ids.items()}
+    assert all(r["url"].endswith(f"/{by_id[r['article_id']]}/0") for r in rows), "the URL of the first copy"
+    code, out, err = run(capsys, "--database", url, "search", "officials")
+    assert code == 0 and "[1.00]" in out and "https://reuters.example/ausmin/0" in out
+    assert out.count("[0.00]") < len(rows)
+
+
+def test_an_event_key_that_matches_nothing_says_so(capsys: pytest.CaptureFixture[str],
+                                                   seeded: tuple[str, dict[str, int]]) -> None:
+    url, ids = seeded
+    code, out, err = run(capsys, "--database", url, "search", "officials", "--event", "IND-USA:hsd:1999-01-01")
+    assert code == 0 and out == "" and "--event 'IND-USA:hsd:1999-01-01': no event has this key" in err
+    code, out, err = run(capsys, "--database", url, "export", "articles", "--event", "IND-USA:hsd:1999-01-01")
+    assert code == 0 and out.count("\n") == 1 and "no event has this key" in err
+    code, out, err = run(capsys, "--database", url, "search", "submarines", "--event", "AUS-USA:ausmin:2023-07-28")
+    assert code == 0 and err == "" and f"article {ids['ausmin']}," in out
+
+
 # -- the index follows the articles ------------------------------------------------------------------------
 NEW = Story("numbat", "Numbat conservation talks open in Perth",
             "Perth, March 3 (AAP) Delegations opened talks on protecting the quokka and other marsupials, with "

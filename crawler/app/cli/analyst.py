@@ -115,9 +115,10 @@ def _check_query(text: str) -> None:
 @click.argument("query")
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True)
+@click.option("--event", "event", metavar="KEY", help="Only articles of this event, by its key (current or former).")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True, help="At most N results.")
 def search_command(query: str, since: str | None, until: str | None, series: str | None,
-                   country: str | None, agency: str | None, fmt: str, limit: int) -> None:
+                   country: str | None, agency: str | None, fmt: str, event: str | None, limit: int) -> None:
     """Full-text search of article titles and bodies, best match first.
 
     QUERY: words (all must appear; stemmed, accents ignored), "exact phrases", OR, -excluded, prefix*.
@@ -125,10 +126,12 @@ def search_command(query: str, since: str | None, until: str | None, series: str
     from storage.search import SEARCH_COLUMNS, search
 
     obj = _obj()
-    f = _filters(since, until, series, country, agency)
+    f = _filters(since, until, series, country, agency, event)
     _check_query(query)
     engine = obj.engine(read_only=True)
     with database_errors(obj.database_url):
+        if event is not None:
+            _warn_unknown_event(engine, event)
         rows = search(engine, query, f, limit=limit)
     engine.dispose()
     for row in rows:
@@ -147,9 +150,10 @@ def search_command(query: str, since: str | None, until: str | None, series: str
             click.echo("no matches", err=True)
         for row in rows:
             when = (row["first_published_at"] or "")[:10]
-            click.echo(f"{row['rank']:>3}. [{row['score']:.2f}] {row['title'] or '(no title)'}")
+            click.echo(f"{row['rank']:>3}. [{row['relevance']:.2f}] {row['title'] or '(no title)'}")
             click.echo(f"     {when}  {row['agency'] or '-'}  {row['event_key'] or '(no event)'}  "
                        f"article {row['article_id']}, {row['documents']} document(s)")
+            click.echo(f"     {row['url'] or '-'}")
             click.echo(f"     {row['snippet']}")
 
 
@@ -161,7 +165,8 @@ def search_command(query: str, since: str | None, until: str | None, series: str
 @click.option("--query", metavar="TEXT", help="Only rows with an article matching this full-text query.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Output file, or - for stdout.")
-@click.option("--excel", is_flag=True, help="CSV for spreadsheets: a BOM, and formula-like cells neutralised.")
+@click.option("--excel", is_flag=True, help="CSV for spreadsheets: a BOM, formula-like text neutralised, times as "
+              "date-times, cells over 32,767 characters cut (README, Exports).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
 def export_command(kind: str, since: str | None, until: str | None, series: str | None,
                    country: str | None, agency: str | None, event: str | None, query: str | None, fmt: str,
@@ -169,8 +174,10 @@ def export_command(kind: str, since: str | None, until: str | None, series: str 
     """Export events, articles or documents (streaming; stable columns; ISO 8601 UTC times).
 
     Columns and their order: docs/exports.md."""
+    from collections import Counter
+
     from crawler.app.cli.output import open_output, refusal
-    from storage.exports import write_export
+    from storage.exports import EXCEL_CELL_LIMIT, write_export
     from storage.search import QuerySyntaxError
 
     obj = _obj()
@@ -187,14 +194,18 @@ def export_command(kind: str, since: str | None, until: str | None, series: str 
 
         bar = tqdm(unit=" rows", desc=f"export {kind}", file=sys.stderr, mininterval=0.5)
     on_rows = bar.update if bar is not None else None
+    cut: Counter[str] = Counter()
     try:
         with database_errors(obj.database_url):
+            if event is not None:
+                _warn_unknown_event(engine, event)
             if output == "-":
-                n = write_export(engine, kind, sys.stdout, fmt=fmt, excel=excel, filters=f, on_rows=on_rows)
+                n = write_export(engine, kind, sys.stdout, fmt=fmt, excel=excel, filters=f, on_rows=on_rows, cut=cut)
             else:
                 try:
                     with open_output(output) as handle:  # a temporary file, renamed when complete
-                        n = write_export(engine, kind, handle, fmt=fmt, excel=excel, filters=f, on_rows=on_rows)
+                        n = write_export(engine, kind, handle, fmt=fmt, excel=excel, filters=f, on_rows=on_rows,
+                                         cut=cut)
                 except OSError as exc:
                     raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
     except QuerySyntaxError as exc:
@@ -206,8 +217,23 @@ def export_command(kind: str, since: str | None, until: str | None, series: str 
         if bar is not None:
             bar.close()
         engine.dispose()
+    if cut:
+        where = ", ".join(f"{name} {k}" for name, k in sorted(cut.items()))
+        click.echo(f"--excel: cut {sum(cut.values())} cell(s) longer than a spreadsheet cell holds "
+                   f"({EXCEL_CELL_LIMIT:,} characters; by column: {where}); each ends with "
+                   "'[… cut: N characters in all; ...]'", err=True)
     if output != "-":
         click.echo(f"wrote {n} {kind} to {output}", err=True)
+
+
+def _warn_unknown_event(engine: Any, key: str) -> None:
+    """Say on stderr when --event names no event, current or former key (the output is then empty)."""
+    from storage.search import event_exists
+
+    if not event_exists(engine, key):
+        click.echo(f"--event {key!r}: no event has this key, nor had it before a re-key; nothing matches "
+                   "(keys look like IND-USA:homeland-security-dialogue:2024-02-27: see `newsarchive export events`)",
+                   err=True)
 
 
 # -- db grant-reader ---------------------------------------------------------------------------------------
