@@ -61,14 +61,18 @@ CUT_MARKER = " [… cut: {total:,} characters in all; export without --excel for
 
 
 def events_query() -> Select[*tuple[Any, ...]]:
+    # report times count reports only (not previews), as in the views (docs/schema.md)
+    preview = Article.relation == "preview"
+    report_at = case((preview, None), else_=Document.published_at)
     doc_counts = (
         select(
             Article.event_id.label("event_id"),
             func.count(func.distinct(Document.id)).label("documents"),
             func.count(func.distinct(Article.id)).label("articles"),
             func.count(func.distinct(Document.source_id)).label("sources"),
-            func.min(Document.published_at).label("first_report_at"),
-            func.max(Document.published_at).label("last_report_at"),
+            type_coerce(func.min(report_at), UTCDateTime).label("first_report_at"),
+            type_coerce(func.max(report_at), UTCDateTime).label("last_report_at"),
+            type_coerce(func.min(case((preview, Document.published_at))), UTCDateTime).label("first_preview_at"),
         )
         .join(Document, Document.article_id == Article.id)
         .where(Article.event_id.is_not(None))
@@ -96,6 +100,7 @@ def events_query() -> Select[*tuple[Any, ...]]:
             doc_counts.c.first_report_at,
             doc_counts.c.last_report_at,
             Event.agencies,
+            doc_counts.c.first_preview_at,
         )
         .outerjoin(doc_counts, doc_counts.c.event_id == Event.id)
         .order_by(Event.start_date, Event.event_key)

@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from storage.archive import Archive
 from storage.db import make_engine
+from storage.exports import iter_rows
 from storage.records import DocumentRecord, EventFactsRecord, SeriesRecord
 from storage.schema import alembic_config, upgrade
+from tests.conftest import _pg_base_url, _pg_sqlalchemy_url
 
 IST = timezone(timedelta(hours=5, minutes=30))
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -62,6 +67,29 @@ def fill(url: str) -> Engine:
     return engine
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def filled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of an archive filled by ``fill``, once per database for the read-only tests below."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('views') / 'archive.sqlite3'}"
+        fill(url).dispose()
+        yield url
+        return
+    admin = create_engine(_pg_sqlalchemy_url(_pg_base_url()), connect_args={"connect_timeout": 5})
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(_pg_sqlalchemy_url(_pg_base_url())).update_query_dict(
+        {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    try:
+        fill(url).dispose()
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def one(engine: Engine, sql: str) -> dict[str, Any]:
     with engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(text(sql))]
@@ -93,8 +121,8 @@ def test_absent_json_values_are_sql_null_when_written_and_after_migrating_old_ro
     engine.dispose()
 
 
-def test_views_give_utc_z_times_integer_ordinals_previews_apart_and_series_names(db_url: str) -> None:
-    engine = fill(db_url)
+def test_views_give_utc_z_times_integer_ordinals_previews_apart_and_series_names(filled: str) -> None:
+    engine = make_engine(filled, read_only=True)
     ev = one(engine, "SELECT * FROM v_events")
     assert ev["round_ordinal"] == 5 and type(ev["round_ordinal"]) is int
     assert (ev["first_preview_at"], ev["preview_documents"]) == ("2024-02-25T04:30:00Z", 1)
@@ -118,20 +146,18 @@ def test_views_give_utc_z_times_integer_ordinals_previews_apart_and_series_names
                 assert r[c] is None or datetime.fromisoformat(r[c]).tzinfo == UTC
     assert one(engine, "SELECT fetched_at FROM v_documents WHERE document_id = 1") == {
         "fetched_at": "2024-03-01T12:00:00Z"}, "whole seconds, the same on both databases"
+    (exported,) = iter_rows(engine, "events")  # the events export agrees with the view
+    assert (exported["first_report_at"], exported["first_preview_at"]) == (ev["first_report_at"], ev["first_preview_at"])
     engine.dispose()
+    if filled.startswith("sqlite"):  # Python's sqlite3 module alone: aware times, an int ordinal
+        with sqlite3.connect(filled.removeprefix("sqlite:///")) as conn:
+            first, ordinal = conn.execute("SELECT first_report_at, round_ordinal FROM v_events").fetchone()
+        assert datetime.fromisoformat(first) == datetime(2024, 2, 28, 14, 34, tzinfo=UTC) and type(ordinal) is int
 
 
 def rows(engine: Engine, sql: str) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(text(sql))]
-
-
-def test_sqlite3_module_reads_zone_aware_times_and_integer_ordinals(sqlite_url: str) -> None:
-    fill(sqlite_url).dispose()
-    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as conn:
-        first, ordinal = conn.execute("SELECT first_report_at, round_ordinal FROM v_events").fetchone()
-    assert datetime.fromisoformat(first) == datetime(2024, 2, 28, 14, 34, tzinfo=UTC)
-    assert type(ordinal) is int
 
 
 def pandas_snippet() -> str:
@@ -141,11 +167,9 @@ def pandas_snippet() -> str:
     return section[section.index("```python") + len("```python"):section.index("```\n", section.index("```python") + 9)]
 
 
-def test_the_documented_pandas_round_trip_gives_aware_times_and_integer_ordinals(db_url: str) -> None:
+def test_the_documented_pandas_round_trip_gives_aware_times_and_integer_ordinals(filled: str) -> None:
     pd = pytest.importorskip("pandas", reason="pandas is in the dev extras only (pip install -e '.[dev]')")
-    engine = fill(db_url)
-    engine.dispose()
-    namespace: dict[str, Any] = {"ARCHIVE_URL": db_url}
+    namespace: dict[str, Any] = {"ARCHIVE_URL": filled}
     exec(compile(pandas_snippet(), "docs/queries.md", "exec"), namespace)  # our own documentation, run as written
     namespace["engine"].dispose()
     events = namespace["events"]
