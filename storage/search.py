@@ -253,7 +253,7 @@ def event_exists(engine: Engine, key: str) -> bool:
     """Whether ``key`` is an event's key, current or former (what --event matches)."""
     cond = event_conditions(ArchiveFilter(event_key=key))
     with engine.connect() as conn:
-        return conn.scalar(select(exists(select(Event.id).where(*cond)))) is True
+        return bool(conn.scalar(select(exists(select(Event.id).where(*cond)))))
 
 
 def needs_event(f: ArchiveFilter) -> bool:
