@@ -300,7 +300,9 @@ def browse(host: str, port: int, open_browser: bool) -> None:
         args = [sys.executable, "-m", "datasette", "serve", str(served), "--host", host, "--port", str(port),
                 "--metadata", str(meta_file), "--template-dir", str(TEMPLATES),
                 "--static", f"newsarchive-assets:{TEMPLATES / 'static'}",
-                "--setting", "sql_time_limit_ms", "5000"]
+                "--setting", "sql_time_limit_ms", "5000",
+                # the facets asked for (TABLE_SETTINGS), short, not a line of suggestions above the rows
+                "--setting", "suggest_facets", "off", "--setting", "default_facet_size", "5"]
         if open_browser:
             args.append("--open")
         shown = f"[{host}]" if ":" in host else host
