@@ -103,9 +103,12 @@ def test_missing_ordinals_are_found_between_known_ones() -> None:
     def r(i: int, ordinal: int | None) -> Round:
         return Round(i, f"k{i}", date(2020 + i, 1, 1), None, ordinal, None, [])
 
-    s = Series("X", "AAA-BBB", "x", [r(0, 3), r(1, None), r(2, 6), r(3, 7), r(4, 5)])
-    # in date order 3, 6, 7, 5: between 3 and 6 only 4 is missing (5 is in the archive); 7 -> 5 goes back
-    assert [(a.ordinal, b.ordinal, gap) for a, b, gap in s.missing()] == [(3, 6, [4])]
+    s = Series("X", "AAA-BBB", "x", [r(0, 3), r(1, 6), r(2, 7), r(3, 5), r(4, 9), r(5, None), r(6, 12)])
+    # in date order 3, 6, 7, 5, 9, ?, 12: between 3 and 6 only 4 is missing (5 is in the archive); 7 -> 5 goes
+    # back; 8 is missing; of 10 and 11 one may be the round without an ordinal, the other is missing for sure
+    assert [(a.ordinal, b.ordinal, gap, n) for a, b, gap, n in s.missing()] == [
+        (3, 6, [4], 1), (5, 9, [8], 1), (9, 12, [10, 11], 1)]
+    assert not Series("Y", "AAA-BBB", "y", [r(0, 1), r(1, None), r(2, 3)]).missing()
 
 
 def png_size(path: Path) -> tuple[int, int]:

@@ -229,7 +229,7 @@ def run_child(args: list[str], env: dict[str, str], grace: float = 10.0) -> tupl
     proc = subprocess.Popen(args, env=env, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     asked: list[float] = []
 
-    def stop(signum: int, _frame: Any) -> None:
+    def stop(_signum: int, _frame: Any) -> None:
         asked.append(time.monotonic())
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)

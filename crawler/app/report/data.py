@@ -53,17 +53,21 @@ class Series:
     mechanism: str
     rounds: list[Round] = field(default_factory=list)
 
-    def missing(self) -> list[tuple[Round, Round, list[int]]]:
-        """(round before, round after, ordinals between them that no round in the archive has), for
-        consecutive rounds with known ordinals, in date order."""
-        known = [r for r in self.rounds if r.ordinal is not None]
-        have = {r.ordinal for r in known}
+    def missing(self) -> list[tuple[Round, Round, list[int], int]]:
+        """Rounds known to be absent: for consecutive rounds with ordinals (in date order) a and b, the
+        ordinals between them that no round in the archive has, and how many of those are missing for sure —
+        rounds between a and b in time without an ordinal may be some of them. Only stretches with at least
+        one sure miss: (round a, round b, the ordinals, how many are missing)."""
+        have = {r.ordinal for r in self.rounds if r.ordinal is not None}
         out = []
-        for a, b in pairwise(known):
+        numbered = [i for i, r in enumerate(self.rounds) if r.ordinal is not None]
+        for i, j in pairwise(numbered):
+            a, b = self.rounds[i], self.rounds[j]
             assert a.ordinal is not None and b.ordinal is not None
             gap = [n for n in range(a.ordinal + 1, b.ordinal) if n not in have]
-            if gap:
-                out.append((a, b, gap))
+            unnumbered = j - i - 1
+            if len(gap) > unnumbered:
+                out.append((a, b, gap, len(gap) - unnumbered))
         return out
 
 

@@ -70,9 +70,9 @@ def _round_tip(r: Round) -> str:
 def _series_section(s: Series, anchor: str) -> str:
     missing = s.missing()
     marks = [svg.Mark(r.start, str(r.ordinal) if r.ordinal is not None else "", _round_tip(r)) for r in s.rounds]
-    gaps = [svg.Gap(a.start, b.start, _missing_text(ns)) for a, b, ns in missing]
+    gaps = [svg.Gap(a.start, b.start, _missing_text(ns, n)) for a, b, ns, n in missing]
     timeline = svg.timeline(marks, gaps, label=f"rounds of {s.name}")
-    gap_after = {a.event_id: ns for a, _, ns in missing}
+    gap_after = {a.event_id: (ns, n) for a, _, ns, n in missing}
     rows: list[list[object] | str] = []
     classes: list[str | None] = []
     for r in s.rounds:
@@ -83,12 +83,12 @@ def _series_section(s: Series, anchor: str) -> str:
                      r.event_key])
         classes.append(None)
         if r.event_id in gap_after:
-            rows.append(f"{_missing_text(gap_after[r.event_id])}: not in the archive")
+            rows.append(f"{_missing_text(*gap_after[r.event_id])}: not in the archive")
             classes.append("gap")
     known = sum(r.ordinal is not None for r in s.rounds)
     note = f"{len(s.rounds)} round(s), {known} with an ordinal"
     if missing:
-        note += f'; <span class="warn">{sum(len(ns) for _, _, ns in missing)} missing between known ordinals</span>'
+        note += f'; <span class="warn">{sum(n for *_, n in missing)} missing between known ordinals</span>'
     table = _table(["round", "dates", "venue", "co-chairs", "docs", "previews", "first report by",
                     "first report (UTC)", "lag (days)", "event key"], rows, numeric=(0, 4, 5, 8), row_class=classes)
     return (f'<h3 id="{anchor}">{_t(s.name)} <span class="meta">{_t(s.countries)} · {_t(s.mechanism)}</span></h3>'
@@ -96,11 +96,14 @@ def _series_section(s: Series, anchor: str) -> str:
             + _details(f"rounds table ({len(s.rounds)})", table, open_=len(s.rounds) <= 12))
 
 
-def _missing_text(ordinals: list[int]) -> str:
+def _missing_text(ordinals: list[int], count: int) -> str:
     if len(ordinals) == 1:
         return f"round {ordinals[0]} missing"
-    return f"rounds {ordinals[0]}–{ordinals[-1]} missing" if ordinals == list(range(ordinals[0], ordinals[-1] + 1)) \
-        else "rounds " + ", ".join(map(str, ordinals)) + " missing"
+    span = f"{ordinals[0]}–{ordinals[-1]}" if ordinals == list(range(ordinals[0], ordinals[-1] + 1)) \
+        else ", ".join(map(str, ordinals))
+    if count == len(ordinals):
+        return f"rounds {span} missing"
+    return f"{count} of rounds {span} missing (the others may be rounds without an ordinal)"
 
 
 def _lag_bucket(lag: float) -> str:
@@ -205,7 +208,7 @@ def render(data: ReportData, *, title: str = "newsarchive report") -> str:
     anchors = {id(s): f"s{i}" for i, s in enumerate(data.series)}
     index = _table(["series", "countries", "rounds", "first", "last", "missing"],
                    [[s.name, s.countries, len(s.rounds), s.rounds[0].start, s.rounds[-1].start,
-                     sum(len(ns) for *_, ns in s.missing())] for s in data.series], numeric=(2, 5))
+                     sum(n for *_, n in s.missing())] for s in data.series], numeric=(2, 5))
     links = "".join(f'<li><a href="#{anchors[id(s)]}">{_t(s.name)}</a> <span class="meta">{_t(s.countries)}, '
                     f"{len(s.rounds)}</span></li>" for s in data.series)
     body = [f"<h1>{_t(title)}</h1>",
@@ -223,5 +226,5 @@ def render(data: ReportData, *, title: str = "newsarchive report") -> str:
             _reporting_section(data), _coverage_section(data), _health_section(data)]
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_t(title)}</title><style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n")
+            f"<title>{_t(title)}</title><style>{CSS}{svg.TIMELINE_CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n")
 

@@ -17,14 +17,15 @@ from html import escape
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 OTHER = "#999999"
 FONT = 'font-family="system-ui, sans-serif" font-size="11"'
+TIMELINE_CSS = "svg.tl circle{fill:#0072B2;stroke:#fff}svg.tl circle:hover{fill:#D55E00}"
 
 
 def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def _svg(width: int, height: int, body: list[str], label: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+def _svg(width: int, height: int, body: list[str], label: str, cls: str = "chart") -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" viewBox="0 0 {width} {height}" width="{width}" '
             f'height="{height}" role="img" aria-label="{escape(label)}" {FONT}>' + "".join(body) + "</svg>")
 
 
@@ -47,7 +48,8 @@ class Gap:
 
 
 def timeline(marks: Sequence[Mark], gaps: Sequence[Gap], *, width: int = 860, label: str = "timeline") -> str:
-    """Rounds as dots on a time axis (years ticked); a missing stretch as a red dashed segment."""
+    """Rounds as dots on a time axis (years ticked); a missing stretch as a red dashed segment. The dots are
+styled by the page (``TIMELINE_CSS``)."""
     if not marks:
         return ""
     left, right, axis_y, height = 40, width - 40, 30, 66
@@ -75,13 +77,15 @@ def timeline(marks: Sequence[Mark], gaps: Sequence[Gap], *, width: int = 860, la
                     f'stroke-width="4" stroke-dasharray="5 4"/>'
                     f'<text x="{(a + b) / 2:.1f}" y="{axis_y + 30}" text-anchor="middle" fill="#D55E00">'
                     f'{escape(g.text)}</text></g>')
-    for m in marks:
+    labelled = -1e9
+    for m in sorted(marks, key=lambda m: m.day):
         xx = x(m.day)
-        body.append(f'<g class="round"><title>{escape(m.tip)}</title>'
-                    f'<circle cx="{xx:.1f}" cy="{axis_y}" r="5" fill="#0072B2" stroke="#fff"/>'
-                    + (f'<text x="{xx:.1f}" y="{axis_y - 10}" text-anchor="middle">{escape(m.label)}</text>'
-                       if m.label else "") + "</g>")
-    return _svg(width, height, body, label)
+        # the dot's look comes from the page's CSS (.tl circle): ~10,000 dots in a big archive's report
+        body.append(f'<circle cx="{xx:.1f}" cy="{axis_y}" r="5"><title>{escape(m.tip)}</title></circle>')
+        if m.label and xx - labelled >= 7 * len(m.label) + 4:  # labels that would overlap are left to the tooltip
+            body.append(f'<text x="{xx:.1f}" y="{axis_y - 10}" text-anchor="middle">{escape(m.label)}</text>')
+            labelled = xx
+    return _svg(width, height, body, label, "tl")
 
 
 def hbars(items: Sequence[tuple[str, float]], *, width: int = 560, unit: str = "", label: str = "bars") -> str:
