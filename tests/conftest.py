@@ -105,11 +105,7 @@ def demo_server() -> Iterator[FixtureServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite archive crawled from the bundled demo site with the real CLI, once per test process; shared
-    by the tests that only read it (browse, report). Do not write to it."""
-    path = tmp_path_factory.mktemp("demo-archive") / "archive.sqlite3"
+def _crawl_demo(path: Path) -> None:
     cli = [sys.executable, "-m", "crawler.app.cli", "--database", f"sqlite:///{path}"]
     assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, timeout=120).returncode == 0
     fast = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
@@ -117,4 +113,26 @@ def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
         done = subprocess.run([*cli, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml", *fast],
                               capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="session")
+def demo_archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite archive crawled from the bundled demo site with the real CLI, once per test run: under xdist
+    the first worker that needs it crawls it into the run's shared temporary directory (under a file lock)
+    and the others reuse it. Shared by the tests that only read it (browse, report): do not write to it."""
+    if not hasattr(request.config, "workerinput"):  # not an xdist worker: this process's own directory
+        path = tmp_path_factory.mktemp("demo-archive") / "archive.sqlite3"
+        _crawl_demo(path)
+        return path
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent / "demo-archive"  # the run's directory, common to workers
+    shared.mkdir(exist_ok=True)
+    path, done = shared / "archive.sqlite3", shared / "crawled"
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            path.unlink(missing_ok=True)
+            _crawl_demo(path)
+            done.touch()
     return path
