@@ -128,3 +128,19 @@ def test_screenshot_script_shoots_the_report_in_headless_chromium(demo_archive: 
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == str(out.resolve())
     assert png_size(out) == (1000, 1400) and out.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_report_reads_sqlite_and_postgresql_alike(archive_url: str, tmp_path: Path) -> None:
+    """The same stories archived on either database give a report with every round and its first report."""
+    from tests.test_search import seed
+
+    seed(archive_url)
+    engine = make_engine(archive_url, read_only=True)
+    with engine.connect() as conn:
+        keys = list(conn.scalars(select(Event.event_key)))
+    html = write_report(engine, tmp_path).read_text(encoding="utf-8")
+    engine.dispose()
+    assert keys and all(f"<td>{k}</td>" in html for k in keys)
+    firsts = first_reports(archive_url)
+    assert firsts and all(published.strftime("%Y-%m-%d %H:%M") in html for _, published in firsts.values())
+    assert "day(s) with documents" in html
