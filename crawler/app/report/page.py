@@ -120,7 +120,7 @@ def _reporting_section(data: ReportData) -> str:
     by_agency = Counter((r.first.agency or "no agency") for r in reported if r.first)
     lags = Counter(_lag_bucket(r.first.lag_days) for r in reported if r.first)
     lag_items = [(name, float(lags.get(name, 0))) for *_, name in LAG_BUCKETS]
-    lag_items.append(("no report yet (previews only)", float(sum(1 for r in rounds if not r.first and r.previews))))
+    lag_items.append(("previews only, no report", float(sum(1 for r in rounds if not r.first and r.previews))))
     sorted_lags = sorted(r.first.lag_days for r in reported if r.first)
     median = sorted_lags[len(sorted_lags) // 2] if sorted_lags else None
     parts = ["<h2 id=\"reporting\">Who reported first, and how fast</h2>",

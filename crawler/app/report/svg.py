@@ -114,7 +114,7 @@ def stacked(periods: Sequence[str], series: Sequence[tuple[str, Sequence[int]]],
     left, top_pad, plot_h, legend_row = 40, 10, 160, 16
     n = len(periods)
     slot = (width - left - 10) / n
-    bar = max(slot * 0.8, 1.0)
+    bar = min(max(slot * 0.8, 1.0), 48.0)
     totals = [sum(counts[i] for _, counts in series) for i in range(n)]
     peak = max(totals) or 1
     body = [f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 10}" y2="{top_pad + plot_h}" stroke="#888"/>',
