@@ -62,6 +62,7 @@ _.allow_reuse_address
 _.address_family
 _.protocol_version
 _.server_version
+_.timeout  # StreamRequestHandler: idle keep-alive connections close after it (was "used" by a deleted script)
 _.RequestHandlerClass
 _.do_HEAD
 _.log_message

@@ -8,6 +8,8 @@ Each PostgreSQL test gets its own schema (``search_path``), dropped afterwards.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +22,7 @@ from crawler.app.demo import DEMO_SITE
 from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.schema import upgrade
+from tests.helpers.crawl import INLINE_EXTRACTION
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -100,3 +103,36 @@ def archive_url(db_url: str) -> str:
 def demo_server() -> Iterator[FixtureServer]:
     with FixtureServer(DEMO_SITE) as server:
         yield server
+
+
+def _crawl_demo(path: Path) -> None:
+    cli = [sys.executable, "-m", "crawler.app.cli", "--database", f"sqlite:///{path}"]
+    assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, timeout=120).returncode == 0
+    fast = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
+    with FixtureServer(DEMO_SITE) as server:
+        done = subprocess.run([*cli, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml", *fast],
+                              capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="session")
+def demo_archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite archive crawled from the bundled demo site with the real CLI, once per test run: under xdist
+    the first worker that needs it crawls it into the run's shared temporary directory (under a file lock)
+    and the others reuse it. Shared by the tests that only read it (browse, report): do not write to it."""
+    if not hasattr(request.config, "workerinput"):  # not an xdist worker: this process's own directory
+        path = tmp_path_factory.mktemp("demo-archive") / "archive.sqlite3"
+        _crawl_demo(path)
+        return path
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent / "demo-archive"  # the run's directory, common to workers
+    shared.mkdir(exist_ok=True)
+    path, done = shared / "archive.sqlite3", shared / "crawled"
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            path.unlink(missing_ok=True)
+            _crawl_demo(path)
+            done.touch()
+    return path

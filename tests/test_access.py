@@ -25,8 +25,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from crawler.app.cli.main import main
-from crawler.app.demo import DEMO_SITE
-from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Event
 from storage.schema import upgrade
@@ -156,64 +154,139 @@ def get_json(url: str) -> Any:
         return json.loads(response.read().decode("utf-8"))
 
 
-@pytest.fixture(scope="module")
-def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite archive crawled from the bundled demo site with the real CLI."""
-    path = tmp_path_factory.mktemp("browse") / "archive.sqlite3"
-    cli = [sys.executable, "-m", "crawler.app.cli", "--database", f"sqlite:///{path}"]
-    assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, timeout=120).returncode == 0
-    with FixtureServer(DEMO_SITE) as server:
-        done = subprocess.run([*cli, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml", *FAST],
-                              capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return path
+def get_text(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return str(response.read().decode("utf-8"))
 
 
-def test_browse_serves_events_and_canned_queries(demo_archive: Path) -> None:
+def start_browse(archive: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    """`newsarchive browse --port 0` as a real process; returns it and its base URL, read from the line it
+    prints (the real port), once it answers."""
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.app.cli", "--database", f"sqlite:///{archive}",
+                             "browse", "--port", "0", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert line.startswith("serving ") and ":0/" not in line, line
+    base = line.split(" at ")[1].split()[0].rstrip("/")
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            get_json(f"{base}/-/versions.json")
+            return proc, base
+        except (urllib.error.URLError, ConnectionError, OSError):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"browse did not come up: {proc.communicate(timeout=5)[1][-2000:]}")
+            time.sleep(0.1)
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def stop_and_check_cleanup(proc: subprocess.Popen[str], sig: int) -> None:
+    """Signal `newsarchive browse` alone (not its group): its datasette child and temporary directory go too."""
+    kids = children(proc.pid)
+    assert kids, "browse runs datasette as a child process"
+    cmdline = Path(f"/proc/{kids[0]}/cmdline").read_bytes().split(b"\0")
+    tmp = Path(cmdline[cmdline.index(b"--metadata") + 1].decode()).parent
+    assert tmp.is_dir() and tmp.name.startswith("newsarchive-browse-")
+    try:
+        os.kill(proc.pid, sig)
+        proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 0
+    deadline = time.monotonic() + 5
+    while any(alive(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(k) for k in kids), "the datasette child outlived browse"
+    assert not tmp.exists(), "browse left its temporary directory behind"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads child processes from /proc")
+def test_browse_opens_on_the_data_and_cleans_up_on_sigterm(demo_archive: Path) -> None:
     pytest.importorskip("datasette", reason="browse needs the optional extra: pip install 'newsarchive[browse]'")
     engine = make_engine(f"sqlite:///{demo_archive}", read_only=True)
     with engine.connect() as conn:
         keys = set(conn.scalars(select(Event.event_key)))
     engine.dispose()
     assert keys, "the demo crawl archived events"
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.app.cli", "--database", f"sqlite:///{demo_archive}",
-                             "browse", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_browse(demo_archive)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                get_json(f"{base}/-/versions.json")
-                break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    _, err = proc.communicate(timeout=5)
-                    pytest.fail(f"browse did not come up: {err.decode(errors='replace')[-2000:]}")
-                time.sleep(0.2)
-        events = get_json(f"{base}/archive/events.json?_shape=array&_size=max")
-        assert {e["event_key"] for e in events} == keys
-        view = get_json(f"{base}/archive/v_events.json?_shape=array&_size=max")
-        assert {e["event_key"] for e in view} == keys and all("agencies" in e for e in view)
-        q1 = get_json(f"{base}/archive/q1.json?_shape=array")
-        assert q1 and set(q1[0]) == {"countries", "series_name", "start_year", "rounds"}
+        home = get_text(f"{base}/")
+        # views before tables; internal tables hidden; the database is "newsarchive"
+        assert home.index("/newsarchive/v_events") < home.index("/newsarchive/events\"")
+        assert "/newsarchive/article_lsh_bands\"" not in home
+        listed = get_text(f"{base}/newsarchive")
+        assert listed.index("v_events") < listed.index("/newsarchive/documents\"")
+        assert "article_lsh_bands" not in listed.split("Internal tables")[0]
+        # v_events: sorted by start_date, the facets asked for, column meanings collapsed (no raw backticks)
+        view = get_json(f"{base}/newsarchive/v_events.json?_shape=objects&_size=max")
+        rows = view["rows"]
+        assert {e["event_key"] for e in rows} == keys
+        assert [e["start_date"] for e in rows] == sorted(e["start_date"] for e in rows)
+        assert {f["name"] for f in view["facet_results"].values()} >= {"series_name", "countries", "start_year",
+                                                                       "agencies"}
+        page = get_text(f"{base}/newsarchive/v_events")
+        assert '<details class="columns">' in page and "`" not in page.split("<table")[0]
+        # full-text search wired to articles_fts
+        hits = get_json(f"{base}/newsarchive/v_articles.json?_search=Doval&_shape=array")
+        assert hits and all("doval" in (h["title"] + h["body"]).lower() for h in hits)
+        unfiltered = get_json(f"{base}/newsarchive/v_articles.json?_shape=array&_size=max")
+        assert len(hits) < len(unfiltered)
+        # canned queries take named parameters
+        q4 = get_json(f"{base}/newsarchive/q4.json?co_chairs=Doval&_shape=array")
+        assert q4 and all("Doval" in r["co_chairs"] for r in q4)
+        q2 = get_json(f"{base}/newsarchive/q2.json?countries=IND-USA&_shape=array")
+        assert q2 and {r["event_key"] for r in q2} == {k for k in keys if k.startswith("IND-USA:")}
+        q1 = get_json(f"{base}/newsarchive/q1.json?_shape=array")
         assert sum(r["rounds"] for r in q1) == len(keys)
         meta = get_json(f"{base}/-/metadata.json")
-        tables = meta["databases"]["archive"]["tables"]
-        assert "event_key" in tables["events"]["columns"] and tables["v_events"]["description"]
-        # served read-only: the archive file is opened immutable, writes are refused
+        assert meta["title"] == "newsarchive" and "newsarchive" in meta["databases"]
+        assert ":co_chairs" in meta["databases"]["newsarchive"]["queries"]["q4"]["sql"]
+        assert "Doval" not in meta["databases"]["newsarchive"]["queries"]["q4"]["sql"]
+        # served read-only: writes are refused
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(
-                f"{base}/archive/-/query?sql=" + urllib.parse.quote("DELETE FROM events"), timeout=10)
+                f"{base}/newsarchive/-/query?sql=" + urllib.parse.quote("DELETE FROM events"), timeout=10)
+        stop_and_check_cleanup(proc, signal.SIGTERM)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
+        if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
     engine = make_engine(f"sqlite:///{demo_archive}", read_only=True)
     with engine.connect() as conn:
         assert set(conn.scalars(select(Event.event_key))) == keys
     engine.dispose()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads child processes from /proc")
+def test_browse_stops_cleanly_on_sigint_and_refuses_a_busy_port(capsys: pytest.CaptureFixture[str],
+                                                                 demo_archive: Path) -> None:
+    pytest.importorskip("datasette", reason="browse needs the optional extra: pip install 'newsarchive[browse]'")
+    proc, base = start_browse(demo_archive)
+    try:
+        port = base.rsplit(":", 1)[1]
+        code, _, err = run(capsys, "--database", f"sqlite:///{demo_archive}", "browse", "--port", port)
+        assert code == 1
+        assert err.strip().splitlines() == [
+            f"newsarchive: error: port {port} on 127.0.0.1 is already in use: stop what listens there, or pass "
+            "another --port (--port 0 picks a free one)"], err
+        stop_and_check_cleanup(proc, signal.SIGINT)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()

@@ -237,7 +237,7 @@ def test_browse_serves_the_live_archive_including_the_wal(tmp_path: Path) -> Non
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "crawler.app.cli.main", "--database", url, "browse", "--port",
                              str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}/archive"
+    base = f"http://127.0.0.1:{port}/newsarchive"
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from crawler.app.cli.analyst import DATASETTE_METADATA
+from crawler.app.cli.browse import DATASETTE_METADATA
 from storage.db import make_engine
 from storage.models import Base
 
@@ -68,7 +68,7 @@ def test_datasette_metadata_describes_what_schema_md_describes() -> None:
 
 
 def test_shipped_datasette_metadata_is_built_from_the_docs() -> None:
-    from crawler.app.cli.analyst import build_datasette_metadata
+    from crawler.app.cli.browse import build_datasette_metadata
 
     built = build_datasette_metadata((DOCS / "schema.md").read_text(encoding="utf-8"),
                                      (DOCS / "queries.md").read_text(encoding="utf-8"))

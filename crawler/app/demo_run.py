@@ -2,11 +2,13 @@
 
 Serves the bundled demo site (several publishers, news sitemaps, RSS, syndicated copies, an AMP twin, a
 preview, unrelated pages) on 127.0.0.1, crawls it into a fresh archive, exports CSV files, and prints what
-was archived: documents, articles and events.
+was archived: documents, articles and events; writes the HTML report (``report/index.html``) and prints how to
+keep exploring the demo archive (``stats``, ``search``, ``browse``, ``report``).
 """
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -16,6 +18,7 @@ from sqlalchemy import func, select
 
 from crawler.app.demo import DEMO_SITE
 from crawler.app.demo.server import FixtureServer
+from crawler.app.report import write_report
 from crawler.app.run import local_fast_overrides, run_crawl
 from storage.db import make_engine, mask_url, sqlite_url_for
 from storage.exports import EXPORT_KINDS, iter_rows, write_export
@@ -23,7 +26,7 @@ from storage.models import Article, Document, Event, SeenUrl
 from storage.schema import upgrade
 
 DEMO_FILES = ("archive.sqlite3", "archive.sqlite3-wal", "archive.sqlite3-shm",
-              *(f"{k}.csv" for k in EXPORT_KINDS))
+              *(f"{k}.csv" for k in EXPORT_KINDS), "report/index.html")
 
 
 def run_demo(output_dir: Path, *, database: str | None = None, verbose: bool = False) -> None:
@@ -82,7 +85,15 @@ def run_demo(output_dir: Path, *, database: str | None = None, verbose: bool = F
         click.echo(f"  {row['event_key']}")
         click.echo(f"      {row['series_name'] or row['mechanism']} | {dates} | {venue} | "
                    f"docs={row['documents']} articles={row['articles']} sources={row['sources']}")
+    report = write_report(engine, output_dir / "report")
     engine.dispose()
     click.echo("")
+    click.echo(f"Report (timelines, first reports, coverage, health; opens offline): {report}")
     click.echo(f"Open {output_dir / 'events.csv'} in a spreadsheet, or query {output_dir / 'archive.sqlite3'} "
                "with sqlite3.")
+    db = shlex.quote(str((output_dir / "archive.sqlite3").resolve()))
+    click.echo("Keep exploring the demo archive:")
+    click.echo(f"  newsarchive --database {db} stats")
+    click.echo(f"  newsarchive --database {db} search 'Doval'")
+    click.echo(f"  newsarchive --database {db} browse      # Datasette: pip install 'newsarchive[browse]'")
+    click.echo(f"  newsarchive --database {db} report -o DIR --country IND")

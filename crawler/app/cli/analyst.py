@@ -1,4 +1,4 @@
-"""The analyst's commands: ``search``, ``export``, ``db grant-reader`` and ``browse``.
+"""The analyst's commands: ``search``, ``export`` and ``db grant-reader`` (``browse``: crawler.app.cli.browse).
 
 All of them read the archive read-only (SQLite opened with ``mode=ro``; PostgreSQL sessions with
 ``default_transaction_read_only``), except ``db grant-reader``, which changes roles and grants.
@@ -12,7 +12,6 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -38,7 +37,6 @@ class LazyChoice(click.Choice[str]):
         module, name = self._where
         return tuple(getattr(importlib.import_module(module), name))
 
-DATASETTE_METADATA = Path(__file__).resolve().parents[2] / "data" / "datasette_metadata.json"
 
 
 class UserError(click.ClickException):
@@ -372,115 +370,15 @@ def grant_reader(role: str, password: str | None) -> None:
                    "superuser to close it (docs/operations.md)", err=True)
 
 
-# -- browse ------------------------------------------------------------------------------------------------
-@click.command("browse")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="0: any free port.")
-@click.option("--open", "open_browser", is_flag=True, help="Open a web browser on the archive.")
-def browse(host: str, port: int, open_browser: bool) -> None:
-    """Browse the live SQLite archive read-only in Datasette (pip install 'newsarchive[browse]').
-
-    Pages show the archive as it is now, including what a running crawl has just committed.
-
-    Tables, views and columns carry their descriptions; the SQL cookbook (docs/queries.md) is there as
-    canned queries."""
-    obj = _obj()
-    from storage.db import parse_url, sqlite_path
-
-    with database_errors(obj.database_url):
-        path = sqlite_path(parse_url(obj.database_url))
-    if path is None:
-        raise UserError("browse serves a SQLite archive; for PostgreSQL use a SQL client with "
-                        "`newsarchive db grant-reader` credentials")
-    engine = obj.engine(read_only=True)  # checks the file exists and its schema is current
-    engine.dispose()
-    try:
-        import datasette  # noqa: F401
-    except ModuleNotFoundError:
-        raise UserError("browse needs Datasette: pip install 'newsarchive[browse]'") from None
-    import os
-    import subprocess
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="newsarchive-browse-") as tmp:
-        served = path
-        if re.search(r"[?#%]", str(path)):
-            # Datasette opens f"file:{path}?mode=ro" unquoted: a ?, # or % in the path would name another file
-            served = Path(tmp) / re.sub(r"[?#%]", "_", path.name)
-            served.symlink_to(path.resolve())
-        metadata = datasette_metadata(served.stem)
-        meta_file = Path(tmp) / "metadata.json"
-        meta_file.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
-        # Mutable mode (not -i/immutable): Datasette reads the live file, WAL included, through read-only
-        # connections (file:...?mode=ro). Immutable mode skips the WAL and caches counts: it showed an
-        # archive of 103 documents as empty. The only write path, a writable canned query, is never defined.
-        args = [sys.executable, "-m", "datasette", "serve", str(served), "--host", host, "--port", str(port),
-                "--metadata", str(meta_file), "--setting", "sql_time_limit_ms", "5000"]
-        if open_browser:
-            args.append("--open")
-        click.echo(f"serving {path} read-only at http://{host}:{port}/ (Ctrl-C stops)", err=True)
-        try:
-            code = subprocess.call(args, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        except KeyboardInterrupt:
-            code = 0
-    if code not in (0, -2, 130):
-        raise UserError(f"datasette exited with status {code}")
-
-
-def datasette_metadata(database_name: str) -> dict[str, Any]:
-    """Datasette metadata for an archive file named ``database_name`` (its stem): the shipped
-    crawler/data/datasette_metadata.json (built from docs/schema.md and docs/queries.md) under that name."""
-    shipped = json.loads(DATASETTE_METADATA.read_text(encoding="utf-8"))
-    db = shipped.pop("databases", {}).get("archive", {})
-    return {**shipped, "databases": {database_name: db}}
-
-
-def build_datasette_metadata(schema_md: str, queries_md: str) -> dict[str, Any]:
-    """Datasette metadata from docs/schema.md (table/view descriptions and column meanings) and
-    docs/queries.md (canned queries). Regenerate crawler/data/datasette_metadata.json with
-    ``python -m crawler.app.cli.analyst`` after editing either document."""
-    tables: dict[str, Any] = {}
-    current: dict[str, Any] | None = None
-    for line in schema_md.splitlines():
-        if m := re.match(r"^### (Table|View) `(\w+)`", line):
-            current = tables.setdefault(m.group(2), {"title": m.group(2), "description": "", "columns": {}})
-        elif line.startswith("## "):
-            current = None
-        elif current is not None and (m := re.match(r"^\| `(\w+)` \|(.*)\|\s*$", line)):
-            current["columns"][m.group(1)] = m.group(2).split("|")[-1].strip()
-        elif current is not None and line.strip() and not line.startswith("|") and not current["columns"]:
-            current["description"] = (current["description"] + " " + line.strip()).strip()
-    tables.pop("alembic_version", None)
-    queries: dict[str, Any] = {}
-    lines = queries_md.splitlines()
-    title = None
-    for i, line in enumerate(lines):
-        if m := re.match(r"^### (Q\d+)\. (.+)$", line):
-            qid, title = m.group(1).lower(), m.group(2)
-        elif line.strip() == "```sql" and title:
-            end = lines.index("```", i + 1)
-            queries[qid] = {"title": title, "sql": "\n".join(lines[i + 1:end]).strip().rstrip(";")}
-            title = None
-    return {"title": "newsarchive", "description": "Wire-service news about bilateral security dialogues: "
-            "documents, articles, events. Column meanings: docs/schema.md.",
-            "databases": {"archive": {"tables": tables, "queries": queries}}}
-
-
-def write_datasette_metadata() -> None:
-    docs = Path(__file__).resolve().parents[3] / "docs"
-    meta = build_datasette_metadata((docs / "schema.md").read_text(encoding="utf-8"),
-                                    (docs / "queries.md").read_text(encoding="utf-8"))
-    DATASETTE_METADATA.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
 def register(cli: click.Group) -> None:
     cli.add_command(search_command)
     cli.add_command(export_command)
     db = cli.commands["db"]
     assert isinstance(db, click.Group)
     db.add_command(grant_reader)
-    cli.add_command(browse)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # the documented way to regenerate crawler/data/datasette_metadata.json
+    from crawler.app.cli.browse import write_datasette_metadata
+
     write_datasette_metadata()

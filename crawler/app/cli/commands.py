@@ -10,7 +10,7 @@ import importlib
 
 import click
 
-COMMAND_MODULES = ("analyst", "operations", "sources")
+COMMAND_MODULES = ("analyst", "browse", "operations", "reporting", "sources")
 
 
 def register_all(cli: click.Group) -> None:
