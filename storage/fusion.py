@@ -19,7 +19,8 @@ Rules (docs/events.md, "Event facts fused across documents"):
 - **co-chairs as persons**: the chairs of all documents grouped by :func:`person_keys` (case, accents,
   honorifics, middle initials and "Jr."/"III" ignored: "Lloyd J. Austin III" = "Lloyd Austin"); per person
   the country most documents give (a tie: no country), the title most documents give (a tie: the longest),
-  the fullest name (original letters over a transliteration: "Yaşar Güler" over "Yasar Guler");
+  the fullest name without honorifics (original letters over a transliteration: "Yaşar Güler" over
+  "Yasar Guler");
 - **outcomes**: the union, each once (case-folded), the most reported first.
 
 Each fused fact that documents disagreed on gets a line in ``FusedFacts.reasons`` (stored in
@@ -161,6 +162,14 @@ def _ordinal(documents: list[Mapping[str, Any]], reasons: list[str]) -> int | No
     return ranked[0][0]
 
 
+def display_name(name: str) -> str:
+    """The name without the honorifics in front ("Shri Rajnath Singh" → "Rajnath Singh")."""
+    words = name.split()
+    while len(words) > 2 and fold(words[0]).strip(".") in _HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
 def _non_ascii(text: str) -> int:
     return sum(1 for ch in text if ord(ch) > 127)
 
@@ -179,6 +188,7 @@ def _chairs(documents: list[Mapping[str, Any]], reasons: list[str]) -> list[dict
             if not name:
                 continue
             key = people[name]
+            name = display_name(name)
             names[key][name] += weight
             if chair.get("title"):
                 titles[key][str(chair["title"])] += weight

@@ -71,7 +71,7 @@ _NAME = (
     rf"{_WORD}(?:\s+(?:{_U}\.\s*)*(?:{_U}\s)?{_WORD}){{1,3}}"
     rf"|(?:{_U}\.\s?|{_U}\s){{1,3}}{_WORD}"
 )
-_HONORIFIC = r"(?:Shri|Smt\.?|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Sir|Dame|(?:Maj\.?|Major|Lt\.?|Brig\.?)\s+Gen\.?|Gen\.?|General|Admiral|Adm\.?)\s+"
+_HONORIFIC = r"(?:Shri|Smt\.?|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Sir|Dame|(?:Maj\.?|Major|Lt\.?|Brig\.?|Brigadier)\s+Gen(?:eral|\.)?|Gen\.?|General|Admiral|Adm\.?)\s+"
 _TITLE_NAME_RE = re.compile(rf"(?P<title>(?:{_TITLES}))(?:\s+\([^)]*\))?,?\s+(?:{_HONORIFIC})*(?P<name>{_NAME})")
 _NAME_TITLE_RE = re.compile(
     rf"(?:{_HONORIFIC})*(?P<name>{_NAME}),\s+(?:the\s+)?(?P<title>[^,.;]{{0,60}}?\b(?:{_TITLES})\b[^,.;]{{0,70}})"
@@ -84,7 +84,7 @@ _LED_BY_RE = re.compile(
 # The country whose delegation a person led: "the Indian delegation was led by X", "X led the US side".
 _DELEGATION_BEFORE_RE = re.compile(
     r"(?P<who>[\w.'’ ]{2,30}?)\s+(?:delegation|side|team)\s+(?:was\s+|were\s+|is\s+)?"
-    r"(?:(?:led|headed|represented|co-?chaired)\s+)?by\s+(?:the\s+)?(?:[\w.'’ ]{0,40}?\s)?$",
+    r"(?:(?:led|co-?led|headed|represented|co-?chaired)\s+)?by\s+(?:the\s+)?(?:[\w.'’ ]{0,40}?\s)?$",
     re.IGNORECASE,
 )
 _DELEGATION_AFTER_RE = re.compile(
@@ -95,11 +95,12 @@ _DELEGATION_AFTER_RE = re.compile(
 _CO_CHAIRED_BY_RE = re.compile(r"\b(?:co-?chair\w*\s+(?:by|of)|between)\s+[^;]*$", re.IGNORECASE)
 # "A and B met in New Delhi to co-chair ...", "A and B led the respective delegations": one person per side.
 _RECIPROCAL_AFTER_RE = re.compile(
-    r"^[^.;]{0,60}?\b(?:met|meet|co-?chair\w*|held talks|led (?:the|their) respective|led their)\b", re.IGNORECASE
+    r"^[^.;]{0,60}?\b(?:(?:met|meet)(?!\s+(?:with\s+)?[A-Z])|co-?chair\w*|held talks(?!\s+with)|"
+    r"(?:led|leading|lead) (?:the|their) (?:respective|talks|delegations))\b"
 )
 _CHAIR_CONTEXT_RE = re.compile(
     r"\bco-?chair\w*|\bco-?led\b|\bled\b|\bheaded\b|\bheld\b|\bhold\b|\bmet\b|\bmeet\b|\bhosted\b|\bhost\b|"
-    r"\brepresented\b|\bdelegation\b|\btalks with\b|\bcounterparts?\b|\bmeeting\b",
+    r"\brepresented\b|\bdelegation\b|\btalks with\b|\bcounterparts?\b|\bmeeting\b|\breceived\b",
     re.IGNORECASE,
 )
 _BAD_NAME_RE = re.compile(
@@ -116,6 +117,8 @@ _SIDE_BREAK_RE = re.compile(
     r"counterparts?|opposite numbers?|while|whereas)\b|;",
     re.IGNORECASE,
 )
+# "A and B and their US counterparts": A and B are the pair's other country.
+_THEIR_COUNTERPARTS_RE = re.compile(r"^[^;]{0,40}?\b(?:their|his|her)\s+(?P<who>[\w.'’ ]{1,25}?)\s+counterparts?\b")
 _LEADING_HONORIFIC_RE = re.compile(rf"^(?:{_HONORIFIC})+")
 
 
@@ -127,10 +130,12 @@ def _offices() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 @dataclass
 class _Mention:
-    start: int
+    start: int  # the span of title and name
     end: int
+    name_start: int
+    name_end: int
     name: str
-    title: str
+    title: str | None
     country: str | None  # from the words around the person (rules 1-2)
 
 
@@ -180,7 +185,9 @@ def _mentions(text: str) -> list[_Mention]:
             if any(m.kind != "capital" for m in find_countries(name)):
                 continue  # "US Defence": not a person
             title_start, title_end = match.span("title")
-            while title_end < len(text) and (text[title_end].isalpha() or text[title_end] == "-"):
+            while title_start < title_end < len(text) and text[title_end - 1].isalpha() and (
+                text[title_end].isalpha() or text[title_end] == "-"
+            ):
                 title_end += 1  # "... External Action Servi" → the whole last word
             title = re.sub(r"\s+", " ", text[title_start:title_end]).strip(" ,")
             if _BAD_NAME_RE.search(name) or len(name) < w.CHAIR_MIN_NAME_CHARS:
@@ -193,23 +200,24 @@ def _mentions(text: str) -> list[_Mention]:
                 continue
             after = max(match.end(), title_end)
             apposition = re.split(r"\band\b|[;)]|\.\s|,\s(?=[a-z])", text[after : after + 90])[0]
-            apposition = apposition if apposition.startswith((",", " (", " of ", " in ", " at ")) else ""
+            apposition = apposition if apposition.startswith((",", " (", " of ")) else ""
             start = min(match.start("name"), title_start)
             country = (
                 _delegation_country(text, start, max(match.end("name"), title_end))
                 or _adjacent_country(text, title_start)
                 or _stated_country(text[max(0, title_start - 15) : title_end], apposition)
             )
-            found.append(_Mention(start, max(match.end("name"), title_end), name, title, country))
-    found.sort(key=lambda m: m.start)
+            span = max(match.end("name"), title_end)
+            found.append(_Mention(start, span, *match.span("name"), name, title or None, country))
+    found.sort(key=lambda m: (m.name_start, -m.name_end))
     kept: list[_Mention] = []
-    for mention in found:  # one mention per span (both patterns can read the same person)
-        if kept and mention.start < kept[-1].end:
-            if kept[-1].country is None and mention.country is not None and mention.name == kept[-1].name:
+    for mention in found:  # one mention per name (both patterns can read the same person)
+        if kept and mention.name_start < kept[-1].name_end:
+            if kept[-1].country is None and mention.country is not None:
                 kept[-1].country = mention.country
             continue
         kept.append(mention)
-    return kept
+    return sorted(kept, key=lambda m: m.start)
 
 
 def _sides(text: str, mentions: list[_Mention], pair: tuple[str, str] | None) -> None:
@@ -218,23 +226,44 @@ def _sides(text: str, mentions: list[_Mention], pair: tuple[str, str] | None) ->
     # "co-chaired by A, Joint Secretary, and B, Director": every person a delegation of their own.
     listed = bool(mentions) and _CO_CHAIRED_BY_RE.search(text[: mentions[0].start]) is not None
     for i, mention in enumerate(mentions):
-        if i == 0 or listed or _SIDE_BREAK_RE.search(text[mentions[i - 1].end : mention.start]):
+        if i == 0 or _SIDE_BREAK_RE.search(text[mentions[i - 1].end : mention.start]):
             sides.append([])
         sides[-1].append(mention)
-    if len(sides) == 1 and len(mentions) > 1 and _RECIPROCAL_AFTER_RE.match(text[mentions[-1].end :]):
+    after = text[mentions[-1].end :] if mentions else ""
+    # ... unless the list goes on to their counterparts ("talks between A, B and their US counterparts").
+    if len(sides) == 1 and len(mentions) > 1 and (
+        _RECIPROCAL_AFTER_RE.match(after) or (listed and not _SIDE_BREAK_RE.search(after))
+    ):
         sides = [[m] for m in mentions]
+    def other(code: str) -> str | None:
+        return None if pair is None or code not in pair else (pair[1] if code == pair[0] else pair[0])
+
+    for i, side in enumerate(sides):
+        follows = text[side[-1].end : sides[i + 1][0].start if i + 1 < len(sides) else len(text)]
+        counterparts = _THEIR_COUNTERPARTS_RE.match(follows)
+        for mention in find_countries(counterparts.group("who")) if counterparts else ():
+            for m in side:
+                m.country = m.country or (other(mention.code) if mention.kind != "capital" else None)
+            break
+        carry = None  # "Australian Foreign Minister X and Defence Minister Y": the demonym carries forward
+        for mention in side:
+            if mention.country is not None and (pair is None or mention.country in pair):
+                carry = mention.country
+            elif mention.country is None:
+                mention.country = carry
+        for i, mention in enumerate(side):  # "Adviser X and Chinese Foreign Minister Y": X is not Chinese
+            later = {m.country for m in side[i + 1 :] if m.country is not None}
+            if mention.country is None and len(later) == 1:
+                mention.country = other(later.pop())
     side_country: list[str | None] = []
     for side in sides:
         known = {m.country for m in side if m.country is not None and (pair is None or m.country in pair)}
         side_country.append(known.pop() if len(known) == 1 else None)
-    if pair is not None and len(sides) == 2 and (None in side_country) and side_country != [None, None]:
+    if len(sides) == 2 and side_country.count(None) == 1:
         known_country = next(c for c in side_country if c is not None)
-        other = pair[1] if known_country == pair[0] else pair[0]
-        side_country = [c if c is not None else other for c in side_country]
-    for side, country in zip(sides, side_country, strict=True):
-        for mention in side:
-            if mention.country is None:
-                mention.country = country
+        for side, country in zip(sides, side_country, strict=True):
+            for mention in side if country is None else ():
+                mention.country = other(known_country)
 
 
 def co_chairs(doc: Document, pair: tuple[str, str] | None) -> list[CoChair]:
