@@ -71,10 +71,12 @@ _NAME = (
     rf"{_WORD}(?:\s+(?:{_U}\.\s*)*(?:{_U}\s)?{_WORD}){{1,3}}"
     rf"|(?:{_U}\.\s?|{_U}\s){{1,3}}{_WORD}"
 )
-_HONORIFIC = r"(?:Shri|Smt\.?|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Sir|Dame|(?:Maj\.?|Major|Lt\.?|Brig\.?|Brigadier)\s+Gen(?:eral|\.)?|Gen\.?|General|Admiral|Adm\.?)\s+"
+_HONORIFIC = r"(?:Shri|Smt\.?|Senator|(?:the\s+)?Hon\.?|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Sir|Dame|(?:Maj\.?|Major|Lt\.?|Brig\.?|Brigadier)\s+Gen(?:eral|\.)?|Gen\.?|General|Admiral|Adm\.?)\s+"
 _TITLE_NAME_RE = re.compile(rf"(?P<title>(?:{_TITLES}))(?:\s+\([^)]*\))?,?\s+(?:{_HONORIFIC})*(?P<name>{_NAME})")
 _NAME_TITLE_RE = re.compile(
-    rf"(?:{_HONORIFIC})*(?P<name>{_NAME}),\s+(?:the\s+)?(?P<title>[^,.;]{{0,60}}?\b(?:{_TITLES})\b[^,.;]{{0,70}})"
+    rf"(?:{_HONORIFIC})*(?P<name>{_NAME}),\s+(?:the\s+)?"
+    r"(?!(?:met|meets?|held|holds|said|says|told|called|hosted|hosts|led|leads|and|who|which|where|when|while)\b)"
+    rf"(?P<title>[^,.;]{{0,60}}?\b(?:{_TITLES})\b[^,.;]{{0,70}})"
 )
 # "the talks were co-chaired by Maj. Gen. İlkay Altındağ and ...", "the US side led by ...": a person without a title.
 _LED_BY_RE = re.compile(
@@ -235,16 +237,16 @@ def _sides(text: str, mentions: list[_Mention], pair: tuple[str, str] | None) ->
         _RECIPROCAL_AFTER_RE.match(after) or (listed and not _SIDE_BREAK_RE.search(after))
     ):
         sides = [[m] for m in mentions]
+
     def other(code: str) -> str | None:
         return None if pair is None or code not in pair else (pair[1] if code == pair[0] else pair[0])
 
     for i, side in enumerate(sides):
         follows = text[side[-1].end : sides[i + 1][0].start if i + 1 < len(sides) else len(text)]
         counterparts = _THEIR_COUNTERPARTS_RE.match(follows)
-        for mention in find_countries(counterparts.group("who")) if counterparts else ():
-            for m in side:
-                m.country = m.country or (other(mention.code) if mention.kind != "capital" else None)
-            break
+        named = [c.code for c in find_countries(counterparts.group("who"))] if counterparts else []
+        for m in side if named else ():
+            m.country = m.country or other(named[0])
         carry = None  # "Australian Foreign Minister X and Defence Minister Y": the demonym carries forward
         for mention in side:
             if mention.country is not None and (pair is None or mention.country in pair):
