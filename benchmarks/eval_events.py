@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
                     status = 1
             print(f"  {key:24} {value}{mark}")
         for kind, misses in sorted(result.get("co_chair_misses", {}).items()):
-            print(f"  co-chair misses, {kind}: {len(misses)}")
+            print(f"  misses, {kind}: {len(misses)}")
             for miss in misses:
                 print(f"    {miss}")
     if args.json:

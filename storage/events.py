@@ -143,7 +143,9 @@ def add_evidence(conn: Connection, event_id: int, facts: EventFactsRecord) -> As
     Copies of one story can differ in what they yield (an aggregator strips the dateline, so "here" no
     longer names the venue), so their facts count as evidence, but only for that event: facts of another
     block are ignored, and a start date outside the event's window is ignored (the text is the same; a
-    different date there comes from a different reference date, not from new information)."""
+    different date there comes from a different reference date, not from new information). The copy's
+    venue, ordinal, co-chairs and outcomes reach the event through the fusion at the end of the batch
+    (``refresh_coverage``), which reads the copy's ``documents.event_facts``."""
     a, b = sorted(c.upper() for c in facts.countries)
     _lock_block(conn, f"{a}-{b}:{facts.mechanism}")
     ev = conn.execute(select(table_of(Event)).where(Event.id == event_id)).first()

@@ -241,7 +241,8 @@ def evaluate_co_chairs(
     """Co-chairs (name + country per event) of the events the archive would form, against ``events_dev.json``.
 
     Per gold round of the set: the key most of its pages get; the co-chairs fused (``storage.fusion.fuse``)
-    over every page of the set with that key. A chair matches when the person (``storage.fusion.group_people``)
+    over every page of the set with that key (so are the venue, ``event_venue_agree``: virtual or the
+    alpha-2 country, and the ordinal, ``event_ordinal_agree``, over rounds with one). A chair matches when the person (``storage.fusion.group_people``)
     and the country (alpha-3) agree. Misses by class: ``no_event`` (no page of the round keyed),
     ``name_missed``, ``wrong_country``, ``no_country``; false positives: ``extra_person``, ``wrong_country``,
     ``no_country``."""
@@ -258,6 +259,7 @@ def evaluate_co_chairs(
     for page, event_id in gold_events.items():
         rounds[event_id].append(page)
     tp = fp = gold_total = 0
+    agree: Counter[str] = Counter()
     misses: dict[str, list[str]] = defaultdict(list)
     for event_id in sorted(rounds):
         gold = gold_by_id.get(event_id)
@@ -272,6 +274,18 @@ def evaluate_co_chairs(
             misses["no_event"] += [f"{event_id}: {n}" for n in want.values()]
             continue
         got = {(people[c["name"]], c["country"]): c["name"] for c in fused.co_chairs}
+        # the event's other fused facts: venue (virtual or the country) and the round ordinal
+        agree["venue_rounds"] += 1
+        want_venue = "virtual" if gold["venue_city"] == "virtual" else gold["venue_country"]
+        got_venue = "virtual" if fused.virtual else fused.venue_country
+        agree["venue_ok"] += got_venue == want_venue
+        if got_venue != want_venue:
+            misses["event_venue"].append(f"{event_id}: {got_venue} (gold {want_venue})")
+        if gold.get("round") is not None:
+            agree["ordinal_rounds"] += 1
+            agree["ordinal_ok"] += fused.round_ordinal == gold["round"]
+            if fused.round_ordinal != gold["round"]:
+                misses["event_ordinal"].append(f"{event_id}: {fused.round_ordinal} (gold {gold['round']})")
         want_people = {k[0]: k[1] for k in want}
         got_people = {k[0]: k[1] for k in got}
         for pair, name in want.items():
@@ -298,6 +312,8 @@ def evaluate_co_chairs(
             "co_chair_gold": gold_total,
             "co_chair_precision": _ratio(tp, got_total),
             "co_chair_recall": _ratio(tp, gold_total),
+            "event_venue_agree": _ratio(agree["venue_ok"], agree["venue_rounds"]),
+            "event_ordinal_agree": _ratio(agree["ordinal_ok"], agree["ordinal_rounds"]),
         },
         "misses": dict(misses),
     }
