@@ -17,7 +17,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.helpers.eval_events import REPO, SHARED, TARGETS, _real_modules_available, evaluate_set
+from tests.helpers.eval_events import (
+    CO_CHAIR_TARGETS,
+    REPO,
+    SHARED,
+    TARGETS,
+    _real_modules_available,
+    evaluate_set,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,13 +55,17 @@ def main(argv: list[str] | None = None) -> int:
         result = evaluate_set(root, gold, use_real=use_real, verbose=args.verbose)
         report[name] = result
         for key, value in result["figures"].items():
-            target = TARGETS.get(key)
+            target = TARGETS.get(key, CO_CHAIR_TARGETS.get(key))
             mark = ""
             if target is not None and value is not None:
                 mark = "  ok" if value >= target else f"  BELOW target {target}"
                 if value < target and name == "wire-sites-dev":
                     status = 1
             print(f"  {key:24} {value}{mark}")
+        for kind, misses in sorted(result.get("co_chair_misses", {}).items()):
+            print(f"  misses, {kind}: {len(misses)}")
+            for miss in misses:
+                print(f"    {miss}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
     return status

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, InternalError, OperationalError, StatementError
 
 from storage.dedup import Fingerprint, find_near_duplicate, pack, store_bands
-from storage.events import add_evidence, assign_event, refresh_coverage
+from storage.events import add_evidence, assign_event, event_facts_json, refresh_coverage
 from storage.limits import document_problems, rejected_problems
 from storage.locks import lock_archive_writes
 from storage.models import Article, CrawlRun, Document, SeenUrl, Source, table_of
@@ -270,6 +270,7 @@ class Archive:
                 "processed_at": utcnow(),
                 "fetched_via": doc.fetched_via,
                 "discovery": doc.discovery,
+                "event_facts": event_facts_json(doc.event) if doc.topic == "dialogue_event" else None,
                 "crawl_run_id": run_id,
                 "created_at": utcnow(),
             },

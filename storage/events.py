@@ -13,19 +13,22 @@ to ``event_aliases``.
 
 ``refresh_coverage`` recomputes the coverage columns (documents, articles, sources, agencies, first and
 last report time) of the events a batch touched, from the documents themselves, in the batch's
-transaction — exact under concurrent writers, unlike increments.
+transaction — exact under concurrent writers, unlike increments — and fuses their venue, ``virtual``,
+round ordinal, co-chairs and outcomes from the facts each document states (``documents.event_facts``,
+storage/fusion.py): the same facts whichever document arrived first, recomputed when one joins or leaves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from storage.fusion import fuse
 from storage.locks import lock_archive_writes
 from storage.models import Article, Document, Event, EventAlias, table_of
 from storage.records import EventFactsRecord
@@ -101,6 +104,7 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
                 date_rank=facts.date_rank,
                 venue_city=facts.venue_city,
                 venue_country=facts.venue_country,
+                virtual=facts.virtual,
                 round_ordinal=facts.round_ordinal,
                 co_chairs=facts.co_chairs or None,
                 outcomes=facts.outcomes or None,
@@ -139,7 +143,9 @@ def add_evidence(conn: Connection, event_id: int, facts: EventFactsRecord) -> As
     Copies of one story can differ in what they yield (an aggregator strips the dateline, so "here" no
     longer names the venue), so their facts count as evidence, but only for that event: facts of another
     block are ignored, and a start date outside the event's window is ignored (the text is the same; a
-    different date there comes from a different reference date, not from new information)."""
+    different date there comes from a different reference date, not from new information). The copy's
+    venue, ordinal, co-chairs and outcomes reach the event through the fusion at the end of the batch
+    (``refresh_coverage``), which reads the copy's ``documents.event_facts``."""
     a, b = sorted(c.upper() for c in facts.countries)
     _lock_block(conn, f"{a}-{b}:{facts.mechanism}")
     ev = conn.execute(select(table_of(Event)).where(Event.id == event_id)).first()
@@ -185,14 +191,6 @@ def join_dates(
     return rank, first, max([first, *ends])
 
 
-def venue_preference(relation_reported: bool, city: str | None, country: str | None) -> tuple[bool, bool, str, str]:
-    """A total order on venue evidence, so the venue kept does not depend on arrival order: what a report
-    or follow-up says beats what a preview announced (plans change: talks announced in Dhaka were held by
-    video conference); a city beats a country alone; between reports that disagree, the order is arbitrary
-    but fixed (alphabetical)."""
-    return (relation_reported, city is not None, city or "", country or "")
-
-
 def _merge(conn: Connection, ev: Any, facts: EventFactsRecord) -> Assignment:
     values: dict[str, Any] = {}
     rekeyed = False
@@ -216,26 +214,8 @@ def _merge(conn: Connection, ev: Any, facts: EventFactsRecord) -> Assignment:
         values["date_evidence"] = facts.date_evidence
     if ev.series_id is None:
         values["series_id"] = series_id_for(conn, (ev.country_a, ev.country_b), ev.mechanism, ev.series_name)
-    # The stored venue counts as reported once the event has report-grade date evidence (rank 2+);
-    # before that everything dated about it was a preview.
-    if facts.venue_city is not None or facts.venue_country is not None:
-        held = venue_preference(ev.date_rank >= 2, ev.venue_city, ev.venue_country)
-        offered = venue_preference(facts.relation != "preview", facts.venue_city, facts.venue_country)
-        if (ev.venue_city is None and ev.venue_country is None) or offered > held:
-            values.update(venue_city=facts.venue_city, venue_country=facts.venue_country)
-    if facts.round_ordinal is not None and (ev.round_ordinal is None or facts.round_ordinal < ev.round_ordinal):
-        values["round_ordinal"] = facts.round_ordinal
     if facts.series_name is not None and (ev.series_name is None or facts.series_name < ev.series_name):
         values["series_name"] = facts.series_name
-    chairs = _merge_chairs(ev.co_chairs or [], facts.co_chairs)
-    if chairs != (ev.co_chairs or []):
-        values["co_chairs"] = chairs
-    outcomes = list(ev.outcomes or [])
-    for o in facts.outcomes:
-        if o.casefold() not in {x.casefold() for x in outcomes}:
-            outcomes.append(o)
-    if outcomes != (ev.outcomes or []):
-        values["outcomes"] = outcomes
     if values:
         values["updated_at"] = utcnow()
         conn.execute(update(Event).where(Event.id == ev.id).values(**values))
@@ -292,14 +272,48 @@ def refresh_coverage(conn: Connection, event_ids: Iterable[int]) -> None:
             conn.execute(update(Event).where(Event.id == event_id).values(
                 documents_count=0, articles_count=0, sources_count=0, agencies=None,
                 first_report_at=None, last_report_at=None))
+        _refuse(conn, chunk)
 
 
-def _merge_chairs(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    merged = list(old)
-    names = {str(c.get("name", "")).casefold() for c in merged}
-    for c in new:
-        name = str(c.get("name", "")).casefold()
-        if name and name not in names:
-            merged.append(c)
-            names.add(name)
-    return merged
+def event_facts_json(facts: EventFactsRecord | None) -> dict[str, Any] | None:
+    """A page's event facts as stored in ``documents.event_facts`` (dates as ISO strings)."""
+    if facts is None:
+        return None
+    out = asdict(facts)
+    out["countries"] = sorted(c.upper() for c in facts.countries)
+    for name in ("start_date", "end_date"):
+        out[name] = out[name].isoformat() if out[name] is not None else None
+    return out
+
+
+def _refuse(conn: Connection, event_ids: Sequence[int]) -> None:
+    """Fuse the venue, ``virtual``, round ordinal, co-chairs and outcomes of these events from the facts of
+    their documents (storage/fusion.py). Only documents whose facts are of the event's block count; an event
+    none of whose documents carries facts (archived before migration 0006) keeps what it has."""
+    events = {int(r.id): r for r in conn.execute(
+        select(Event.id, Event.country_a, Event.country_b, Event.mechanism, Event.venue_city, Event.venue_country,
+               Event.virtual, Event.round_ordinal, Event.co_chairs, Event.outcomes, Event.fusion_reasons)
+        .where(Event.id.in_(list(event_ids))))}
+    evidence: dict[int, list[dict[str, Any]]] = {}
+    rows = conn.execute(
+        select(Article.event_id, Document.id, Document.event_facts)
+        .join(Document, Document.article_id == Article.id)
+        .where(Article.event_id.in_(list(events)))
+        .order_by(Document.id)
+    )
+    for event_id, _doc_id, facts in rows:
+        ev = events[int(event_id)]
+        if isinstance(facts, dict) and facts.get("countries") == [ev.country_a, ev.country_b] \
+                and facts.get("mechanism") == ev.mechanism:
+            evidence.setdefault(int(event_id), []).append(facts)
+    for event_id, documents in evidence.items():
+        ev = events[event_id]
+        fused = fuse(documents)
+        values = {
+            "venue_city": fused.venue_city, "venue_country": fused.venue_country, "virtual": fused.virtual,
+            "round_ordinal": fused.round_ordinal, "co_chairs": fused.co_chairs or None,
+            "outcomes": fused.outcomes or None, "fusion_reasons": fused.reasons or None,
+        }
+        changed = {k: v for k, v in values.items() if getattr(ev, k) != v}
+        if changed:
+            conn.execute(update(Event).where(Event.id == event_id).values(**changed, updated_at=utcnow()))

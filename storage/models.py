@@ -12,6 +12,7 @@ from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -103,10 +105,14 @@ class Event(Base):
     date_evidence: Mapped[str | None] = mapped_column(Text)
     date_rank: Mapped[int] = mapped_column(Integer, default=0)
     venue_city: Mapped[str | None] = mapped_column(String(120))
-    venue_country: Mapped[str | None] = mapped_column(String(10))
+    venue_country: Mapped[str | None] = mapped_column(String(10))  # ISO alpha-2 or NULL (never "virtual")
+    # met by video conference; venue_city/venue_country are then NULL (migration 0006)
+    virtual: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     round_ordinal: Mapped[int | None] = mapped_column(Integer)
     co_chairs: Mapped[list[dict[str, Any]] | None] = mapped_column(NullableJSON)
     outcomes: Mapped[list[str] | None] = mapped_column(NullableJSON)
+    # why the fused facts are what they are where the documents disagreed (storage/fusion.py)
+    fusion_reasons: Mapped[list[str] | None] = mapped_column(NullableJSON)
     # lifetime coverage, maintained by the archive in the same transaction as the documents it counts
     documents_count: Mapped[int] = mapped_column(Integer, default=0)
     articles_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -204,6 +210,9 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # why the page's publication time was not archived (crawler.core.plausible); published_at is then NULL
     published_rejected: Mapped[str | None] = mapped_column(String(200))
+    # the event facts this page states (EventFactsRecord as JSON): the input of the event's fusion
+    # (storage/fusion.py); NULL for pages that state none, and for pages archived before migration 0006
+    event_facts: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
 
     source: Mapped[Source] = relationship(back_populates="documents")
     article: Mapped[Article | None] = relationship(back_populates="documents")

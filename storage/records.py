@@ -21,7 +21,8 @@ class EventFactsRecord:
     date_evidence: str | None = None
     date_rank: int = 0  # strength of the start-date evidence: 0 none, 1 preview, 2 relative, 3 explicit
     venue_city: str | None = None
-    venue_country: str | None = None
+    venue_country: str | None = None  # ISO alpha-2, never "virtual"
+    virtual: bool = False
     round_ordinal: int | None = None
     co_chairs: list[dict[str, Any]] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)

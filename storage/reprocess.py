@@ -35,6 +35,7 @@ from storage.events import (
     Assignment,
     add_evidence,
     assign_event,
+    event_facts_json,
     make_event_key,
     refresh_coverage,
 )
@@ -183,6 +184,7 @@ def _apply_one(
         "published_source": record.published_source, "published_precision": record.published_precision,
         "published_rejected": record.published_rejected, "language": record.language, "authors": record.authors or None, "topic": record.topic,
         "topic_reasons": record.topic_reasons or None,
+        "event_facts": event_facts_json(record.event) if record.topic == "dialogue_event" else None,
     }
     changes = {k: v for k, v in new_doc.items() if not _same(getattr(doc, k), v)}
     for k in changes:
@@ -194,6 +196,10 @@ def _apply_one(
         result.documents_changed += 1
     if doc.article_id is None:
         return
+    if "event_facts" in changes:  # the event this copy counts for fuses its facts again
+        held = conn.scalar(select(Article.event_id).where(Article.id == doc.article_id))
+        if held is not None:
+            touched.add(int(held))
     article_id = _article_for_text(conn, doc, record, result, touched)
     article = conn.execute(select(Article).where(Article.id == article_id)).one()
     if _first_document(conn, article.id) != page.document_id:

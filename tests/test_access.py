@@ -80,7 +80,8 @@ def test_grant_reader_can_read_everything_and_write_nothing(capsys: pytest.Captu
         assert conn.scalar(text("SELECT count(*) FROM articles")) == len(STORIES)
         assert conn.scalar(text("SELECT count(*) FROM documents")) == len(STORIES)
         assert conn.scalar(select(func.count()).select_from(Event)) == 4
-        for view in ("v_events", "v_articles", "v_documents", "v_event_publishers", "v_event_agencies"):
+        for view in ("v_events", "v_articles", "v_documents", "v_event_publishers", "v_event_agencies",
+                     "v_event_chairs"):
             conn.execute(text(f"SELECT * FROM {view}")).all()
         assert conn.scalar(text("SELECT count(*) FROM articles_fts")) == len(STORIES)
         assert conn.scalar(text("SELECT count(*) FROM later_table")) == 1

@@ -122,6 +122,27 @@ def test_extract_prints_every_field_for_saved_pages(capsys: pytest.CaptureFixtur
     assert code == 0 and len(out.splitlines()) == 1 and "body" not in json.loads(out)
 
 
+def test_extract_fuse_prints_the_facts_fused_across_pages_of_one_round(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pages = []
+    for n, (ordinal, chair) in enumerate([("23rd", "Yaşar Güler"), ("23rd", "Yasar Guler"), ("first", "Yaşar Güler")]):
+        lead = (f"Turkish Defence Minister {chair} met US Defense Secretary Lloyd Austin in Ankara on Tuesday for the "
+                f"{ordinal} meeting of the High Level Defense Group.")
+        path = tmp_path / f"p{n}.html"
+        path.write_text(f"<html><head><title>Turkey, US hold defence talks</title></head><body><article><h1>Turkey, "
+                        f"US hold defence talks</h1><p>ANKARA, Feb 28 (AA) - {lead}</p><p>{lead}</p></article></body>"
+                        "</html>", encoding="utf-8")
+        pages.append(str(path))
+    code, out, err = run(capsys, "extract", *pages, "--fuse", "--jsonl", "--no-body",
+                         "--published", "2024-02-28T10:00:00+03:00")
+    assert code == 0, err
+    fused = [json.loads(x) for x in out.splitlines() if x.startswith('{"fused_event"')]
+    assert len(fused) == 1 and fused[0]["documents"] == 3
+    assert fused[0]["round_ordinal"] == 23 and any("round ordinal 23" in r for r in fused[0]["reasons"])
+    assert {(c["name"], c["country"]) for c in fused[0]["co_chairs"]} == {("Yaşar Güler", "TUR"), ("Lloyd Austin", "USA")}
+
+
 def test_dateline_command_single_and_jsonl() -> None:
     one = subprocess.run([sys.executable, "-m", "crawler.app.cli", "dateline", "New Delhi, Feb 28 (IANS)",
                           "--published", "2024-02-28T20:04:00+05:30"], capture_output=True, text=True, check=False)

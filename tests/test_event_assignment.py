@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
 from storage.archive import Archive
 from storage.db import make_engine
-from storage.events import join_dates
+from storage.events import join_dates, refresh_coverage
 from storage.models import Article, DialogueSeries, Event, EventAlias
 from storage.records import DocumentRecord, EventFactsRecord, SeriesRecord
 
@@ -121,11 +122,11 @@ def test_weekday_then_range_gives_one_event_keyed_by_the_range(archive_url: str,
 def test_preview_attaches_but_a_report_sets_the_date_and_venue(archive_url: str, reverse: bool) -> None:
     preview = page(1, facts(date(2024, 2, 26), rank=1, relation="preview", venue=("Dhaka", "BD")),
                    published=datetime(2024, 2, 20, 10, tzinfo=IST))
-    report = page(2, facts(date(2024, 2, 27), rank=2, venue=("virtual", None)))
+    report = page(2, replace(facts(date(2024, 2, 27), rank=2, venue=(None, None)), virtual=True))
     crawl(archive_url, [report, preview] if reverse else [preview, report])
     (ev,) = events_of(archive_url)
     assert ev.start_date == date(2024, 2, 27) and ev.date_rank == 2
-    assert (ev.venue_city, ev.venue_country) == ("virtual", None)
+    assert ev.virtual and (ev.venue_city, ev.venue_country) == (None, None)
     assert ev.articles_count == 2
 
 
@@ -198,3 +199,60 @@ def test_series_rows_registry_sync_and_links(archive_url: str) -> None:
         assert conn.scalar(select(Article.event_id).where(Article.body.like("story 2 %"))) is not None
     engine.dispose()
     archive.engine.dispose()
+
+
+# -- facts fused across the event's documents (storage/fusion.py) -------------------------------------
+
+
+def _chair(name: str, country: str | None = None, title: str | None = None) -> dict[str, Any]:
+    return {"name": name, "title": title, "country": country}
+
+
+def _copies() -> list[DocumentRecord]:
+    """Three reports of one round that disagree: two say "23rd" and Washington, one "first ... in five years"
+    (read as 1) and only the country; one copy gives Rajnath Singh the guests' country; names vary."""
+    base = facts(date(2024, 2, 27))
+    return [
+        page(1, replace(base, round_ordinal=23, venue_city="Washington DC", venue_country="US", co_chairs=[
+            _chair("Lloyd J. Austin III", "USA", "Secretary of Defense"), _chair("Rajnath Singh", "IND"),
+            _chair("Yasar Guler", "TUR")])),
+        page(2, replace(base, round_ordinal=23, venue_city="Washington DC", venue_country="US", co_chairs=[
+            _chair("Lloyd Austin", "USA"), _chair("Rajnath Singh", "USA", "Defence Minister")])),
+        page(3, replace(base, round_ordinal=1, venue_city=None, venue_country="US", co_chairs=[
+            _chair("Mr. Lloyd Austin"), _chair("Shri Rajnath Singh", "IND"), _chair("Yaşar Güler", "TUR")])),
+    ]
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0)])
+def test_fused_facts_do_not_depend_on_the_order_documents_arrive_in(archive_url: str, order: tuple[int, ...]) -> None:
+    copies = _copies()
+    crawl(archive_url, [copies[i] for i in order])
+    (ev,) = events_of(archive_url)
+    assert ev.round_ordinal == 23
+    assert (ev.venue_city, ev.venue_country, ev.virtual) == ("Washington DC", "US", False)
+    chairs = {c["name"]: (c["country"], c["title"]) for c in ev.co_chairs}
+    assert chairs == {"Lloyd J. Austin III": ("USA", "Secretary of Defense"),
+                      "Rajnath Singh": ("IND", "Defence Minister"), "Yaşar Güler": ("TUR", None)}
+    assert any(r.startswith("round ordinal 23: weight 4 against 1 2") for r in ev.fusion_reasons)
+    engine = make_engine(archive_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, title, country FROM v_event_chairs WHERE event_key = :k"),
+                            {"k": ev.event_key}).all()
+    engine.dispose()
+    assert sorted(tuple(r) for r in rows) == [("Lloyd J. Austin III", "Secretary of Defense", "USA"),
+                                               ("Rajnath Singh", "Defence Minister", "IND"),
+                                               ("Yaşar Güler", None, "TUR")]
+
+
+def test_fused_facts_are_recomputed_when_a_document_leaves(archive_url: str) -> None:
+    crawl(archive_url, _copies())
+    engine = make_engine(archive_url)
+    with engine.begin() as conn:
+        (event_id,) = conn.scalars(select(Event.id)).all()
+        first_two = conn.scalars(select(Article.id).order_by(Article.id).limit(2)).all()
+        conn.execute(update(Article).where(Article.id.in_(first_two)).values(event_id=None))
+        refresh_coverage(conn, [event_id])
+    engine.dispose()
+    (ev,) = events_of(archive_url)
+    assert (ev.round_ordinal, ev.venue_city, ev.venue_country, ev.articles_count) == (1, None, "US", 1)
+    assert {c["name"] for c in ev.co_chairs} == {"Lloyd Austin", "Rajnath Singh", "Yaşar Güler"}

@@ -239,7 +239,7 @@ def test_virtual_venue_co_chairs_and_outcomes(registry: DialogueRegistry) -> Non
          "The two sides signed a Memorandum of Understanding on Cyber Security and issued a joint statement."],
         date(2022, 1, 12),
     )  # fmt: skip
-    assert result.venue_country == "virtual"
+    assert result.virtual and result.venue_country is None
     names = {c.name: c.country for c in result.co_chairs}
     assert names == {"Ajay Bhalla": "IND", "Robert Silvers": "USA"}
     assert "Memorandum of Understanding on Cyber Security" in result.outcomes
@@ -516,3 +516,17 @@ def test_seeds_give_the_homeland_security_dialogue(registry: DialogueRegistry) -
     assert (a.start_date, a.end_date, a.date_evidence) == (date(2024, 2, 27), date(2024, 2, 29), "From February 27 to February 29")
     assert (i.start_date, i.date_evidence) == (date(2024, 2, 28), "on Wednesday")
     assert CoChair("Ajay Bhalla", "Home Secretary", "IND") in i.co_chairs
+
+
+def test_co_chair_titles_run_to_the_end_of_their_last_word(registry: DialogueRegistry) -> None:
+    result = facts(
+        registry, "India, EU hold counter-terrorism dialogue",
+        ["The India-EU Joint Working Group on Counter Terrorism met in Brussels on Tuesday, co-chaired by Anand Rao, "
+         "Joint Secretary (Counter Terrorism), and Helga Lindqvist, Director for Security and Defence Policy at the "
+         "European External Action Service."],
+        date(2024, 2, 28),
+    )  # fmt: skip
+    titles = {c.name: (c.title, c.country) for c in result.co_chairs}
+    assert titles["Helga Lindqvist"] == (
+        "Director for Security and Defence Policy at the European External Action Service", "EUU")
+    assert titles["Anand Rao"][1] == "IND"

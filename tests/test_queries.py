@@ -272,7 +272,21 @@ def check_q14(_g: Gold, rows: list[dict[str, Any]], _pub: Any) -> None:
     assert times == sorted(times)
 
 
-CHECKS: dict[str, Callable[..., None]] = {f"Q{i}": globals()[f"check_q{i}"] for i in range(1, 15)}
+def check_q15(g: Gold, rows: list[dict[str, Any]], _pub: Any) -> None:
+    """The co-chairs of the FRA-IND rounds agree with ../shared/data/dialogues/events_dev.json (by surname and
+    country), and no one is listed twice in a round."""
+    dev = shared_path("data", "dialogues", "events_dev.json")
+    alpha3 = {"IN": "IND", "FR": "FRA"}
+    days = {k[1] for k in g.events if k[0] == "FRA-IND"}
+    expected = {(c["name"].split()[-1], alpha3[c["country"]])
+                for e in json.loads(dev.read_text(encoding="utf-8"))["events"]
+                if sorted(e["countries"]) == ["FR", "IN"] and e["start_date"] in days for c in e["co_chairs"]}
+    actual = [(r["name"].split()[-1], r["country"]) for r in rows]
+    assert expected and expected <= set(actual)
+    assert len({(r["event_key"], r["name"]) for r in rows}) == len(rows)
+
+
+CHECKS: dict[str, Callable[..., None]] = {f"Q{i}": globals()[f"check_q{i}"] for i in range(1, 16)}
 
 
 @pytest.mark.parametrize("qid", sorted(CHECKS, key=lambda q: int(str(q)[1:])))

@@ -16,7 +16,7 @@ from storage.models import Base
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 HEADING = re.compile(r"^### (Table|View) `(\w+)`\s*$")
 ROW = re.compile(r"^\| `(\w+)` \|")
-VIEWS = ("v_events", "v_articles", "v_documents", "v_event_publishers", "v_event_agencies")
+VIEWS = ("v_events", "v_articles", "v_documents", "v_event_publishers", "v_event_agencies", "v_event_chairs")
 
 
 def documented() -> dict[tuple[str, str], list[str]]:

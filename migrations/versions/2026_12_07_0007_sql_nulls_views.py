@@ -1,7 +1,7 @@
 """SQL NULL for absent JSON values; analyst views that read right
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-07 20:30:00
 
 Issue 17 ("SQL that analysts don't fight"):
@@ -17,7 +17,8 @@ Issue 17 ("SQL that analysts don't fight"):
   ``first_report_at``, ``last_report_at`` and ``first_report_lag_days`` count only documents whose article is
   not a preview (relation ``report``, ``followup`` or unknown); ``first_preview_at`` and
   ``preview_documents`` (new, appended) say what the previews did.
-- ``v_events`` gains the series' ``level``, ``series_aliases`` and ``series_abbreviations`` (appended).
+- ``v_events`` gains the series' ``level``, ``series_aliases`` and ``series_abbreviations``, and the event's
+  ``virtual`` flag of revision 0006 (appended).
 
 Column order of the old columns is unchanged; new columns are appended (docs/schema.md). The downgrade
 restores the views of revision 0002, read from that migration (its SQL is frozen).
@@ -30,7 +31,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0007'
-down_revision: str | Sequence[str] | None = '0005'
+down_revision: str | Sequence[str] | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -40,8 +41,8 @@ VIEWS = ("v_event_agencies", "v_event_publishers", "v_documents", "v_articles", 
 JSON_COLUMNS = {
     "crawl_runs": ("arguments", "drop_reasons", "monitor_results", "blocked_sources", "stats"),
     "dialogue_series": ("aliases", "abbreviations"),
-    "events": ("co_chairs", "outcomes", "agencies"),
-    "documents": ("authors", "topic_reasons", "discovery"),
+    "events": ("co_chairs", "outcomes", "agencies", "fusion_reasons"),
+    "documents": ("authors", "topic_reasons", "discovery", "event_facts"),
 }
 
 # -- pieces that differ between the dialects ----------------------------------------------------------
@@ -135,7 +136,8 @@ SELECT e.id AS event_id,
        {lst('s.aliases')} AS series_aliases,
        {lst('s.abbreviations')} AS series_abbreviations,
        {iso('c.first_preview_at')} AS first_preview_at,
-       COALESCE(c.preview_documents, 0) AS preview_documents
+       COALESCE(c.preview_documents, 0) AS preview_documents,
+       e.virtual
   FROM events e
   LEFT JOIN dialogue_series s ON s.id = e.series_id
   LEFT JOIN (SELECT a.event_id,

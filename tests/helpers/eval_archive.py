@@ -139,7 +139,7 @@ def archived_rows(database: str) -> list[Any]:
             select(Document.id.label("doc_id"), Document.url, Document.canonical_url, Document.published_at,
                    Document.published_offset_minutes, Article.id.label("article_id"), Article.agency,
                    Article.relation, Event.id.label("event_id"), Event.event_key, Event.country_a, Event.country_b,
-                   Event.start_date, Event.end_date, Event.venue_city, Event.venue_country)
+                   Event.start_date, Event.end_date, Event.venue_city, Event.venue_country, Event.virtual)
             .join(Article, Article.id == Document.article_id)
             .outerjoin(Event, Event.id == Article.event_id)
         ).all()
@@ -232,7 +232,7 @@ def evaluate(gold: list[dict[str, Any]], found: dict[str, Any]) -> tuple[dict[st
             "start": row.start_date.isoformat() if row.start_date else None,
             "relation": row.relation,
             "end": row.end_date.isoformat() if row.end_date else None,
-            "venue_country": row.venue_country,
+            "venue_country": "virtual" if row.virtual else row.venue_country,
         }
         want = {"pair": sorted(ev["countries"]), "start": ev["start_date"], "relation": ev["relation"],
                 "end": ev["end_date"],

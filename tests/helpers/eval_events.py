@@ -18,7 +18,7 @@ The scorer behind benchmarks/eval_events.py (the CLI: [--verbose] [--json OUT]) 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -127,6 +127,7 @@ def evaluate_set(root: Path, gold_path: Path, *, use_real: bool, verbose: bool) 
     counts: dict[str, int] = defaultdict(int)
     predicted_keys: dict[str, str | None] = {}
     gold_events: dict[str, str] = {}
+    page_facts: dict[str, Any] = {}
     for row in rows:
         path = root / row["url_path"].lstrip("/")
         if path.is_dir():
@@ -157,7 +158,7 @@ def evaluate_set(root: Path, gold_path: Path, *, use_real: bool, verbose: bool) 
         got_start = facts.start_date.isoformat() if facts and facts.start_date else None
         got_end = facts.end_date.isoformat() if facts and facts.end_date else None
         got_relation = facts.relation if facts else None
-        got_venue = (facts.venue_city, facts.venue_country) if facts else None
+        got_venue = (facts.venue_city, "virtual" if facts.virtual else facts.venue_country) if facts else None
         checks = {
             "pair": (gold_pair, got_pair),
             "start": (event["start_date"], got_start),
@@ -178,6 +179,7 @@ def evaluate_set(root: Path, gold_path: Path, *, use_real: bool, verbose: bool) 
                     "reasons": facts.reasons if facts else ["no facts"],
                 })  # fmt: skip
         predicted_keys[row["url_path"]] = facts.event_key() if facts else None
+        page_facts[row["url_path"]] = facts
         gold_events[row["url_path"]] = event["event_id"]
         if facts is not None and facts.series_known:
             counts["series_known"] += 1
@@ -197,7 +199,121 @@ def evaluate_set(root: Path, gold_path: Path, *, use_real: bool, verbose: bool) 
         "key_bcubed_precision": bcubed_p,
         "key_bcubed_recall": bcubed_r,
     }
+    chairs = evaluate_co_chairs(page_facts, predicted_keys, gold_events)
+    if chairs is not None and chairs["figures"]["co_chair_gold"]:
+        figures.update(chairs["figures"])
     if verbose:
         for failure in failures:
             print(json.dumps(failure, ensure_ascii=False, default=str))
-    return {"figures": figures, "failures": failures}
+    return {"figures": figures, "failures": failures,
+            "co_chair_misses": chairs["misses"] if chairs is not None else {}}
+
+
+EVENTS_DEV = SHARED / "data" / "dialogues" / "events_dev.json"
+CO_CHAIR_TARGETS = {"co_chair_precision": 0.95, "co_chair_recall": 0.90}
+
+
+def _alpha3(code: str | None) -> str | None:
+    import pycountry
+
+    if not code:
+        return None
+    if code.upper() == "EU":
+        return "EUU"
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return country.alpha_3 if country is not None else code.upper()
+
+
+def facts_mapping(facts: Any) -> dict[str, Any]:
+    """An ``EventFacts`` as the mapping ``storage.fusion.fuse`` reads (the archived ``EventFactsRecord`` fields)."""
+    return {
+        "relation": facts.relation, "venue_city": facts.venue_city, "venue_country": facts.venue_country,
+        "virtual": getattr(facts, "virtual", False), "round_ordinal": facts.round_ordinal,
+        "co_chairs": [{"name": c.name, "title": c.title, "country": c.country} for c in facts.co_chairs],
+        "outcomes": list(facts.outcomes),
+    }  # fmt: skip
+
+
+def evaluate_co_chairs(
+    page_facts: dict[str, Any], predicted_keys: dict[str, str | None], gold_events: dict[str, str],
+    events_dev: Path = EVENTS_DEV,
+) -> dict[str, Any] | None:
+    """Co-chairs (name + country per event) of the events the archive would form, against ``events_dev.json``.
+
+    Per gold round of the set: the key most of its pages get; the co-chairs fused (``storage.fusion.fuse``)
+    over every page of the set with that key (so are the venue, ``event_venue_agree``: virtual or the
+    alpha-2 country, and the ordinal, ``event_ordinal_agree``, over rounds with one). A chair matches when the person (``storage.fusion.group_people``)
+    and the country (alpha-3) agree. Misses by class: ``no_event`` (no page of the round keyed),
+    ``name_missed``, ``wrong_country``, ``no_country``; false positives: ``extra_person``, ``wrong_country``,
+    ``no_country``."""
+    from storage.fusion import fuse, group_people
+
+    if not events_dev.exists():
+        return None
+    gold_by_id = {e["event_id"]: e for e in json.loads(events_dev.read_text(encoding="utf-8"))["events"]}
+    pages_by_key: dict[str, list[str]] = defaultdict(list)
+    for page, key in predicted_keys.items():
+        if key is not None and page_facts.get(page) is not None:
+            pages_by_key[key].append(page)
+    rounds: dict[str, list[str]] = defaultdict(list)
+    for page, event_id in gold_events.items():
+        rounds[event_id].append(page)
+    tp = fp = gold_total = 0
+    agree: Counter[str] = Counter()
+    misses: dict[str, list[str]] = defaultdict(list)
+    for event_id in sorted(rounds):
+        gold = gold_by_id.get(event_id)
+        if gold is None:
+            continue
+        keys = Counter(k for p in rounds[event_id] if (k := predicted_keys.get(p)) is not None)
+        fused = fuse(facts_mapping(page_facts[p]) for p in sorted(pages_by_key[max(keys.items(), key=lambda kv: (kv[1], kv[0]))[0]])) if keys else None
+        people = group_people([c["name"] for c in gold["co_chairs"]] + [c["name"] for c in (fused.co_chairs if fused else [])])
+        want = {(people[c["name"]], _alpha3(c["country"])): c["name"] for c in gold["co_chairs"]}
+        gold_total += len(want)
+        if fused is None:
+            misses["no_event"] += [f"{event_id}: {n}" for n in want.values()]
+            continue
+        got = {(people[c["name"]], c["country"]): c["name"] for c in fused.co_chairs}
+        # the event's other fused facts: venue (virtual or the country) and the round ordinal
+        agree["venue_rounds"] += 1
+        want_venue = "virtual" if gold["venue_city"] == "virtual" else gold["venue_country"]
+        got_venue = "virtual" if fused.virtual else fused.venue_country
+        agree["venue_ok"] += got_venue == want_venue
+        if got_venue != want_venue:
+            misses["event_venue"].append(f"{event_id}: {got_venue} (gold {want_venue})")
+        if gold.get("round") is not None:
+            agree["ordinal_rounds"] += 1
+            agree["ordinal_ok"] += fused.round_ordinal == gold["round"]
+            if fused.round_ordinal != gold["round"]:
+                misses["event_ordinal"].append(f"{event_id}: {fused.round_ordinal} (gold {gold['round']})")
+        want_people = {k[0]: k[1] for k in want}
+        got_people = {k[0]: k[1] for k in got}
+        for pair, name in want.items():
+            if pair in got:
+                tp += 1
+            elif pair[0] not in got_people:
+                misses["name_missed"].append(f"{event_id}: {name}")
+            elif got_people[pair[0]] is None:
+                misses["no_country"].append(f"{event_id}: {name}")
+            else:
+                misses["wrong_country"].append(f"{event_id}: {name} ({got_people[pair[0]]}, gold {pair[1]})")
+        for pair, name in got.items():
+            if pair in want:
+                continue
+            fp += 1
+            if pair[0] not in want_people:
+                misses["extra_person"].append(f"{event_id}: {name} ({pair[1]})")
+            elif pair[1] is None:
+                misses["extra_no_country"].append(f"{event_id}: {name}")
+    got_total = tp + fp
+    return {
+        "figures": {
+            "co_chair_rounds": len([e for e in rounds if e in gold_by_id]),
+            "co_chair_gold": gold_total,
+            "co_chair_precision": _ratio(tp, got_total),
+            "co_chair_recall": _ratio(tp, gold_total),
+            "event_venue_agree": _ratio(agree["venue_ok"], agree["venue_rounds"]),
+            "event_ordinal_agree": _ratio(agree["ordinal_ok"], agree["ordinal_rounds"]),
+        },
+        "misses": dict(misses),
+    }

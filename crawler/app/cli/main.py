@@ -341,8 +341,11 @@ MANIFEST_KEYS = ("source", "published", "publication", "via")
               help="How the page was discovered (default: sitemap with --published, else url).")
 @click.option("--jsonl", is_flag=True, help="One JSON object per line (default: pretty JSON).")
 @click.option("--no-body", is_flag=True, help="Leave the body text out of the output.")
+@click.option("--fuse", is_flag=True, help="Then, per event key, the facts fused across the pages (as the "
+              "archive fuses an event's documents) and why, where they disagree.")
 def extract(files: tuple[Path, ...], url: str | None, manifest: Path | None, source_name: str | None,
-            published: str | None, publication: str | None, via: str | None, jsonl: bool, no_body: bool) -> None:
+            published: str | None, publication: str | None, via: str | None, jsonl: bool, no_body: bool,
+            fuse: bool) -> None:
     """Run the pure pipeline on saved pages, in the context a crawl gives them, and print every derived field.
 
     With the discovery metadata the crawl had (--published, --publication, --via; ``documents.discovery`` in
@@ -377,6 +380,7 @@ def extract(files: tuple[Path, ...], url: str | None, manifest: Path | None, sou
     if not jobs:
         raise click.UsageError("give FILE... or --manifest FILE")
     registries = load_registries_or_exit()
+    events: dict[str, list[dict[str, Any]]] = {}
     for path, page_url, extra in jobs:
         try:
             html = path.read_bytes()
@@ -388,6 +392,15 @@ def extract(files: tuple[Path, ...], url: str | None, manifest: Path | None, sou
         if no_body:
             result.pop("body", None)
         click.echo(json.dumps(result, ensure_ascii=False, indent=None if jsonl else 2))
+        if result.get("event") and result["event"].get("key") and result.get("topic") == "dialogue_event":
+            events.setdefault(result["event"]["key"], []).append(result["event"])
+    for key, facts in sorted(events.items()) if fuse else ():
+        from dataclasses import asdict
+
+        from storage.fusion import fuse as fuse_facts
+
+        fused = {"fused_event": key, "documents": len(facts), **asdict(fuse_facts(facts))}
+        click.echo(json.dumps(fused, ensure_ascii=False, indent=None if jsonl else 2))
 
 
 def _known_source(registries: Registries, name: str | None) -> str | None:

@@ -11,7 +11,7 @@ function in its own module, every weight in ``weights``):
 3. ``read_tense`` (tense) — is the headline/lead about the future;
 4. ``find_round_dates`` (round_dates) — the round's first and last day;
 5. ``decide_relation`` (relation) — report, preview or follow-up (a follow-up cue may date the round);
-6. ``find_venue`` (venue) — city and country, or "virtual";
+6. ``find_venue`` (venue) — city and country, or ``virtual`` (a video conference);
 7. ``co_chairs`` (co_chairs) — who led the delegations;
 8. ``outcomes`` (outcomes) — documents signed, statements issued;
 9. ``round_ordinal`` (ordinal) — "the 12th round".
@@ -107,6 +107,7 @@ def facts_of_analysed(
         date_evidence=dates.evidence,
         venue_city=venue.city,
         venue_country=venue.country,
+        virtual=venue.virtual,
         co_chairs=co_chairs(doc, pair),  # 7
         outcomes=outcomes(doc),  # 8
         round_ordinal=round_ordinal(doc, mechanism),  # 9

@@ -31,6 +31,7 @@ class EventFacts:
     date_evidence: str | None
     venue_city: str | None
     venue_country: str | None
+    virtual: bool = False
     co_chairs: list[CoChair] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
     round_ordinal: int | None = None

@@ -1,6 +1,6 @@
 """Step 6 of the cascade: where the round met.
 
-From the sentences about the meeting: a video-conference cue, then a known city after "in/at/to", then
+From the sentences about the meeting: a video-conference cue (``virtual``, no city or country), then a known city after "in/at/to", then
 "here"/"in the national capital" (the dateline city), then a country after "in/to" (city unknown); last, a
 city the venue table lacks right after the meeting ("held in Cairo"). Sentences about other rounds or
 dated "in 2018" are skipped.
@@ -36,11 +36,12 @@ _MEETING_BEFORE_CITY_RE = re.compile(
 
 @dataclass(frozen=True)
 class Venue:
-    """City, alpha-2 country (or ``"virtual"``), and the reason shown to users."""
+    """City, alpha-2 country, whether the round met by video conference, and the reason shown to users."""
 
     city: str | None = None
     country: str | None = None
     reason: str | None = None
+    virtual: bool = False
 
 
 def _skipped(text: str) -> bool:
@@ -57,7 +58,7 @@ def find_venue(doc: Document, dateline_city: str | None, dateline_country: str |
         if _skipped(text) or _OTHER_MEETING_RE.search(text):
             continue
         if VIRTUAL_RE.search(text) and sentence.paragraph <= w.VENUE_VIRTUAL_MAX_PARAGRAPH:
-            return Venue(None, "virtual", "held by video conference")
+            return Venue(None, None, "held by video conference", virtual=True)
         for start, _end, city, country in find_venues(text):
             before = text[max(0, start - 60) : start].lower()
             if _PREPOSITION_BEFORE_RE.search(before) or _CITY_OF_RE.search(before):
