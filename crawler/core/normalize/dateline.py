@@ -285,8 +285,9 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             return None
     first = place.split("/")[0].strip()
     tp = re.match(r"(?i)TP\.?\s?(?=\w)", first)  # Vietnamese "TP." = "Thành phố" (city): "TP HỒ CHÍ MINH"
-    if tp and gazetteer().lookup_city("Thành phố " + first[tp.end():]):
-        parts.region_country = gazetteer().country_for_city("Thành phố " + first[tp.end():])
+    hit = gazetteer().lookup_city(first) if tp else None  # the gazetteer reads "TP." as "Thành phố"
+    if hit:
+        parts.region_country = hit[0]
         return parts
     if any(c.isalpha() and not c.isascii() and not c.isupper() and not c.islower() for c in first):
         return parts if gazetteer().lookup_city(first, allow_alternate=True) else None
@@ -509,12 +510,16 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         desk = _DESK_LEAD_RE.match(line, start)
         if desk:  # "নিজস্ব প্রতিবেদক, ঢাকা", "Staff Reporter, Lahore": the desk, then the place
             desk_place = _PLACE_RE.match(line, desk.end())
-            tail = line[desk_place.end():].lstrip()[:1] if desk_place else ""
-            if desk_place and tail in ("", ":", "|", "।", "-", "—", "–", "/") and _place_ok(desk_place.group("place")):
-                name = desk_place.group("place")
+            name = desk_place.group("place") if desk_place else ""
+            end = desk_place.end() if desk_place else 0
+            if "/" in name:  # "विशेष संवाददाता, वाराणसी / काशी ...": the slash ends the place, the story follows
+                name = name.split("/")[0].strip()
+                end = line.index(name, desk.end()) + len(name)
+            tail = line[end:].lstrip()[:1]
+            if name and tail in ("", ":", "|", "।", "-", "—", "–", "/") and _place_ok(name):
                 hit = gazetteer().lookup_city(name)
                 if hit is not None:
-                    return Dateline(line[start:desk_place.end()], (offset + start, offset + desk_place.end()),
+                    return Dateline(line[start:end], (offset + start, offset + end),
                                     _display_city(name), None, hit[0], line_agency, False, None, None, None, None)
         cjk = _match_cjk(line, start, offset, line_agency, published)
         if cjk is not None:

@@ -155,7 +155,8 @@ class Gazetteer:
             return own, name
         tp = _VI_CITY_PREFIX.match(key)
         if tp and key[tp.end():]:  # Vietnamese "TP. Hồ Chí Minh": "TP." abbreviates "Thành phố" (city)
-            return self._lookup_city("thanh pho " + key[tp.end():], allow_alternate, allow_typo)
+            return (self._lookup_city("thanh pho " + key[tp.end():], allow_alternate, allow_typo)
+                    or self._lookup_city(key[tp.end():], allow_alternate, allow_typo))
         primary, alternate, deletions, loose, _homonyms, _local = _geonames_index()
         place = primary.get(key)
         if key.startswith(("st ", "st. ")):
