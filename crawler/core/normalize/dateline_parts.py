@@ -344,7 +344,7 @@ def _paren(content: str, parts: _Parts) -> bool:
     if re.search(r"\bphoto|\bpic\b|\bfile\b|\bimage", text, re.I):
         return False
     desk = _DESK_WORDS_RE.match(text)
-    if desk and (desk.end() == len(text) or len(text[desk.end():].split()) <= 2 and not text[desk.end():].strip()[:1].isdigit()):
+    if desk and (desk.end() == len(text) or (len(text[desk.end():].split()) <= 2 and not text[desk.end():].strip()[:1].isdigit())):
         parts.desk = True
         return True  # "LAHORE (Staff Reporter)", "لاہور (سٹاف رپورٹر)", "(نمائندہ جنگ)": a desk (and its paper)
     head, _sp, last = text.rpartition(" ")
