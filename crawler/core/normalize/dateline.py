@@ -57,6 +57,7 @@ from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year 
     _LINE_NOISE_RE,
     _MAX_LINES,
     _MAX_SKIPPED,
+    _MONTH_HEADS,
     _NUMERIC_DATE_RE,
     _NUMERIC_DATE_START,
     _PAREN_AGENCY_LEAD_RE,
@@ -86,6 +87,8 @@ from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year 
     resolve_year,
 )
 from crawler.core.reference import gazetteer
+
+_ENDS = frozenset("-—–:|_")
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,8 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         return None
     parts = _Parts(place=place, agency=split_agency)
     for _ in range(8):
+        if parts.month is not None and not native and line[pos:pos + 4].lstrip()[:1] in _ENDS:
+            break  # an English dateline's date, then its terminator: no qualifier starts with a dash or colon
         h = _HIJRI_RE.match(line, pos) or (_HIJRI_AR_RE.match(line, pos) if native and parts.month is None else None)
         if h:
             pos = h.end()
@@ -482,7 +487,8 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         if start >= len(line.rstrip()):
             continue
         # "PTI / Washington, November 8": an agency line flattened onto the dateline's line.
-        lead = _AGENCY_LEAD_RE.match(line, start) or _PAREN_AGENCY_LEAD_RE.match(line, start)
+        lead = ((_AGENCY_LEAD_RE.match(line, start) if "/" in line[start:start + 80] else None)
+                or _PAREN_AGENCY_LEAD_RE.match(line, start))
         if lead and normalize_agency(lead.group("a")):
             line_agency = normalize_agency(lead.group("a"))
             start = lead.end()
@@ -494,14 +500,15 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
             if vi_place and hit:
                 return Dateline(line[start:vi_place.end()], (offset + start, offset + vi_place.end()), vi_place.group("place"),
                                 None, hit[0], normalize_agency(vi.group("a")), False, None, None, None, None)
-        da = _DATE_AGENCY_RE.match(line, start)
+        month_first = line[start:start + 3].casefold() in _MONTH_HEADS  # the next two forms open with a month
+        da = _DATE_AGENCY_RE.match(line, start) if month_first else None
         if da and normalize_agency(da.group("a")):
             month, day = _month_of(da.group("mon")), int(da.group("day"))
             year = int(da.group("year")) if da.group("year") else None
             return Dateline(line[start:da.end()], (offset + start, offset + da.end()), None, None, None,
                             normalize_agency(da.group("a")), False, month, day, year,
                             _resolve(month, day, year, published))
-        d = _DATE_ONLY_RE.match(line, start)
+        d = _DATE_ONLY_RE.match(line, start) if month_first else None
         if d and not line[d.end():].lstrip()[:1].isdigit():
             month, day, year = _month_of(d.group("mon")), int(d.group("day")), int(d.group("year"))
             raw = line[start:d.end()]

@@ -24,6 +24,7 @@ _MAX_SKIPPED = 4
 # place-word guards, every dateline language (except the CJK "3月" forms, read by _CJK_PATTERNS) for dates.
 _MONTH_NUM = calendar().month_numbers
 _MONTHS = calendar().month_pattern
+_MONTH_HEADS = frozenset(form[:3] for form in _MONTH_NUM)  # an English month name's first three letters
 _DATE_LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "tr", "vi", "ru", "hi", "ur", "bn", "ta", "ar")
 _MONTH_NUM_ALL: dict[str, int] = {}
 for _lang in _DATE_LANGUAGES:
@@ -250,6 +251,8 @@ def _place_ok(place: str) -> bool:
 
 
 def _is_all_caps_place(place: str) -> bool:
+    if place.isascii():  # the same test, in C: every letter upper case and at least one letter
+        return place.isupper()
     letters = [c for c in place if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)
 
@@ -459,7 +462,7 @@ def _house_styles() -> tuple[tuple[str, bool, str, str, str], ...]:
 def house_style_agency(parts: _Parts, line: str) -> str | None:
     """The agency whose house style (house_styles.json) a dateline without a printed tag fits, else None.
     English datelines only (the styles are those of the wires' English services)."""
-    if parts.agency is not None or parts.month is None or parts.term is None or not line.isascii():
+    if (parts.agency is not None or parts.month is None or parts.term not in _STYLE_TERMS or not line.isascii()):
         return None
     printed = (parts.month_text or "").rstrip(".").casefold()
     form = "full" if printed in _ENGLISH_FULL_MONTHS else "abbreviated" if printed else ""
@@ -471,5 +474,5 @@ def house_style_agency(parts: _Parts, line: str) -> str | None:
     return None
 
 
-_ENGLISH_FULL_MONTHS = frozenset(["january", "february", "march", "april", "may", "june", "july", "august",
-                                  "september", "october", "november", "december"])
+_STYLE_TERMS = frozenset(style[3] for style in _house_styles())
+_ENGLISH_FULL_MONTHS = frozenset(forms[0] for forms in calendar().months)
