@@ -89,6 +89,7 @@ from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year 
 from crawler.core.reference import gazetteer
 
 _ENDS = frozenset("-—–:|_")
+_DESK_SLASH_RE = re.compile(r"[ \t]{0,3}(?P<t>/)(?=[ \t])")  # "Bruxelles, bureau européen / La Commission ..."
 
 
 @dataclass(frozen=True)
@@ -218,8 +219,10 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             pos = c.end()
             continue
         r = _REGION_RE.match(line, pos) if parts.month is None else None
-        if r and _DESK_WORDS_RE.fullmatch(r.group("r").strip()):
-            parts.desk = True  # "Pékin, correspondance", "लखनऊ, संवाददाता"
+        desk = _DESK_WORDS_RE.match(r.group("r").strip()) if r else None
+        rest = r.group("r").strip()[desk.end():].split() if r and desk else []
+        if r and desk and (not rest or (len(rest) == 1 and rest[0].islower())):
+            parts.desk = True  # "Pékin, correspondance", "लखनऊ, संवाददाता", "Bruxelles, bureau européen"
             pos = r.end()
             continue
         if r:
@@ -242,7 +245,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
                 pos = r.end()
                 continue
         break
-    t = _TERM_RE.match(line, pos)
+    t = _TERM_RE.match(line, pos) or (_DESK_SLASH_RE.match(line, pos) if parts.desk else None)
     if t:
         parts.term = t.group("t")
         pos = t.end()

