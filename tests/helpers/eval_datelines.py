@@ -258,9 +258,9 @@ MULTI_FIELDS = ("city", "country", "agency", "month", "day")
 # Floors of the multilingual blind set at the figures its first fixes reached (first run, before any of
 # them: city 0.371, country 0.358, agency 0.480, month 0.599, day 0.581, 2 false datelines). Issue 16's
 # target is 0.97 on each field; the gaps are listed in docs/decisions.md. Raised after the script key, native
-# agency aliases and house styles (city 0.926 → 0.964, country 0.924 → 0.964, agency 0.987 → 0.997, month and
+# agency aliases and house styles (city 0.926 → 0.970, country 0.924 → 0.970, agency 0.987 → 0.997, month and
 # day 0.995 → 1.0).
-MULTI_FLOORS = {"city": 0.96, "country": 0.96, "agency": 0.99, "month": 0.99, "day": 0.99}
+MULTI_FLOORS = {"city": 0.965, "country": 0.965, "agency": 0.99, "month": 0.99, "day": 0.99}
 MULTI_CEILINGS = {"false_datelines": 0}
 
 
