@@ -257,8 +257,10 @@ MULTI_FILE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blind
 MULTI_FIELDS = ("city", "country", "agency", "month", "day")
 # Floors of the multilingual blind set at the figures its first fixes reached (first run, before any of
 # them: city 0.371, country 0.358, agency 0.480, month 0.599, day 0.581, 2 false datelines). Issue 16's
-# target is 0.97 on each field; the gaps are listed in docs/decisions.md.
-MULTI_FLOORS = {"city": 0.92, "country": 0.92, "agency": 0.98, "month": 0.99, "day": 0.99}
+# target is 0.97 on each field; the gaps are listed in docs/decisions.md. Raised after the script key, native
+# agency aliases and house styles (city 0.926 → 0.970, country 0.924 → 0.970, agency 0.987 → 0.997, month and
+# day 0.995 → 1.0).
+MULTI_FLOORS = {"city": 0.965, "country": 0.965, "agency": 0.99, "month": 0.99, "day": 0.99}
 MULTI_CEILINGS = {"false_datelines": 0}
 
 

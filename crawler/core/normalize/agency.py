@@ -61,7 +61,17 @@ def _normalize(name: str) -> str | None:
         return code
     # "Xinhua News Agency" style: known name followed by a generic suffix.
     stripped = re.sub(r"\s+(news agency|news service|news|agency|press|wire)$", "", key)
-    return by_key.get(stripped)
+    code = by_key.get(stripped)
+    if code is None and "-" in key:
+        # A wire's regional or topical service: "ИНТЕРФАКС-СИБИРЬ", "Интерфакс-Урал", "dpa-AFX" are the wire.
+        head, _sep, tail = key.partition("-")
+        code = by_key.get(head) if len(head) >= 3 and tail.replace(" ", "").isalpha() else None
+    return code
+
+
+def agency_country(code: str | None) -> str | None:
+    """The home country (ISO alpha-2) of an agency code, else None."""
+    return _tables()[1].get(code) if code else None
 
 
 # --- syndication wrappers: "(MENAFN- IANS)", "(MENAFN - Jordan Times)" ------------------------------

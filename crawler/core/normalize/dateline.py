@@ -28,7 +28,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from crawler.core.normalize.agency import match_wrapper, normalize_agency
+from crawler.core.normalize.agency import agency_country, match_wrapper, normalize_agency
 from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year is public here too)
     _AGENCY_LEAD_RE,
     _BARE_NATIVE_AGENCY_RE,
@@ -57,6 +57,7 @@ from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year 
     _LINE_NOISE_RE,
     _MAX_LINES,
     _MAX_SKIPPED,
+    _MONTH_HEADS,
     _NUMERIC_DATE_RE,
     _NUMERIC_DATE_START,
     _PAREN_AGENCY_LEAD_RE,
@@ -82,9 +83,13 @@ from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year 
     _place_ok,
     _resolve,
     _year_of,
+    house_style_agency,
     resolve_year,
 )
 from crawler.core.reference import gazetteer
+
+_ENDS = frozenset("-—–:|_")
+_DESK_SLASH_RE = re.compile(r"[ \t]{0,3}(?P<t>/)(?=[ \t])")  # "Bruxelles, bureau européen / La Commission ..."
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,8 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         return None
     parts = _Parts(place=place, agency=split_agency)
     for _ in range(8):
+        if parts.month is not None and not native and line[pos:pos + 4].lstrip()[:1] in _ENDS:
+            break  # an English dateline's date, then its terminator: no qualifier starts with a dash or colon
         h = _HIJRI_RE.match(line, pos) or (_HIJRI_AR_RE.match(line, pos) if native and parts.month is None else None)
         if h:
             pos = h.end()
@@ -152,6 +159,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             if d:
                 day = d.group("day")
                 parts.month, parts.day = _month_of(d.group("mon")), _HINDI_DAY_WORDS.get(day) or int(day)
+                parts.month_text = d.group("mon")
                 parts.year = _year_of(d.group("year"))
                 parts.dash_date = bool(pre.group("dash"))
                 pos = d.end()
@@ -211,8 +219,10 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             pos = c.end()
             continue
         r = _REGION_RE.match(line, pos) if parts.month is None else None
-        if r and _DESK_WORDS_RE.fullmatch(r.group("r").strip()):
-            parts.desk = True  # "Pékin, correspondance", "लखनऊ, संवाददाता"
+        desk = _DESK_WORDS_RE.match(r.group("r").strip()) if r else None
+        rest = r.group("r").strip()[desk.end():].split() if r and desk else []
+        if r and desk and (not rest or (len(rest) == 1 and rest[0].islower())):
+            parts.desk = True  # "Pékin, correspondance", "लखनऊ, संवाददाता", "Bruxelles, bureau européen"
             pos = r.end()
             continue
         if r:
@@ -235,7 +245,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
                 pos = r.end()
                 continue
         break
-    t = _TERM_RE.match(line, pos)
+    t = _TERM_RE.match(line, pos) or (_DESK_SLASH_RE.match(line, pos) if parts.desk else None)
     if t:
         parts.term = t.group("t")
         pos = t.end()
@@ -283,8 +293,9 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
             return None
     first = place.split("/")[0].strip()
     tp = re.match(r"(?i)TP\.?\s?(?=\w)", first)  # Vietnamese "TP." = "Thành phố" (city): "TP HỒ CHÍ MINH"
-    if tp and gazetteer().lookup_city("Thành phố " + first[tp.end():]):
-        parts.region_country = gazetteer().country_for_city("Thành phố " + first[tp.end():])
+    hit = gazetteer().lookup_city(first) if tp else None  # the gazetteer reads "TP." as "Thành phố"
+    if hit:
+        parts.region_country = hit[0]
         return parts
     if any(c.isalpha() and not c.isascii() and not c.isupper() and not c.islower() for c in first):
         return parts if gazetteer().lookup_city(first, allow_alternate=True) else None
@@ -314,9 +325,13 @@ def _build(text: str, line_start: int, start: int, parts: _Parts, line_agency: s
     inferred = False
     if agency is None and line_agency is not None:
         agency = line_agency
-    if (agency is None and parts.bracket_country is not None and parts.month is not None
-            and parts.term == ":"):
-        agency, inferred = "ANI", True  # ANI house style "City [Country], Month D :" with the tag cut
+    if agency is None:  # a house style with the tag cut (house_styles.json): ANI, Bernama, PTI
+        agency = house_style_agency(parts, text[line_start + start:raw_end])
+        inferred = agency is not None
+    home = agency_country(agency)
+    if (home and home != country and first and not parts.bracket_country and not parts.region_country
+            and gazetteer().city_in_country(first, home)):
+        country = home  # "Valencia, 26 jun (EFE)" is in Spain, "GEORGE TOWN, Nov 21 --" (Bernama) in Malaysia
     return Dateline(
         raw=raw,
         span=(line_start + start, line_start + start + len(raw)),
@@ -475,7 +490,8 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         if start >= len(line.rstrip()):
             continue
         # "PTI / Washington, November 8": an agency line flattened onto the dateline's line.
-        lead = _AGENCY_LEAD_RE.match(line, start) or _PAREN_AGENCY_LEAD_RE.match(line, start)
+        lead = ((_AGENCY_LEAD_RE.match(line, start) if "/" in line[start:start + 80] else None)
+                or _PAREN_AGENCY_LEAD_RE.match(line, start))
         if lead and normalize_agency(lead.group("a")):
             line_agency = normalize_agency(lead.group("a"))
             start = lead.end()
@@ -487,14 +503,15 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
             if vi_place and hit:
                 return Dateline(line[start:vi_place.end()], (offset + start, offset + vi_place.end()), vi_place.group("place"),
                                 None, hit[0], normalize_agency(vi.group("a")), False, None, None, None, None)
-        da = _DATE_AGENCY_RE.match(line, start)
+        month_first = line[start:start + 3].casefold() in _MONTH_HEADS  # the next two forms open with a month
+        da = _DATE_AGENCY_RE.match(line, start) if month_first else None
         if da and normalize_agency(da.group("a")):
             month, day = _month_of(da.group("mon")), int(da.group("day"))
             year = int(da.group("year")) if da.group("year") else None
             return Dateline(line[start:da.end()], (offset + start, offset + da.end()), None, None, None,
                             normalize_agency(da.group("a")), False, month, day, year,
                             _resolve(month, day, year, published))
-        d = _DATE_ONLY_RE.match(line, start)
+        d = _DATE_ONLY_RE.match(line, start) if month_first else None
         if d and not line[d.end():].lstrip()[:1].isdigit():
             month, day, year = _month_of(d.group("mon")), int(d.group("day")), int(d.group("year"))
             raw = line[start:d.end()]
@@ -503,12 +520,16 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         desk = _DESK_LEAD_RE.match(line, start)
         if desk:  # "নিজস্ব প্রতিবেদক, ঢাকা", "Staff Reporter, Lahore": the desk, then the place
             desk_place = _PLACE_RE.match(line, desk.end())
-            tail = line[desk_place.end():].lstrip()[:1] if desk_place else ""
-            if desk_place and tail in ("", ":", "|", "।", "-", "—", "–") and _place_ok(desk_place.group("place")):
-                name = desk_place.group("place")
+            name = desk_place.group("place") if desk_place else ""
+            end = desk_place.end() if desk_place else 0
+            if "/" in name:  # "विशेष संवाददाता, वाराणसी / काशी ...": the slash ends the place, the story follows
+                name = name.split("/")[0].strip()
+                end = line.index(name, desk.end()) + len(name)
+            tail = line[end:].lstrip()[:1]
+            if name and tail in ("", ":", "|", "।", "-", "—", "–", "/") and _place_ok(name):
                 hit = gazetteer().lookup_city(name)
                 if hit is not None:
-                    return Dateline(line[start:desk_place.end()], (offset + start, offset + desk_place.end()),
+                    return Dateline(line[start:end], (offset + start, offset + end),
                                     _display_city(name), None, hit[0], line_agency, False, None, None, None, None)
         cjk = _match_cjk(line, start, offset, line_agency, published)
         if cjk is not None:

