@@ -42,6 +42,10 @@ FOOTER_RE = re.compile(
     re.I,
 )
 FOOTER_MAX_CHARS = 240
+# A trailer ends a story: at least this much prose (paragraphs ending a sentence) comes before it. An agency
+# name on its own line under the headline and standfirst ("ANI", then "Updated: Nov 20, 2023") is a byline.
+TRAILER_MIN_PROSE_BEFORE = 300
+_SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)]*$")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,11 @@ def _strip_leading_dateline(paragraphs: list[str], published: dt.datetime | dt.d
     return paragraphs, found
 
 
+def prose_chars(paragraphs: list[str]) -> int:
+    """Characters of the paragraphs that end a sentence (headlines, section names and stamps do not)."""
+    return sum(len(p) for p in paragraphs if _SENTENCE_END_RE.search(p))
+
+
 def clean_body(paragraphs: list[str], *, published: dt.datetime | dt.date | None = None) -> CleanBody:
     """Split wire furniture from the story text.
 
@@ -128,6 +137,8 @@ def clean_body(paragraphs: list[str], *, published: dt.datetime | dt.date | None
     for index in range(2, len(paras) - 1):
         hit = find_trailer(paras[index])
         if hit is not None and hit[0] == 0 and hit[2] is not None:
+            if prose_chars(paras[:index]) < TRAILER_MIN_PROSE_BEFORE:
+                continue  # a byline under the headline, not the end of the story
             end = index + 1
             while end < len(paras) and (more := find_trailer(paras[end])) is not None and more[0] == 0:
                 end += 1  # "--IANS" then "sd/vd": the desk codes belong to the trailer

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+
+from crawler.core.events.dates import find_date_mentions
 
 from crawler.core.events.facts import weights as w
 from crawler.core.events.text import (
@@ -46,9 +49,29 @@ class Tense:
     reason: str
 
 
+_ANY_DAY = date(2000, 1, 1)  # any reference: only whether a sentence names a day is asked
+_SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)]*\s*$")
+
+
+def lead_paragraph(doc: Document) -> int:
+    """The first body paragraph that is prose (a sentence of ``LEAD_MIN_WORDS`` words or more that ends with
+    a full stop), among the first ``LEAD_MAX_PARAGRAPH``: site furniture stored in front of the story
+    ("Home / World News / ...", a headline repeated, "ANI", "Updated: Nov 20, 2023") is not the lead."""
+    texts: dict[int, list[str]] = {}
+    for sentence in doc.sentences:
+        if 0 <= sentence.paragraph <= w.LEAD_MAX_PARAGRAPH:
+            texts.setdefault(sentence.paragraph, []).append(sentence.text)
+    for index in sorted(texts):
+        text = " ".join(texts[index])
+        if _SENTENCE_END_RE.search(text) and len(text.split()) >= w.LEAD_MIN_WORDS:
+            return index
+    return 0
+
+
 def lead_sentences(doc: Document) -> list[Sentence]:
-    """The first two sentences of the first body paragraph."""
-    body = [s for s in doc.sentences if s.paragraph == 0]
+    """The first two sentences of the lead paragraph (``lead_paragraph``)."""
+    index = lead_paragraph(doc)
+    body = [s for s in doc.sentences if s.paragraph == index]
     return body[:2]
 
 
@@ -86,11 +109,18 @@ def read_tense(doc: Document) -> Tense:
     lead's tense. A lead sentence about another round ("The next meeting will be held in 2019") says
     nothing about this one's tense."""
     lead = [s for s in lead_sentences(doc) if not OTHER_ROUND_RE.search(s.text)]
-    standfirst = [s for s in doc.sentences if s.paragraph == 0]
-    news_lead = next((s for s in doc.sentences if s.paragraph == 1), None)
-    if len(standfirst) == 1 and len(standfirst[0].text) <= w.STANDFIRST_MAX_CHARS and news_lead is not None:
+    lead_index = lead_paragraph(doc)
+    standfirst = [s for s in doc.sentences if s.paragraph == lead_index]
+    news_lead = next((s for s in doc.sentences if s.paragraph == lead_index + 1), None)
+    if (
+        len(standfirst) == 1
+        and len(standfirst[0].text) <= w.STANDFIRST_MAX_CHARS
+        and news_lead is not None
+        and not find_date_mentions(standfirst[0].text, _ANY_DAY)
+    ):
         # A one-sentence standfirst over the news lead ("The annex will let firms share classified data."
-        # then "India and the US on Wednesday signed ..."): the news lead carries the tense.
+        # then "India and the US on Wednesday signed ..."): the news lead carries the tense. A sentence that
+        # dates itself ("Wong arrived ... to participate in the ... Dialogue on Monday morning.") is the lead.
         lead = [news_lead]
     lead_past = False
     if lead:
