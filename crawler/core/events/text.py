@@ -173,7 +173,7 @@ OTHER_ROUND_RE = re.compile(
 )
 # Future tense about the meeting (previews).
 FUTURE_RE = re.compile(
-    r"\b(?:will|shall|would|to be held|to hold|to meet|to attend|to co-?chair|to arrive|will arrive|set to|poised to|"
+    r"\b(?:will|shall|would|Ahead of|to be held|to hold|to meet|to attend|to co-?chair|to arrive|will arrive|set to|poised to|"
     r"scheduled (?:to|for)|slated (?:to|for)|(?:is|are|was|were) expected to|likely to|is to|are to|next week|later this week|tomorrow|ahead of|upcoming|"
     r"arrives? in|arriving in|on the agenda|on agenda|preparing for|arranging to)\b|\bin [A-Z]\w+ [Ff]or\b",
 )

@@ -42,9 +42,9 @@ FOOTER_RE = re.compile(
     re.I,
 )
 FOOTER_MAX_CHARS = 240
-# A trailer ends a story: at least this much prose (paragraphs ending a sentence) comes before it. An agency
-# name on its own line under the headline and standfirst ("ANI", then "Updated: Nov 20, 2023") is a byline.
-TRAILER_MIN_PROSE_BEFORE = 300
+# A trailer ends a story: at least two paragraphs of prose (ending a sentence) come before it. An agency name
+# on its own line under the headline and a standfirst ("ANI", then "Updated: Nov 20, 2023") is a byline.
+TRAILER_MIN_PROSE_PARAGRAPHS = 2
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)]*$")
 
 
@@ -99,9 +99,9 @@ def _strip_leading_dateline(paragraphs: list[str], published: dt.datetime | dt.d
     return paragraphs, found
 
 
-def prose_chars(paragraphs: list[str]) -> int:
-    """Characters of the paragraphs that end a sentence (headlines, section names and stamps do not)."""
-    return sum(len(p) for p in paragraphs if _SENTENCE_END_RE.search(p))
+def prose_paragraphs(paragraphs: list[str]) -> int:
+    """How many of the paragraphs end a sentence (headlines, section names and stamps do not)."""
+    return sum(1 for p in paragraphs if _SENTENCE_END_RE.search(p))
 
 
 def clean_body(paragraphs: list[str], *, published: dt.datetime | dt.date | None = None) -> CleanBody:
@@ -137,7 +137,7 @@ def clean_body(paragraphs: list[str], *, published: dt.datetime | dt.date | None
     for index in range(2, len(paras) - 1):
         hit = find_trailer(paras[index])
         if hit is not None and hit[0] == 0 and hit[2] is not None:
-            if prose_chars(paras[:index]) < TRAILER_MIN_PROSE_BEFORE:
+            if prose_paragraphs(paras[:index]) < TRAILER_MIN_PROSE_PARAGRAPHS:
                 continue  # a byline under the headline, not the end of the story
             end = index + 1
             while end < len(paras) and (more := find_trailer(paras[end])) is not None and more[0] == 0:

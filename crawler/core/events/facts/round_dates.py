@@ -28,7 +28,15 @@ _OTHER_EVENT_BEFORE_DATE_RE = re.compile(
     re.IGNORECASE,
 )
 _TRAVEL_RE = re.compile(r"\barriv\w*|\bdepart\w*|\blanded\b", re.IGNORECASE)
-_TRAVEL_FOR_MEETING_RE = re.compile(r"\bfor\b|\bto attend\b")
+_TRAVEL_FOR_MEETING_RE = re.compile(r"\bfor\b|\bto (?:attend|participate in|take part in|co-?chair)\b")
+# "ahead of Bangladesh Prime Minister Sheikh Hasina's India visit beginning Dec 18": a date in a clause that
+# opens with "ahead of" / "before" and names another occasion (a visit, a summit) dates that occasion.
+_OTHER_EVENT_CLAUSE_RE = re.compile(
+    r"\b(?:ahead of|in the run-up to|before)\b[^,;()]{0,80}?\b(?:visit|trip|tour|summit|election|arrival)\w*\b[^,;()]{0,40}$",
+    re.IGNORECASE,
+)
+# "the External Affairs Ministry on Saturday said ...": the day something was said, in a preview.
+_REPORTING_AFTER_DATE_RE = re.compile(r"^[,\s]*(?:said|says|told|announced|stated)\b", re.IGNORECASE)
 _MULTI_DAY_RE = re.compile(
     r"\b(?P<n>two|three|four|2|3|4)[- ]day\b|\b(?P<m>two|three|four) days of\b", re.IGNORECASE
 )
@@ -131,9 +139,16 @@ def date_candidates(
                 continue
             if _OTHER_EVENT_BEFORE_DATE_RE.search(before):
                 continue  # "The meeting came two weeks after Erdogan and Biden met ... on Oct. 31"
+            other = _OTHER_EVENT_CLAUSE_RE.search(before)
+            if other is not None and mechanism is not None and not any(
+                sentence.start + other.start() <= start < sentence.start + mention.start for start, _ in mechanism.spans
+            ):
+                continue  # "ahead of Hasina's India visit beginning Dec 18": the visit's date
             score = w.DATE_STRENGTH.get(mention.kind, w.DATE_STRENGTH_OTHER)
             if REPORTING_BEFORE_DATE_RE.search(before):
                 score += w.DATE_AFTER_REPORTING_VERB  # "officials said Monday", unless nothing better is found
+            elif future_doc and _REPORTING_AFTER_DATE_RE.match(text[mention.end :]):
+                score += w.DATE_AFTER_REPORTING_VERB  # a preview's "the ministry on Saturday said ..."
             if not named and _SIDE_ENGAGEMENT_RE.search(text):
                 score += w.DATE_SIDE_ENGAGEMENT
             if reference is not None:
