@@ -78,6 +78,7 @@ def facts_of_analysed(
     published: datetime | None,
     dateline_city: str | None = None,
     dateline_country: str | None = None,
+    month_hint: date | None = None,
 ) -> EventFacts | None:
     """``extract_event_facts`` on a page analysed once (``crawler.core.events.analysis.analyse_text``)."""
     doc = text.doc
@@ -89,7 +90,7 @@ def facts_of_analysed(
     pair = mechanism.countries or best_pair(doc, text.countries)  # 2
     reference = reference_day(reference_date, published)
     tense = read_tense(doc)  # 3
-    dates = round_dates.find_round_dates(doc, reference, tense.future, mechanism)  # 4
+    dates = round_dates.find_round_dates(doc, reference, tense.future, mechanism, month_hint)  # 4
     relation = decide_relation(doc, reference, tense, dates)  # 5
     if relation.start is not None:  # "a day after the talks" is the only date the page gives
         dates = RoundDates(relation.start, relation.start, relation.evidence)

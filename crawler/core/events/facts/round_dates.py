@@ -96,9 +96,12 @@ def continues(previous: Sentence | None, sentence: Sentence) -> bool:
 
 
 def date_candidates(
-    doc: Document, reference: date | None, future_doc: bool, mechanism: Mechanism | None
+    doc: Document, reference: date | None, future_doc: bool, mechanism: Mechanism | None,
+    month_hint: date | None = None,
 ) -> list[Candidate]:
-    """Dates that may be this round's, each with a score (higher is better evidence)."""
+    """Dates that may be this round's, each with a score (higher is better evidence). ``month_hint`` (a
+    month the page's address files it under) gives a month and day without a year their year when the
+    page has no date of its own."""
     candidates: list[Candidate] = []
     previous: Sentence | None = None
     for sentence in doc.sentences:
@@ -125,6 +128,12 @@ def date_candidates(
             # take the year the sentence writes (explicit dates only: a weekday needs the page's day).
             mid_year = date(int(year.group(0)), 7, 1)
             mentions = [m for m in find_date_mentions(text, mid_year, future=future) if m.kind in ("date", "range")]
+        elif reference is None and month_hint is not None:
+            # "/2023/03/" in the address: "talks on March 6-7" are of March 2023 (explicit dates only).
+            mentions = [
+                m for m in find_date_mentions(text, month_hint, future=future)
+                if m.kind in ("date", "range") and abs((m.first - month_hint).days) <= w.DATE_MONTH_HINT_WINDOW_DAYS
+            ]  # fmt: skip
         if not continued:
             mentions = [m for m in mentions if not is_page_stamp(sentence, m)]  # "date 2023-11-20", "Updated: ..."
         under_way = _UNDER_WAY_RE.search(text)
@@ -208,9 +217,11 @@ def evidence_phrase(doc: Document, mention: DateMention) -> str:
     return text
 
 
-def find_round_dates(doc: Document, reference: date | None, future: bool, mechanism: Mechanism) -> RoundDates:
+def find_round_dates(
+    doc: Document, reference: date | None, future: bool, mechanism: Mechanism, month_hint: date | None = None
+) -> RoundDates:
     """The round's dates: the best candidate, widened to the round's length when the sentence gives one."""
-    mention = pick_date(date_candidates(doc, reference, future, mechanism))
+    mention = pick_date(date_candidates(doc, reference, future, mechanism, month_hint))
     if mention is None:
         return RoundDates()
     start, end, evidence = mention.first, mention.last, evidence_phrase(doc, mention)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from crawler.core.events.dates import find_date_mentions
-
 from crawler.core.events.facts import weights as w
 from crawler.core.events.text import (
     FUTURE_RE,

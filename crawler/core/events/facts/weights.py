@@ -47,6 +47,7 @@ DATE_UNDER_WAY: Final = 1.5  # "the dialogue got underway here", no date: the re
 DATE_AFTER_REPORTING_VERB: Final = -1.5  # "officials said Monday": when it was said
 DATE_WINDOW_BEFORE_DAYS: Final = -40  # a date more than 40 days before the reference is another round's
 DATE_WINDOW_AFTER_DAYS: Final = 120  # ... or more than 120 days after it
+DATE_MONTH_HINT_WINDOW_DAYS: Final = 45  # no page date, a "/2025/06/" address: a date within 45 days of mid-June
 DATE_PAST_TEXT_MAX_AHEAD_DAYS: Final = 1  # past-tense text: a single date > 1 day after the reference is not this round
 DATE_PREVIEW_IN_PAST: Final = -1.0  # a preview's round lies ahead; a past date is something else
 DATE_IN_HEADLINE: Final = -0.5  # headlines are terse; a body date is better evidence
