@@ -63,6 +63,7 @@ STANDFIRST_MAX_CHARS: Final = 200  # a one-sentence first paragraph this short i
 FOLLOWUP_MIN_DAYS: Final = 2  # a page dated 2+ days after the round, citing a joint statement, follows it up
 FOLLOWUP_STATEMENT_MIN_DAYS: Final = 1  # ... 1 day is enough for the statement itself (time zones)
 FOLLOWUP_MAX_GAP_DAYS: Final = 7  # "n days after the talks" is read for n ≤ 7
+TRANSCRIPT_MIN_TURNS: Final = 2  # two "SECRETARY BLINKEN: ..." turns make the page a transcript (relation.record_day)
 FOLLOWUP_DOCUMENT_MAX_CHARS: Final = 1200  # "Joint Statement ..." opening a paragraph this near the top (behind boilerplate)
 
 # --- co-chairs (co_chairs.co_chairs) ---------------------------------------------------------------------
