@@ -37,7 +37,7 @@ _ROUND_DOCUMENT_RE = re.compile(
     r"^\s*(?:\[title\]\s*)?(?:joint (?:statement|communiqu[eé]|press statement|press release|declaration|press conference|"
     r"fact sheet)|readout|transcript)\b|"
     # a heading line that ends with the document's name: "56th Security Consultative Meeting Joint Communique"
-    r"^[^\n.]{0,120}\bjoint (?:statement|communiqu[eé]|declaration|press statement)[ \t]*$|"
+    r"^[^\n.]{0,120}\bjoint (?:statement|communiqu[eé]|declaration|press statement|press availability|press conference)[ \t]*$|"
     # "The Governments of ... have released the following statement on the occasion of ..."
     r"\b(?:released|issued) the following (?:joint )?statement\b",
     re.IGNORECASE | re.MULTILINE,
