@@ -29,6 +29,15 @@ _REPORTED_SPEECH_RE = re.compile(
     r"\b(?:said|say|says|agreed|pledged|vowed|promised|decided|announced|stated|noted)\b[^.;]{0,40}$",
     re.IGNORECASE,
 )
+# "X on Monday said that the ... dialogue will turn into ...": a speaker's forecast about the format, unless what
+# "will" happen is the meeting itself ("said the talks will be held / the ministers will discuss ...").
+_SAID_THAT_BEFORE_RE = re.compile(r"\b(?:said|says|stated|added)\s+that\b[^.;]{0,80}$", re.IGNORECASE)
+_MEETING_VERB_AFTER_RE = re.compile(
+    r"\s+(?:also\s+|then\s+|now\s+)?(?:be\s+held|hold|meet|take\s+place|visit|attend|co-?chair|begin|start|open|"
+    r"discuss|review|sign|arrive|travel|lead|head|participate|take\s+part|focus|cover|address|deliberate|exchange|"
+    r"explore|convene|be\s+(?:co-?chaired|led|attended|hosted))\b",
+    re.IGNORECASE,
+)
 _PASSIVE_BEFORE_RE = re.compile(r"\b(?:be|been|being|to)\s+$")
 # "Wong arrived in the national capital to participate in the second India-Australia 2+2 Ministerial
 # Dialogue", "... touched down in Delhi for the ... Dialogue scheduled later in the day": the lead reports the
@@ -83,12 +92,15 @@ def future_cue(text: str) -> re.Match[str] | None:
         for m in _REPORTED_MEETING_RE.finditer(text)
     )
     for match in FUTURE_RE.finditer(text):
+        modal = match.group(0).lower() in ("would", "will")
         if (
             reported_meeting
-            and match.group(0).lower() in ("would", "will")
+            and modal
             and (_REPORTED_SPEECH_RE.search(text[: match.start()]) or _SAID_AFTER_RE.search(text, match.end()))
         ):
             continue
+        if modal and _SAID_THAT_BEFORE_RE.search(text[: match.start()]) and not _MEETING_VERB_AFTER_RE.match(text, match.end()):
+            continue  # "Lavrov said that the new 2+2 mechanism will turn into an efficient platform": a forecast
         return match
     return None
 
