@@ -12,10 +12,12 @@ from crawler.core.events.facts import weights as w
 from crawler.core.events.text import (
     FUTURE_RE,
     HEADLINE_FUTURE_RE,
+    LEAD_MAX_PARAGRAPH,
     OTHER_ROUND_RE,
     PAST_RE,
     Document,
     Sentence,
+    is_prose,
 )
 
 _REPORTED_MEETING_RE = re.compile(
@@ -58,27 +60,25 @@ class Tense:
 
 
 _ANY_DAY = date(2000, 1, 1)  # any reference: only whether a sentence names a day is asked
-_SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)]*\s*$")
-
-
-def lead_paragraph(doc: Document) -> int:
-    """The first body paragraph that is prose (a sentence of ``LEAD_MIN_WORDS`` words or more that ends with
-    a full stop), among the first ``LEAD_MAX_PARAGRAPH``: site furniture stored in front of the story
-    ("Home / World News / ...", a headline repeated, "ANI", "Updated: Nov 20, 2023") is not the lead."""
+def _paragraph_texts(doc: Document) -> dict[int, str]:
     texts: dict[int, list[str]] = {}
     for sentence in doc.sentences:
-        if 0 <= sentence.paragraph <= w.LEAD_MAX_PARAGRAPH:
+        if 0 <= sentence.paragraph <= LEAD_MAX_PARAGRAPH + 1:
             texts.setdefault(sentence.paragraph, []).append(sentence.text)
-    for index in sorted(texts):
-        text = " ".join(texts[index])
-        if _SENTENCE_END_RE.search(text) and len(text.split()) >= w.LEAD_MIN_WORDS:
-            return index
-    return 0
+    return {index: " ".join(parts) for index, parts in texts.items()}
+
+
+def lead_paragraph(doc: Document, after: int = -1) -> int | None:
+    """The first body paragraph after ``after`` that is prose (``text.is_prose``), among the first
+    ``LEAD_MAX_PARAGRAPH``: site furniture stored in front of the story ("Home / World News / ...", a
+    headline repeated, "ANI", "Updated: Nov 20, 2023") is not the lead."""
+    texts = _paragraph_texts(doc)
+    return next((i for i in sorted(texts) if i > after and is_prose(texts[i])), None)
 
 
 def lead_sentences(doc: Document) -> list[Sentence]:
     """The first two sentences of the lead paragraph (``lead_paragraph``)."""
-    index = lead_paragraph(doc)
+    index = lead_paragraph(doc) or 0
     body = [s for s in doc.sentences if s.paragraph == index]
     return body[:2]
 
@@ -120,9 +120,12 @@ def read_tense(doc: Document) -> Tense:
     lead's tense. A lead sentence about another round ("The next meeting will be held in 2019") says
     nothing about this one's tense."""
     lead = [s for s in lead_sentences(doc) if not OTHER_ROUND_RE.search(s.text)]
-    lead_index = lead_paragraph(doc)
+    lead_index = lead_paragraph(doc) or 0
     standfirst = [s for s in doc.sentences if s.paragraph == lead_index]
-    news_lead = next((s for s in doc.sentences if s.paragraph == lead_index + 1), None)
+    # the news lead: the next paragraph, or the next prose one when furniture ("ANI", "Updated: ...") intervenes
+    next_index = lead_paragraph(doc, lead_index) if lead_index > 0 else None
+    next_index = lead_index + 1 if next_index is None else next_index
+    news_lead = next((s for s in doc.sentences if s.paragraph == next_index), None)
     if (
         len(standfirst) == 1
         and len(standfirst[0].text) <= w.STANDFIRST_MAX_CHARS

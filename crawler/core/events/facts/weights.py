@@ -57,8 +57,6 @@ DATE_TRAVEL: Final = -1.0  # "arrived in Delhi on Monday" (not "for"/"to attend"
 DATE_ANY_SENTENCE_PARAGRAPHS: Final = 2  # paragraphs 0-2 are about the round; later ones must say "meeting"
 
 # --- relation and tense (tense.is_future, relation.decide_relation) -------------------------------------
-LEAD_MIN_WORDS: Final = 8  # the lead is the first body paragraph of 8+ words ending with a full stop ...
-LEAD_MAX_PARAGRAPH: Final = 8  # ... among the first nine (site furniture stored in front of the story is skipped)
 STANDFIRST_MAX_CHARS: Final = 200  # a one-sentence first paragraph this short is a standfirst
 FOLLOWUP_MIN_DAYS: Final = 2  # a page dated 2+ days after the round, citing a joint statement, follows it up
 FOLLOWUP_STATEMENT_MIN_DAYS: Final = 1  # ... 1 day is enough for the statement itself (time zones)
