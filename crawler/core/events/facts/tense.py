@@ -51,6 +51,25 @@ _TRAVEL_TO_ROUND_RE = re.compile(
 )
 
 
+# Cues that only frame the time ("high on the agenda of the talks that began Monday", "Ahead of the talks, X
+# said"): they make the lead a preview only when it reports nothing in the past.
+_WEAK_FUTURE_RE = re.compile(r"(?:on the agenda|on agenda|[Aa]head of|upcoming)")
+# "have agreed to hold their second dialogue early next year": the agreement is past, the meeting ahead.
+_AGREED_TO_MEET_RE = re.compile(
+    r"\s+to (?:hold|convene|host)\s+(?:[\w'’+-]+\s+){0,5}?(?:dialogue|talks|meeting|round|session|consultations)\b",
+    re.IGNORECASE,
+)
+
+
+def lead_past_verb(text: str) -> re.Match[str] | None:
+    """The first past-tense report verb of ``text`` that is not an agreement to meet ("agreed to hold")."""
+    for match in PAST_RE.finditer(text):
+        if match.group(0).lower() in ("agreed", "decided") and _AGREED_TO_MEET_RE.match(text, match.end()):
+            continue
+        return match
+    return None
+
+
 @dataclass(frozen=True)
 class Tense:
     """The page's tense and the reason shown to users."""
@@ -140,8 +159,9 @@ def read_tense(doc: Document) -> Tense:
     if lead:
         first = lead[0].text
         future = future_cue(first)
-        past = PAST_RE.search(first)
-        if future is not None and (past is None or future.start() < past.start()):
+        past = lead_past_verb(first)
+        weak = future is not None and _WEAK_FUTURE_RE.fullmatch(future.group(0)) is not None
+        if future is not None and (past is None or (future.start() < past.start() and not weak)):
             return Tense(True, f"lead is in the future tense ({future.group(0)!r})")
         # A report of the meeting before any future cue overrides the headline ("agreed on Thursday to hold
         # their first fighter exercise"); travel to it does not ("arrived ... to attend").
