@@ -172,6 +172,8 @@ def date_candidates(
                 score += w.DATE_IN_HEADLINE
             if named:
                 score += w.DATE_SERIES_NAMED
+            elif sentence.paragraph > w.DATE_ANY_SENTENCE_PARAGRAPHS:
+                score += w.DATE_LATE_UNNAMED  # "The prime ministers are expected to meet on Dec 19" further down
             if _TRAVEL_RE.search(text) and not _TRAVEL_FOR_MEETING_RE.search(text):
                 score += w.DATE_TRAVEL
             shifted = DateMention(

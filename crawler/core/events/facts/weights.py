@@ -52,6 +52,7 @@ DATE_PAST_TEXT_MAX_AHEAD_DAYS: Final = 1  # past-tense text: a single date > 1 d
 DATE_PREVIEW_IN_PAST: Final = -1.0  # a preview's round lies ahead; a past date is something else
 DATE_IN_HEADLINE: Final = -0.5  # headlines are terse; a body date is better evidence
 DATE_SERIES_NAMED: Final = 0.75  # the sentence names the dialogue itself
+DATE_LATE_UNNAMED: Final = -1.0  # a meeting sentence after the opening that does not name the round: often another one
 DATE_SIDE_ENGAGEMENT: Final = -1.5  # "X will also attend ... on November 19" (series not named): another engagement
 DATE_TRAVEL: Final = -1.0  # "arrived in Delhi on Monday" (not "for"/"to attend"): the trip, not the talks
 DATE_ANY_SENTENCE_PARAGRAPHS: Final = 2  # paragraphs 0-2 are about the round; later ones must say "meeting"
