@@ -16,7 +16,15 @@ from crawler.core.events.dates import DateMention, find_date_mentions, shift_day
 from crawler.core.events.facts import weights as w
 from crawler.core.events.facts.mechanism import Mechanism
 from crawler.core.events.facts.tense import sentence_is_future
-from crawler.core.events.text import MEETING_RE, OTHER_ROUND_RE, REPORTING_BEFORE_DATE_RE, Document, Sentence
+from crawler.core.events.text import (
+    FUTURE_RE,
+    MEETING_RE,
+    OTHER_ROUND_RE,
+    PAST_RE,
+    REPORTING_BEFORE_DATE_RE,
+    Document,
+    Sentence,
+)
 
 Candidate = tuple[DateMention, Sentence, float]
 
@@ -95,6 +103,23 @@ def continues(previous: Sentence | None, sentence: Sentence) -> bool:
     return sentence.text[:1].islower() and not previous.text.rstrip().endswith((".", "!", "?", ":"))
 
 
+def future_clause(sentence: Sentence, mention: DateMention, reference: date, mechanism: Mechanism) -> DateMention:
+    """A weekday of a past-tense sentence that follows "will <verb> ... <the round named>" lies ahead: "Wang,
+    who held talks on Monday, will hold the 24th round of the Special Representatives talks on Tuesday"."""
+    if mention.kind != "weekday":
+        return mention
+    text = sentence.text
+    cue = None
+    for match in FUTURE_RE.finditer(text, 0, mention.start):
+        cue = match
+    if cue is None or any(m.start() > cue.start() for m in PAST_RE.finditer(text, 0, mention.start)):
+        return mention
+    if not any(sentence.start + cue.end() <= start < sentence.start + mention.start for start, _ in mechanism.spans):
+        return mention
+    ahead = [m for m in find_date_mentions(text, reference, future=True) if m.start == mention.start]
+    return ahead[0] if ahead else mention
+
+
 def date_candidates(
     doc: Document, reference: date | None, future_doc: bool, mechanism: Mechanism | None,
     month_hint: date | None = None,
@@ -104,6 +129,7 @@ def date_candidates(
     page has no date of its own."""
     candidates: list[Candidate] = []
     previous: Sentence | None = None
+    mechanism_spans = mechanism.spans if mechanism is not None else ()
     for sentence in doc.sentences:
         text = sentence.text
         named = mechanism is not None and mechanism.named_in(sentence)
@@ -123,6 +149,11 @@ def date_candidates(
             continue
         future = sentence_is_future(text) if sentence.paragraph >= 0 else future_doc
         mentions = find_date_mentions(text, reference, future=future)
+        ahead_clause: set[int] = set()  # weekdays of a future clause ("..., will hold the talks on Tuesday")
+        if not future and reference is not None and mechanism is not None:
+            resolved = [future_clause(sentence, m, reference, mechanism) for m in mentions]
+            ahead_clause = {new.start for new, old in zip(resolved, mentions, strict=True) if new is not old}
+            mentions = resolved
         if reference is None and (year := _YEAR_RE.search(text)) is not None:
             # No page date: "the defence policy dialogue 2017 in Washington on October 17" — a month and day
             # take the year the sentence writes (explicit dates only: a weekday needs the page's day).
@@ -146,8 +177,14 @@ def date_candidates(
             before = text[: mention.start]
             if _BOUND_BEFORE_RE.search(before):
                 continue
-            if _OTHER_EVENT_BEFORE_DATE_RE.search(before):
-                continue  # "The meeting came two weeks after Erdogan and Biden met ... on Oct. 31"
+            compared = _OTHER_EVENT_BEFORE_DATE_RE.search(before)
+            if compared is not None and not (
+                FUTURE_RE.search(before, compared.end()) is not None
+                and any(sentence.start + compared.end() <= start < sentence.start + mention.start
+                        for start, _ in mechanism_spans)
+            ):
+                continue  # "The meeting came two weeks after Erdogan and Biden met ... on Oct. 31" (unless the round
+                # is named after it in a clause of its own: "soon after he arrived ..., will hold the ... talks on Tuesday")
             other = _OTHER_EVENT_CLAUSE_RE.search(before)
             if other is not None and mechanism is not None and not any(
                 sentence.start + other.start() <= start < sentence.start + mention.start for start, _ in mechanism.spans
@@ -164,7 +201,8 @@ def date_candidates(
                 delta = (mention.first - reference).days
                 if delta < w.DATE_WINDOW_BEFORE_DAYS or delta > w.DATE_WINDOW_AFTER_DAYS:
                     continue
-                if not future and not future_doc and delta > w.DATE_PAST_TEXT_MAX_AHEAD_DAYS and mention.kind != "range":
+                if (not future and not future_doc and delta > w.DATE_PAST_TEXT_MAX_AHEAD_DAYS and mention.kind != "range"
+                        and mention.start not in ahead_clause):
                     continue
                 if future_doc and delta < 0:
                     score += w.DATE_PREVIEW_IN_PAST
