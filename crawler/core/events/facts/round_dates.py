@@ -103,6 +103,13 @@ def continues(previous: Sentence | None, sentence: Sentence) -> bool:
     return sentence.text[:1].islower() and not previous.text.rstrip().endswith((".", "!", "?", ":"))
 
 
+_WILL_MEET_RE = re.compile(
+    r"\b(?:will|shall|is to|are to|(?:is|are) set to|(?:is|are) scheduled to)\s+(?:also\s+)?"
+    r"(?:hold|meet|co-?chair|attend|lead|head|participate|take part|be held)\b",
+    re.IGNORECASE,
+)
+
+
 def future_clause(sentence: Sentence, mention: DateMention, reference: date, mechanism: Mechanism) -> DateMention:
     """A weekday of a past-tense sentence that follows "will <verb> ... <the round named>" lies ahead: "Wang,
     who held talks on Monday, will hold the 24th round of the Special Representatives talks on Tuesday"."""
@@ -110,7 +117,7 @@ def future_clause(sentence: Sentence, mention: DateMention, reference: date, mec
         return mention
     text = sentence.text
     cue = None
-    for match in FUTURE_RE.finditer(text, 0, mention.start):
+    for match in _WILL_MEET_RE.finditer(text, 0, mention.start):
         cue = match
     if cue is None or any(m.start() > cue.start() for m in PAST_RE.finditer(text, 0, mention.start)):
         return mention
