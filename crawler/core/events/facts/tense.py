@@ -13,6 +13,7 @@ from crawler.core.events.text import (
     FUTURE_RE,
     HEADLINE_FUTURE_RE,
     LEAD_MAX_PARAGRAPH,
+    MEETING_RE,
     OTHER_ROUND_RE,
     PAST_RE,
     Document,
@@ -150,10 +151,12 @@ def read_tense(doc: Document) -> Tense:
         and len(standfirst[0].text) <= w.STANDFIRST_MAX_CHARS
         and news_lead is not None
         and not find_date_mentions(standfirst[0].text, _ANY_DAY)
+        and not (MEETING_RE.search(standfirst[0].text) and (future_cue(standfirst[0].text) or PAST_RE.search(standfirst[0].text)))
     ):
         # A one-sentence standfirst over the news lead ("The annex will let firms share classified data."
         # then "India and the US on Wednesday signed ..."): the news lead carries the tense. A sentence that
-        # dates itself ("Wong arrived ... to participate in the ... Dialogue on Monday morning.") is the lead.
+        # dates itself ("Wong arrived ... to participate in the ... Dialogue on Monday morning.") or gives the
+        # meeting a tense ("... have agreed to hold their second strategic dialogue early next year") is the lead.
         lead = [news_lead]
     lead_past = False
     if lead:
