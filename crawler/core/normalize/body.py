@@ -134,16 +134,16 @@ def clean_body(paragraphs: list[str], *, published: dt.datetime | dt.date | None
         disclaimers.append(paras.pop())
     # Wire copy ends at its trailer ("--IANS", "UNI XR SB 2352"); what a template prints after it ("More
     # News", related headlines with their dates) is not the story.
+    prose = prose_paragraphs(paras[:2])  # paragraphs of prose before ``index``
     for index in range(2, len(paras) - 1):
         hit = find_trailer(paras[index])
-        if hit is not None and hit[0] == 0 and hit[2] is not None:
-            if prose_paragraphs(paras[:index]) < TRAILER_MIN_PROSE_PARAGRAPHS:
-                continue  # a byline under the headline, not the end of the story
+        if hit is not None and hit[0] == 0 and hit[2] is not None and prose >= TRAILER_MIN_PROSE_PARAGRAPHS:
             end = index + 1
             while end < len(paras) and (more := find_trailer(paras[end])) is not None and more[0] == 0:
                 end += 1  # "--IANS" then "sd/vd": the desk codes belong to the trailer
             paras = paras[:end]
             break
+        prose += prose_paragraphs(paras[index : index + 1])  # (a trailer before any prose is a byline)
     trailers: list[str] = []
     for _ in range(3):  # "--IANS" then "sd/vd" on its own line: peel from the end
         if not paras:
