@@ -148,3 +148,19 @@ def test_uni_desk_trailer_ends_the_story_and_what_follows_is_dropped() -> None:
     )
     assert clean.paragraphs[-1] == "No details were given about the date."
     assert clean.trailer == "UNI XR SB 2352" and clean.agency is not None and clean.agency.code == "UNI"
+
+
+def test_an_agency_line_under_the_headline_is_a_byline_not_the_trailer() -> None:
+    # A real page stores the headline, a standfirst, the agency's name on its own line and a time stamp
+    # before the story: the story is not cut at "PTI" (it needs two paragraphs of prose before a trailer).
+    clean = clean_body(
+        [
+            "Home / India News / Defence secretaries of India and Oman meet in Muscat",
+            "The two sides are to review the joint exercises of the past year.",
+            "PTI",
+            "Updated: Mar 4, 2025, 09:10 AM IST",
+            "India and Oman held their annual defence dialogue in Muscat on Tuesday.",
+            "The delegations were led by the two defence secretaries.",
+        ]
+    )
+    assert clean.paragraphs[-1] == "The delegations were led by the two defence secretaries."

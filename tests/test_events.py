@@ -530,3 +530,20 @@ def test_co_chair_titles_run_to_the_end_of_their_last_word(registry: DialogueReg
     assert titles["Helga Lindqvist"] == (
         "Director for Security and Defence Policy at the European External Action Service", "EUU")
     assert titles["Anand Rao"][1] == "IND"
+
+
+def test_an_address_month_dates_a_month_and_day_written_without_a_year() -> None:
+    """No page date: "/2024/05/" in the address gives "talks on May 14-15" their year (explicit dates within
+    DATE_MONTH_HINT_WINDOW_DAYS of the month only: "an accord signed on February 2" is another occasion)."""
+    from crawler.core.events import analyse_text, facts_of_analysed
+    from crawler.core.extract.published import month_from_url
+
+    hint = month_from_url("https://example.org/2024/05/pak-us-talks.html")
+    assert hint == date(2024, 5, 15)
+    assert month_from_url("https://example.org/news/202405/123.html") == date(2024, 5, 15)
+    assert month_from_url("https://example.org/news/123.html") is None
+    text = analyse_text(None, ["Pakistan and the United States will hold the Counterterrorism Dialogue on May 14-15, "
+                               "the first since an accord signed on February 2."], load_registry())
+    facts = facts_of_analysed(text, reference_date=None, published=None, month_hint=hint)
+    assert facts is not None and facts.start_date == date(2024, 5, 14)
+    assert facts_of_analysed(text, reference_date=None, published=None).start_date is None  # type: ignore[union-attr]

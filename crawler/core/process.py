@@ -24,6 +24,7 @@ from crawler.core.events import (
 )
 from crawler.core.extract import EXTRACTOR_VERSION, ExtractedPage, PublishedTime, extract_page
 from crawler.core.extract.dates import country_timezone
+from crawler.core.extract.published import month_from_url
 from crawler.core.normalize.agency import detect_agency
 from crawler.core.normalize.body import CleanBody, clean_body
 from crawler.core.normalize.dateline import Dateline, parse_dateline
@@ -241,6 +242,7 @@ def process_page(html: bytes | str, url: str, context: PageContext) -> Processed
             published=published.value if published else None,
             dateline_city=clean.dateline.city if clean.dateline else None,
             dateline_country=clean.dateline.country if clean.dateline else None,
+            month_hint=month_from_url(url),
         )
     processed = ProcessedPage(
         url=url,

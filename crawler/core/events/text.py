@@ -108,6 +108,8 @@ def build_document(title: str | None, paragraphs: list[str] | None) -> Document:
     lead_end = position
     second_end = position
     index = 0
+    ends: list[int] = []
+    lead: int | None = None
     for paragraph in paragraphs or []:
         if index >= MAX_PARAGRAPHS:
             break
@@ -124,12 +126,28 @@ def build_document(title: str | None, paragraphs: list[str] | None) -> Document:
         parts.append(paragraph_text)
         position += len(paragraph_text)
         sentences.extend(split_sentences(paragraph_text, base, index))
-        if index == 0:
-            lead_end = position
-        if index <= 1:
-            second_end = position
+        ends.append(position)
+        if lead is None and is_prose(paragraph_text):
+            lead = index
         index += 1
+    # The opening is the first two paragraphs, or up to the paragraph after the first prose one when site
+    # furniture comes first ("Home / World News / ...", "ANI", "Updated: ...") — within LEAD_MAX_PARAGRAPH.
+    lead = 0 if lead is None or lead > LEAD_MAX_PARAGRAPH else lead
+    if ends:
+        lead_end = ends[lead]
+        second_end = ends[min(lead + 1, len(ends) - 1)]
     return Document("".join(parts), tuple(sentences), title_end, lead_end, second_end)
+
+
+LEAD_MAX_PARAGRAPH = 8  # the lead is looked for among the first nine paragraphs ...
+LEAD_MIN_WORDS = 8  # ... as the first of eight words or more that ends with a full stop
+_PROSE_END_RE = re.compile(r"[.!?][\"'”’)]*\s*$")
+
+
+def is_prose(paragraph: str) -> bool:
+    """A paragraph of story text: LEAD_MIN_WORDS words or more, ending with a full stop (not a headline,
+    section name, byline or time stamp)."""
+    return _PROSE_END_RE.search(paragraph) is not None and len(paragraph.split()) >= LEAD_MIN_WORDS
 
 
 # --- vocabulary ----------------------------------------------------------------------------------------
@@ -173,7 +191,7 @@ OTHER_ROUND_RE = re.compile(
 )
 # Future tense about the meeting (previews).
 FUTURE_RE = re.compile(
-    r"\b(?:will|shall|would|to be held|to hold|to meet|to attend|to co-?chair|to arrive|will arrive|set to|poised to|"
+    r"\b(?:will|shall|would|Ahead of|to be held|to hold|to meet|to attend|to co-?chair|to arrive|will arrive|set to|poised to|"
     r"scheduled (?:to|for)|slated (?:to|for)|(?:is|are|was|were) expected to|likely to|is to|are to|next week|later this week|tomorrow|ahead of|upcoming|"
     r"arrives? in|arriving in|on the agenda|on agenda|preparing for|arranging to)\b|\bin [A-Z]\w+ [Ff]or\b",
 )

@@ -27,6 +27,7 @@ __all__ = [
     "find_modified",
     "find_published",
     "meta_values",
+    "month_from_url",
 ]
 
 _PUBLISHED_META = (
@@ -327,6 +328,19 @@ def date_from_url(
     iso = f"{y}-{int(m):02d}-{int(d):02d}"
     found = parse_iso(iso, source="url", country=country, default_tz=default_tz)
     return PublishedTime(found.value, "url", "day", match.group(0), True) if found else None
+
+
+_URL_MONTH = re.compile(r"/(?P<y>(?:19|20)\d{2})[/\-_]?(?P<m>0[1-9]|1[0-2])(?:/|$)")
+
+
+def month_from_url(url: str | None) -> date | None:
+    """The middle of the month a ``/YYYY/MM/`` or ``/YYYYMM/`` path segment names (an archive folder:
+    "/2023/03/talks-tomorrow.html"), else None. Not a publication date: only the year a month and day
+    written without one belong to."""
+    if not url:
+        return None
+    match = _URL_MONTH.search(url.split("?", 1)[0].split("#", 1)[0])
+    return date(int(match["y"]), int(match["m"]), 15) if match else None
 
 
 def _printed_numerically(tree: HtmlElement, day: date) -> bool:

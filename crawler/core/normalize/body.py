@@ -42,6 +42,10 @@ FOOTER_RE = re.compile(
     re.I,
 )
 FOOTER_MAX_CHARS = 240
+# A trailer ends a story: at least two paragraphs of prose (ending a sentence) come before it. An agency name
+# on its own line under the headline and a standfirst ("ANI", then "Updated: Nov 20, 2023") is a byline.
+TRAILER_MIN_PROSE_PARAGRAPHS = 2
+_SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)]*$")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,11 @@ def _strip_leading_dateline(paragraphs: list[str], published: dt.datetime | dt.d
     return paragraphs, found
 
 
+def prose_paragraphs(paragraphs: list[str]) -> int:
+    """How many of the paragraphs end a sentence (headlines, section names and stamps do not)."""
+    return sum(1 for p in paragraphs if _SENTENCE_END_RE.search(p))
+
+
 def clean_body(paragraphs: list[str], *, published: dt.datetime | dt.date | None = None) -> CleanBody:
     """Split wire furniture from the story text.
 
@@ -125,14 +134,16 @@ def clean_body(paragraphs: list[str], *, published: dt.datetime | dt.date | None
         disclaimers.append(paras.pop())
     # Wire copy ends at its trailer ("--IANS", "UNI XR SB 2352"); what a template prints after it ("More
     # News", related headlines with their dates) is not the story.
+    prose = prose_paragraphs(paras[:2])  # paragraphs of prose before ``index``
     for index in range(2, len(paras) - 1):
         hit = find_trailer(paras[index])
-        if hit is not None and hit[0] == 0 and hit[2] is not None:
+        if hit is not None and hit[0] == 0 and hit[2] is not None and prose >= TRAILER_MIN_PROSE_PARAGRAPHS:
             end = index + 1
             while end < len(paras) and (more := find_trailer(paras[end])) is not None and more[0] == 0:
                 end += 1  # "--IANS" then "sd/vd": the desk codes belong to the trailer
             paras = paras[:end]
             break
+        prose += prose_paragraphs(paras[index : index + 1])  # (a trailer before any prose is a byline)
     trailers: list[str] = []
     for _ in range(3):  # "--IANS" then "sd/vd" on its own line: peel from the end
         if not paras:

@@ -31,7 +31,7 @@ from crawler.core.events.facts.mechanism import best_pair, find_mechanism
 from crawler.core.events.facts.model import EventFacts
 from crawler.core.events.facts.ordinal import round_ordinal
 from crawler.core.events.facts.outcomes import outcomes
-from crawler.core.events.facts.relation import decide_relation
+from crawler.core.events.facts.relation import decide_relation, record_day
 from crawler.core.events.facts.round_dates import RoundDates
 from crawler.core.events.facts.tense import read_tense
 from crawler.core.events.facts.venue import find_venue
@@ -78,6 +78,7 @@ def facts_of_analysed(
     published: datetime | None,
     dateline_city: str | None = None,
     dateline_country: str | None = None,
+    month_hint: date | None = None,
 ) -> EventFacts | None:
     """``extract_event_facts`` on a page analysed once (``crawler.core.events.analysis.analyse_text``)."""
     doc = text.doc
@@ -89,10 +90,12 @@ def facts_of_analysed(
     pair = mechanism.countries or best_pair(doc, text.countries)  # 2
     reference = reference_day(reference_date, published)
     tense = read_tense(doc)  # 3
-    dates = round_dates.find_round_dates(doc, reference, tense.future, mechanism)  # 4
+    dates = round_dates.find_round_dates(doc, reference, tense.future, mechanism, month_hint)  # 4
     relation = decide_relation(doc, reference, tense, dates)  # 5
     if relation.start is not None:  # "a day after the talks" is the only date the page gives
         dates = RoundDates(relation.start, relation.start, relation.evidence)
+    elif dates.start is None and relation.relation != "preview" and (record := record_day(doc, reference)):
+        dates = record  # the round's own statement or transcript, no date in its text: the page's day
     venue = find_venue(doc, dateline_city, dateline_country)  # 6
     reasons = [mechanism.reason, *dates.reasons, *relation.reasons]
     if venue.reason:

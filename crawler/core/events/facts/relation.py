@@ -37,17 +37,41 @@ _ROUND_DOCUMENT_RE = re.compile(
     r"^\s*(?:\[title\]\s*)?(?:joint (?:statement|communiqu[eé]|press statement|press release|declaration|press conference|"
     r"fact sheet)|readout|transcript)\b|"
     # a heading line that ends with the document's name: "56th Security Consultative Meeting Joint Communique"
-    r"^[^\n.]{0,120}\bjoint (?:statement|communiqu[eé]|declaration|press statement)[ \t]*$|"
+    r"^[^\n.]{0,120}\bjoint (?:statement|communiqu[eé]|declaration|press statement|press availability|press conference)[ \t]*$|"
     # "The Governments of ... have released the following statement on the occasion of ..."
     r"\b(?:released|issued) the following (?:joint )?statement\b",
     re.IGNORECASE | re.MULTILINE,
 )
 
 
+# "SECRETARY BLINKEN: Well, good morning ...", "FOREIGN MINISTER WONG: Yes.": a speaker's turn in a transcript.
+_SPEAKER_TURN_RE = re.compile(r"^(?:[A-Z][A-Z.'’-]*[ ,]+){0,6}[A-Z][A-Z.'’-]+:\s", re.MULTILINE)
+_DOCUMENT_FIRST_RE = re.compile(r"\s*(?:\[title\]\s*)?(?:joint|readout|transcript)\b", re.IGNORECASE)
+
+
 def round_document(doc: Document) -> re.Match[str] | None:
     """A paragraph near the top of the page opening with "Joint Statement", "Joint Communiqué", "Readout",
     "Transcript", ... (behind site boilerplate, so the first ``FOLLOWUP_DOCUMENT_MAX_CHARS``)."""
     return _ROUND_DOCUMENT_RE.search(doc.text[: max(doc.second_end, w.FOLLOWUP_DOCUMENT_MAX_CHARS)])
+
+
+def is_transcript(doc: Document) -> bool:
+    """Two or more paragraphs open with an upper-case speaker's name and a colon."""
+    return len(_SPEAKER_TURN_RE.findall(doc.text)) >= w.TRANSCRIPT_MIN_TURNS
+
+
+def record_day(doc: Document, reference: date | None) -> RoundDates | None:
+    """The round's own record (a joint statement, press conference, readout or transcript of the round) that
+    writes no date for the round speaks on the round's day: the page's date ("Release content 6 December
+    2022" over "Our discussions today ..."). None for other pages."""
+    if reference is None:
+        return None
+    document = round_document(doc)
+    if document is None and not is_transcript(doc):
+        return None
+    what = document.group(0).strip()[:40] if document is not None else "a transcript"
+    return RoundDates(reference, reference, "the record's date",
+                      [f"start date {reference.isoformat()}: the page is the round's own record ({what!r}) and dates it"])
 
 
 @dataclass
@@ -121,7 +145,11 @@ def decide_relation(doc: Document, reference: date | None, tense: Tense, dates: 
     if followup is not None and reference is not None and dates.end is not None and after_round(doc, reference, dates.end):
         return Relation("followup", [f"lead cites a {followup.group(0)!r} and the page is dated after the round"])
     document = round_document(doc)
-    near = reference is not None and dates.end is not None and (reference - dates.end).days < w.FOLLOWUP_MIN_DAYS
+    # The document opening the page (its title: "Joint Declaration on ... AUSMIN 2022") dated a day after the
+    # round follows it up; a statement further down needs two days (a time-zone shift is not a follow-up).
+    opens = document is not None and document.start() == 0 and _DOCUMENT_FIRST_RE.match(document.group(0)) is not None
+    min_days = w.FOLLOWUP_STATEMENT_MIN_DAYS if opens else w.FOLLOWUP_MIN_DAYS
+    near = reference is not None and dates.end is not None and (reference - dates.end).days < min_days
     if document is not None and not near:
         # A statement dated on the round's day (or the next, a time-zone shift) reports it: the round's release.
         return Relation("followup", [f"the page carries the round's own document ({document.group(0).strip()!r})"])

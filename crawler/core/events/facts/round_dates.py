@@ -16,7 +16,15 @@ from crawler.core.events.dates import DateMention, find_date_mentions, shift_day
 from crawler.core.events.facts import weights as w
 from crawler.core.events.facts.mechanism import Mechanism
 from crawler.core.events.facts.tense import sentence_is_future
-from crawler.core.events.text import MEETING_RE, OTHER_ROUND_RE, REPORTING_BEFORE_DATE_RE, Document, Sentence
+from crawler.core.events.text import (
+    FUTURE_RE,
+    MEETING_RE,
+    OTHER_ROUND_RE,
+    PAST_RE,
+    REPORTING_BEFORE_DATE_RE,
+    Document,
+    Sentence,
+)
 
 Candidate = tuple[DateMention, Sentence, float]
 
@@ -28,7 +36,15 @@ _OTHER_EVENT_BEFORE_DATE_RE = re.compile(
     re.IGNORECASE,
 )
 _TRAVEL_RE = re.compile(r"\barriv\w*|\bdepart\w*|\blanded\b", re.IGNORECASE)
-_TRAVEL_FOR_MEETING_RE = re.compile(r"\bfor\b|\bto attend\b")
+_TRAVEL_FOR_MEETING_RE = re.compile(r"\bfor\b|\bto (?:attend|participate in|take part in|co-?chair)\b")
+# "ahead of Bangladesh Prime Minister Sheikh Hasina's India visit beginning Dec 18": a date in a clause that
+# opens with "ahead of" / "before" and names another occasion (a visit, a summit) dates that occasion.
+_OTHER_EVENT_CLAUSE_RE = re.compile(
+    r"\b(?:ahead of|in the run-up to|before)\b[^,;()]{0,80}?\b(?:visit|trip|tour|summit|election|arrival)\w*\b[^,;()]{0,40}$",
+    re.IGNORECASE,
+)
+# "the External Affairs Ministry on Saturday said ...": the day something was said, in a preview.
+_REPORTING_AFTER_DATE_RE = re.compile(r"^[,\s]*(?:said|says|told|announced|stated)\b", re.IGNORECASE)
 _MULTI_DAY_RE = re.compile(
     r"\b(?P<n>two|three|four|2|3|4)[- ]day\b|\b(?P<m>two|three|four) days of\b", re.IGNORECASE
 )
@@ -87,12 +103,40 @@ def continues(previous: Sentence | None, sentence: Sentence) -> bool:
     return sentence.text[:1].islower() and not previous.text.rstrip().endswith((".", "!", "?", ":"))
 
 
+_WILL_MEET_RE = re.compile(
+    r"\b(?:will|shall|is to|are to|(?:is|are) set to|(?:is|are) scheduled to)\s+(?:also\s+)?"
+    r"(?:hold|meet|co-?chair|attend|lead|head|participate|take part|be held)\b",
+    re.IGNORECASE,
+)
+
+
+def future_clause(sentence: Sentence, mention: DateMention, reference: date, mechanism: Mechanism) -> DateMention:
+    """A weekday of a past-tense sentence that follows "will <verb> ... <the round named>" lies ahead: "Wang,
+    who held talks on Monday, will hold the 24th round of the Special Representatives talks on Tuesday"."""
+    if mention.kind != "weekday":
+        return mention
+    text = sentence.text
+    cue = None
+    for match in _WILL_MEET_RE.finditer(text, 0, mention.start):
+        cue = match
+    if cue is None or any(m.start() > cue.start() for m in PAST_RE.finditer(text, 0, mention.start)):
+        return mention
+    if not any(sentence.start + cue.end() <= start < sentence.start + mention.start for start, _ in mechanism.spans):
+        return mention
+    ahead = [m for m in find_date_mentions(text, reference, future=True) if m.start == mention.start]
+    return ahead[0] if ahead else mention
+
+
 def date_candidates(
-    doc: Document, reference: date | None, future_doc: bool, mechanism: Mechanism | None
+    doc: Document, reference: date | None, future_doc: bool, mechanism: Mechanism | None,
+    month_hint: date | None = None,
 ) -> list[Candidate]:
-    """Dates that may be this round's, each with a score (higher is better evidence)."""
+    """Dates that may be this round's, each with a score (higher is better evidence). ``month_hint`` (a
+    month the page's address files it under) gives a month and day without a year their year when the
+    page has no date of its own."""
     candidates: list[Candidate] = []
     previous: Sentence | None = None
+    mechanism_spans = mechanism.spans if mechanism is not None else ()
     for sentence in doc.sentences:
         text = sentence.text
         named = mechanism is not None and mechanism.named_in(sentence)
@@ -112,11 +156,22 @@ def date_candidates(
             continue
         future = sentence_is_future(text) if sentence.paragraph >= 0 else future_doc
         mentions = find_date_mentions(text, reference, future=future)
+        ahead_clause: set[int] = set()  # weekdays of a future clause ("..., will hold the talks on Tuesday")
+        if not future and reference is not None and mechanism is not None:
+            resolved = [future_clause(sentence, m, reference, mechanism) for m in mentions]
+            ahead_clause = {new.start for new, old in zip(resolved, mentions, strict=True) if new is not old}
+            mentions = resolved
         if reference is None and (year := _YEAR_RE.search(text)) is not None:
             # No page date: "the defence policy dialogue 2017 in Washington on October 17" — a month and day
             # take the year the sentence writes (explicit dates only: a weekday needs the page's day).
             mid_year = date(int(year.group(0)), 7, 1)
             mentions = [m for m in find_date_mentions(text, mid_year, future=future) if m.kind in ("date", "range")]
+        elif reference is None and month_hint is not None:
+            # "/2023/03/" in the address: "talks on March 6-7" are of March 2023 (explicit dates only).
+            mentions = [
+                m for m in find_date_mentions(text, month_hint, future=future)
+                if m.kind in ("date", "range") and abs((m.first - month_hint).days) <= w.DATE_MONTH_HINT_WINDOW_DAYS
+            ]  # fmt: skip
         if not continued:
             mentions = [m for m in mentions if not is_page_stamp(sentence, m)]  # "date 2023-11-20", "Updated: ..."
         under_way = _UNDER_WAY_RE.search(text)
@@ -129,18 +184,32 @@ def date_candidates(
             before = text[: mention.start]
             if _BOUND_BEFORE_RE.search(before):
                 continue
-            if _OTHER_EVENT_BEFORE_DATE_RE.search(before):
-                continue  # "The meeting came two weeks after Erdogan and Biden met ... on Oct. 31"
+            compared = _OTHER_EVENT_BEFORE_DATE_RE.search(before)
+            if compared is not None and not (
+                FUTURE_RE.search(before, compared.end()) is not None
+                and any(sentence.start + compared.end() <= start < sentence.start + mention.start
+                        for start, _ in mechanism_spans)
+            ):
+                continue  # "The meeting came two weeks after Erdogan and Biden met ... on Oct. 31" (unless the round
+                # is named after it in a clause of its own: "soon after he arrived ..., will hold the ... talks on Tuesday")
+            other = _OTHER_EVENT_CLAUSE_RE.search(before)
+            if other is not None and mechanism is not None and not any(
+                sentence.start + other.start() <= start < sentence.start + mention.start for start, _ in mechanism.spans
+            ):
+                continue  # "ahead of Hasina's India visit beginning Dec 18": the visit's date
             score = w.DATE_STRENGTH.get(mention.kind, w.DATE_STRENGTH_OTHER)
             if REPORTING_BEFORE_DATE_RE.search(before):
                 score += w.DATE_AFTER_REPORTING_VERB  # "officials said Monday", unless nothing better is found
+            elif future_doc and _REPORTING_AFTER_DATE_RE.match(text[mention.end :]):
+                score += w.DATE_AFTER_REPORTING_VERB  # a preview's "the ministry on Saturday said ..."
             if not named and _SIDE_ENGAGEMENT_RE.search(text):
                 score += w.DATE_SIDE_ENGAGEMENT
             if reference is not None:
                 delta = (mention.first - reference).days
                 if delta < w.DATE_WINDOW_BEFORE_DAYS or delta > w.DATE_WINDOW_AFTER_DAYS:
                     continue
-                if not future and not future_doc and delta > w.DATE_PAST_TEXT_MAX_AHEAD_DAYS and mention.kind != "range":
+                if (not future and not future_doc and delta > w.DATE_PAST_TEXT_MAX_AHEAD_DAYS and mention.kind != "range"
+                        and mention.start not in ahead_clause):
                     continue
                 if future_doc and delta < 0:
                     score += w.DATE_PREVIEW_IN_PAST
@@ -148,6 +217,8 @@ def date_candidates(
                 score += w.DATE_IN_HEADLINE
             if named:
                 score += w.DATE_SERIES_NAMED
+            elif sentence.paragraph > w.DATE_ANY_SENTENCE_PARAGRAPHS:
+                score += w.DATE_LATE_UNNAMED  # "The prime ministers are expected to meet on Dec 19" further down
             if _TRAVEL_RE.search(text) and not _TRAVEL_FOR_MEETING_RE.search(text):
                 score += w.DATE_TRAVEL
             shifted = DateMention(
@@ -193,9 +264,11 @@ def evidence_phrase(doc: Document, mention: DateMention) -> str:
     return text
 
 
-def find_round_dates(doc: Document, reference: date | None, future: bool, mechanism: Mechanism) -> RoundDates:
+def find_round_dates(
+    doc: Document, reference: date | None, future: bool, mechanism: Mechanism, month_hint: date | None = None
+) -> RoundDates:
     """The round's dates: the best candidate, widened to the round's length when the sentence gives one."""
-    mention = pick_date(date_candidates(doc, reference, future, mechanism))
+    mention = pick_date(date_candidates(doc, reference, future, mechanism, month_hint))
     if mention is None:
         return RoundDates()
     start, end, evidence = mention.first, mention.last, evidence_phrase(doc, mention)

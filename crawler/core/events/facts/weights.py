@@ -47,10 +47,12 @@ DATE_UNDER_WAY: Final = 1.5  # "the dialogue got underway here", no date: the re
 DATE_AFTER_REPORTING_VERB: Final = -1.5  # "officials said Monday": when it was said
 DATE_WINDOW_BEFORE_DAYS: Final = -40  # a date more than 40 days before the reference is another round's
 DATE_WINDOW_AFTER_DAYS: Final = 120  # ... or more than 120 days after it
+DATE_MONTH_HINT_WINDOW_DAYS: Final = 45  # no page date, a "/2025/06/" address: a date within 45 days of mid-June
 DATE_PAST_TEXT_MAX_AHEAD_DAYS: Final = 1  # past-tense text: a single date > 1 day after the reference is not this round
 DATE_PREVIEW_IN_PAST: Final = -1.0  # a preview's round lies ahead; a past date is something else
 DATE_IN_HEADLINE: Final = -0.5  # headlines are terse; a body date is better evidence
 DATE_SERIES_NAMED: Final = 0.75  # the sentence names the dialogue itself
+DATE_LATE_UNNAMED: Final = -1.0  # a meeting sentence after the opening that does not name the round: often another one
 DATE_SIDE_ENGAGEMENT: Final = -1.5  # "X will also attend ... on November 19" (series not named): another engagement
 DATE_TRAVEL: Final = -1.0  # "arrived in Delhi on Monday" (not "for"/"to attend"): the trip, not the talks
 DATE_ANY_SENTENCE_PARAGRAPHS: Final = 2  # paragraphs 0-2 are about the round; later ones must say "meeting"
@@ -60,6 +62,7 @@ STANDFIRST_MAX_CHARS: Final = 200  # a one-sentence first paragraph this short i
 FOLLOWUP_MIN_DAYS: Final = 2  # a page dated 2+ days after the round, citing a joint statement, follows it up
 FOLLOWUP_STATEMENT_MIN_DAYS: Final = 1  # ... 1 day is enough for the statement itself (time zones)
 FOLLOWUP_MAX_GAP_DAYS: Final = 7  # "n days after the talks" is read for n ≤ 7
+TRANSCRIPT_MIN_TURNS: Final = 2  # two "SECRETARY BLINKEN: ..." turns make the page a transcript (relation.record_day)
 FOLLOWUP_DOCUMENT_MAX_CHARS: Final = 1200  # "Joint Statement ..." opening a paragraph this near the top (behind boilerplate)
 
 # --- co-chairs (co_chairs.co_chairs) ---------------------------------------------------------------------
