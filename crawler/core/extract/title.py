@@ -21,8 +21,12 @@ from crawler.core.extract.fields import first_str, normalise_space
 __all__ = ["extract_title", "h1_full_text"]
 
 # Separators publishers put between a headline and the site/section name in <title> / og:title.
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»*/]\s+|\s*[|ㅣ｜：]\s*|\s*--\s*|-(?=[^\s-]*ㅣ)")
-_SEPARATOR_START = re.compile(r"^\s*(?:[|\-–—:·•»*/ㅣ｜：]|--)")
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»›*/]\s+|\s*[|ㅣ｜：]\s*|\s*--\s*|-(?=[^\s-]*ㅣ)")
+_SEPARATOR_START = re.compile(r"^\s*(?:[|\-–—:·•»›*/ㅣ｜：]|--)")
+# A site, section or date segment put BEFORE the headline ("BMAS - Headline", "08.11.2021 | Headline"):
+# a separator other than the colon (which joins a kicker that is part of the headline) ending the prefix.
+_PREFIX_SEPARATOR_END = re.compile(r"(?:\s[|\-–—·•»›*/]|[|ㅣ｜]|--)\s*$")
+_PREFIX_MAX_WORDS = 4
 
 
 # Spacing and the separators that join a kicker to its headline.
@@ -50,6 +54,8 @@ def _strip_site_suffix(
     """
     if h1 and title != h1 and title.startswith(h1) and _SEPARATOR_START.match(title[len(h1) :]):
         return h1
+    if h1 and title != h1 and title.endswith(h1) and _prefix_segment(title[: -len(h1)]):
+        return h1
     pieces = _TITLE_SEPARATORS.split(title)
     if len(pieces) < 2:
         return title
@@ -72,6 +78,12 @@ def _strip_site_suffix(
     return title
 
 
+def _prefix_segment(prefix: str) -> bool:
+    """True for a short site/section/date segment closed by a non-colon separator ("BMAS - ")."""
+    match = _PREFIX_SEPARATOR_END.search(prefix)
+    return bool(match) and 0 < len(prefix[: match.start()].split()) <= _PREFIX_MAX_WORDS
+
+
 # Class names of the kicker / overline / "Dachzeile" line that templates put inside the <h1> above the
 # headline proper; the headline is the h1 without it.
 _KICKER_CLASS = re.compile(
@@ -80,9 +92,17 @@ _KICKER_CLASS = re.compile(
 _LEADING_SEPARATOR = re.compile(r"^\s*(?:[|\-–—:·•»/]|--)\s*")
 
 
+def _shown_text(element: HtmlElement) -> str:
+    """Whitespace-normalised text of an element without the <style>/<script> inside it (CSS-in-JS
+    templates put a <style> block inside the headline element)."""
+    if element.find(".//style") is None and element.find(".//script") is None:
+        return normalise_space(element.text_content())
+    return normalise_space("".join(element.xpath(".//text()[not(ancestor::style) and not(ancestor::script)]")))
+
+
 def _headline_text(element: HtmlElement) -> str:
     """Text of a headline element, minus a kicker element nested in it ("Topic - Headline" → "Headline")."""
-    text = normalise_space(element.text_content())
+    text = _shown_text(element)
     kickers = [el for el in element.iterdescendants() if _KICKER_CLASS.search(str(el.get("class") or ""))]
     rest = text
     for kicker in kickers:
@@ -95,7 +115,7 @@ def _headline_text(element: HtmlElement) -> str:
 def _h1_element(tree: HtmlElement) -> HtmlElement | None:
     """The first <h1> with at least five characters of text that is not the site's logo, or None."""
     for h1 in tree.iter("h1"):
-        if len(normalise_space(h1.text_content())) >= 5 and not _is_logo(h1):
+        if len(_shown_text(h1)) >= 5 and not _is_logo(h1):
             return h1
     return None
 
@@ -121,7 +141,7 @@ def _is_logo(h1: HtmlElement) -> bool:
 def h1_full_text(tree: HtmlElement) -> str | None:
     """Whitespace-normalised text of the page's headline <h1> (kicker included), or None."""
     h1 = _h1_element(tree)
-    return normalise_space(h1.text_content()) if h1 is not None else None
+    return _shown_text(h1) if h1 is not None else None
 
 
 def _h1_text(tree: HtmlElement) -> str | None:
@@ -144,13 +164,27 @@ def _in_navigation(element: HtmlElement) -> bool:
 _NOT_HEADLINE_ZONE = {"nav", "aside", "footer", "a", "script", "style", "noscript", "template", "figure"}
 
 
-def _displayed_headline(tree: HtmlElement, candidates: list[str]) -> str | None:
+def _headline_variants(candidates: list[str | None]) -> list[str]:
+    """The candidates, each also without a short leading site/section/date segment ("BMAS - Headline")."""
+    out: list[str] = []
+    for candidate in candidates:
+        if not candidate:
+            continue
+        out.append(candidate)
+        for match in _TITLE_SEPARATORS.finditer(candidate):
+            if _prefix_segment(candidate[: match.end()]):
+                out.append(candidate[match.end() :].strip())
+            break
+    return out
+
+
+def _displayed_headline(tree: HtmlElement, candidates: list[str], as_shown: bool = False) -> str | None:
     """The candidate that the page shows as a headline when its <h1> sits in the breadcrumb.
 
     First choice: the first element outside navigation, links and asides whose headline text (without a
     nested kicker element) equals a candidate. Else the first whose text equals one up to spacing and
-    punctuation (a kicker shown on its own line reads "Kicker Headline", not "Kicker: Headline"). None
-    when no element shows one.
+    punctuation (a kicker shown on its own line reads "Kicker Headline", not "Kicker: Headline"), as the
+    candidate or, with ``as_shown``, as the element prints it. None when no element shows one.
     """
     exact = set(candidates)
     loose = {_squash(c): c for c in candidates if _squash(c)}
@@ -166,6 +200,8 @@ def _displayed_headline(tree: HtmlElement, candidates: list[str]) -> str | None:
         headline = _headline_text(element)
         found = headline if headline in exact else None
         loose_hit = None if found or fallback else loose.get(_squash(text))
+        if loose_hit and as_shown:
+            loose_hit = headline
         if (found or loose_hit) and _outside_navigation(element):
             if found:
                 return found
@@ -217,6 +253,15 @@ def extract_title(
     "Nahost-Ticker: …") then gives way to the first of og:title / twitter:title / JSON-LD without the marker.
     """
     h1 = _h1_text(tree)
+    titles = tree.xpath("//title")
+    page_title = normalise_space(titles[0].text_content()) if titles else ""
+    metadata = [normalise_space(meta.get(key)) for key in ("og:title", "twitter:title")]
+    metadata += [first_str(obj.get("headline")) or "" for obj in articles[:1]]
+    site_h1 = h1 if h1 and _names_the_site(h1, site_name, page_title, metadata) else None
+    if site_h1:
+        h1 = None
+    elif h1 and page_title:
+        h1 = _without_kicker_prefix(h1, _strip_site_suffix(page_title, site_name, url))
     jsonld_headline: str | None = None
     jsonld_escaped = False
     for obj in articles:
@@ -230,11 +275,19 @@ def extract_title(
     microdata = _itemprop_headline(tree)
     og_raw = normalise_space(meta.get("og:title") or meta.get("twitter:title"))
     og = _strip_site_suffix(og_raw, site_name, url, h1) if og_raw else None
+    if og and page_title:
+        og = _cut_at_quote(og, _strip_site_suffix(page_title, site_name, url, h1))
     visible = h1
     h1_element = _h1_element(tree)
     if h1_element is not None and _in_navigation(h1_element):
         # An <h1> in the breadcrumb carries the SEO title; the headline shown is another element.
         visible = _displayed_headline(tree, [c for c in (jsonld_headline, og) if c])
+    elif h1 is None and (jsonld_headline or og):
+        # No headline <h1> (none, or the site's name): the headline the page shows in an <h2>/<div>, as
+        # it prints it, when it is a metadata title or one without its leading site/date segment.
+        shown = _displayed_headline(tree, _headline_variants([jsonld_headline, og]), as_shown=True)
+        if shown:
+            return shown
     chosen = _choose(jsonld_headline, og, [microdata, visible], jsonld_escaped)
     if chosen is None and h1:
         chosen = h1
@@ -249,14 +302,61 @@ def extract_title(
     # Templates without a headline <h1> (government press releases) often have a generic <title>
     # ("Press Release: <Office>", "Press Releases View | <the ministry's name, which the logo repeats>")
     # and the real headline in the first <h2>/<h3> of the content.
-    logo = next((normalise_space(h.text_content()) for h in tree.iter("h1") if _is_logo(h)), None)
-    titles = tree.xpath("//title")
-    title = _strip_site_suffix(normalise_space(titles[0].text_content()), site_name or logo, url) if titles else ""
+    logo = site_h1 or next((normalise_space(h.text_content()) for h in tree.iter("h1") if _is_logo(h)), None)
+    title = _strip_site_suffix(page_title, site_name or logo, url) if page_title else ""
+    if site_h1 and site_name and title == page_title:
+        title = _strip_site_suffix(page_title, site_h1, url)
     h2 = _content_h2(tree)
     generic = not title or title == logo or (site_name is not None and title == site_name)
     if h2 and (generic or h2 in title or len(title.split()) <= 5 < len(h2.split())):
         return h2
     return title or None
+
+
+def _names_the_site(h1: str, site_name: str | None, page_title: str, metadata: list[str]) -> bool:
+    """True when the <h1> is the site's name, not the page's headline (blog templates put the blog's name
+    in the <h1>): the <title> leads with something else, no social/JSON-LD headline contains the h1, and
+    the h1 equals og:site_name or a segment of the <title> after its first ("Post | Blog")."""
+    if not page_title or page_title.startswith(h1) or any(h1 in text for text in metadata):
+        return False
+    if site_name and _squash(h1) == _squash(site_name):
+        return True
+    return h1 in (piece.strip() for piece in _TITLE_SEPARATORS.split(page_title)[1:])
+
+
+_KICKER_END = re.compile(r"\S\s*[:|\-–—·•»›/]\s*$")
+
+
+def _without_kicker_prefix(h1: str, title: str) -> str:
+    """The <title>'s headline when the <h1> is it behind a kicker and a separator ("Medienmitteilung der
+    Direktion: Headline" with <title> "Headline"); else the h1 unchanged."""
+    if len(title) >= 10 and h1 != title and h1.endswith(title) and _KICKER_END.search(h1[: -len(title)]):
+        return title
+    return h1
+
+
+_OPENING_QUOTE = ('"', "“", "„", "«", "‘", "'")
+_QUOTE_MARKS = '"“”„«»‘’\''
+
+
+
+def _cut_at_quote(og: str, title: str) -> str:
+    """The <title>'s headline when og:title is it cut short at a quotation mark (an unescaped ``"`` ended
+    the attribute: ``content="Senator calls Biden "unfit""`` reads "Senator calls Biden")."""
+    rest = title[len(og) :] if title.startswith(og) else ""
+    quoted = rest.lstrip().startswith(_OPENING_QUOTE) and sum(rest.count(q) for q in _QUOTE_MARKS) >= 2
+    return title if rest[:1].isspace() and quoted else og
+
+
+def _label_not_headline(candidate: str, h1: str) -> bool:
+    """True when the metadata title is a page label ("Pressemitteilungen", "About Us") that the <h1>'s
+    headline is longer than by several words."""
+    return len(candidate.split()) <= _LABEL_MAX_WORDS and len(h1.split()) >= len(candidate.split()) + 3
+
+
+_LABEL_MAX_WORDS = 2
+# A metadata title that is the <h1> plus trailing words ("Recipe von user", "Offer Dog food"): the h1.
+_EXTENDED_MIN_CHARS = 10
 
 
 def _choose(
@@ -283,6 +383,10 @@ def _choose(
             if _KICKER_JOIN.sub("", candidate) == _KICKER_JOIN.sub("", anchor):
                 return candidate
     h1 = visible[-1] if visible else None
+    if h1 and candidates and _label_not_headline(candidates[0], h1):
+        return h1
+    if h1 and candidates and candidates[0].startswith(h1 + " ") and len(h1) >= _EXTENDED_MIN_CHARS:
+        return h1
     if h1:
         for candidate in candidates:
             if candidate.endswith(("...", "…")) and h1.startswith(candidate.rstrip(".… ")):
