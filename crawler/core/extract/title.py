@@ -81,7 +81,7 @@ def _strip_site_suffix(
 def _prefix_segment(prefix: str) -> bool:
     """True for a short site/section/date segment closed by a non-colon separator ("BMAS - ")."""
     match = _PREFIX_SEPARATOR_END.search(prefix)
-    return bool(match) and 0 < len(prefix[: match.start()].split()) <= _PREFIX_MAX_WORDS
+    return match is not None and 0 < len(prefix[: match.start()].split()) <= _PREFIX_MAX_WORDS
 
 
 # Class names of the kicker / overline / "Dachzeile" line that templates put inside the <h1> above the
