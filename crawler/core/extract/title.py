@@ -11,6 +11,7 @@ computed once) and returns a value or None — never raises on odd markup.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -238,6 +239,19 @@ _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
 def extract_title(
+    tree: HtmlElement,
+    articles: list[dict[str, Any]],
+    meta: dict[str, str],
+    site_name: str | None,
+    url: str | None = None,
+) -> str | None:
+    """The headline (see :func:`_headline`) in Unicode's canonical composed form (NFC), so one headline
+    typed with precomposed or with combining characters compares equal."""
+    title = _headline(tree, articles, meta, site_name, url)
+    return unicodedata.normalize("NFC", title) if title else title
+
+
+def _headline(
     tree: HtmlElement,
     articles: list[dict[str, Any]],
     meta: dict[str, str],
