@@ -42,7 +42,9 @@ AEB = SHARED / "data" / "corpora" / "article-extraction-benchmark"
 # fundus country folders are mostly ISO alpha-2; these are not.
 _FOLDER_COUNTRY = {"uk": "GB"}
 
-TARGETS = {"fundus_day_accuracy": 0.97, "fundus_title_accuracy": 0.95, "aeb_f1": 0.95,
+# The fundus title target (0.95) is withdrawn (issue 14): its labels follow each publisher's own parser;
+# the figure is still printed by eval_fundus and guarded against regression by tests/test_extract.py.
+TARGETS = {"fundus_day_accuracy": 0.97, "aeb_f1": 0.95,
            # wire-sites-dev (measured 119/119 on both with EXTRACTOR_VERSION 2); each page's title and time
            # is also in tests/snapshots/wire-sites-dev.json
            "wire_title_accuracy": 0.97, "wire_exact_accuracy": 0.97}

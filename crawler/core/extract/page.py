@@ -17,11 +17,10 @@ from crawler.core.extract.fields import (
     extract_description,
     extract_language,
     extract_site_name,
-    extract_title,
-    h1_full_text,
 )
 from crawler.core.extract.jsonld import jsonld_objects, pick_article
 from crawler.core.extract.published import find_modified, find_published, meta_values
+from crawler.core.extract.title import extract_title, h1_full_text
 
 logger = logging.getLogger(__name__)
 
