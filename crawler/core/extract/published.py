@@ -370,8 +370,7 @@ def date_from_headline(
         if found is None:
             return None
         value, start, end = found
-        label = window[max(0, start - 40) : start]
-        if not (_UPDATED_PREFIX.search(label) and not _LINE_PREFIX.search(label)):
+        if not _UPDATED_PREFIX.search(window[max(0, start - 25) : start]):
             return value
         window = window[end:]
     return None
