@@ -514,10 +514,12 @@ def _by_agreement(
     first = answer(winner)
     assert first is not None
     days: dict[int, date] = {}
+    instants: dict[datetime, date] = {}  # one instant written in two offsets is one day, the first's
     for index in range(count):
         found = answer(index)
         if found is not None:
-            days[index] = found.value.date()
+            day = found.value.date()
+            days[index] = instants.setdefault(found.value, day) if found.precision == "datetime" else day
     votes = Counter(days.values())
     if len(votes) == 1 or votes[first.value.date()] >= 2:
         return winner
