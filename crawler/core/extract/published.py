@@ -494,6 +494,9 @@ def find_published(
 
 
 _URL_STEP = 6  # the address's day; the page's own steps come before it, htmldate after
+# The order witnesses are asked in, cheapest first (JSON-LD, meta, the address, <time>, microdata, the
+# headline line, the date lines' dateparser fallbacks): a second witness of the first answer's day settles it.
+_AGREEMENT_ORDER = (0, 1, 6, 3, 2, 5, 4)
 
 
 def _by_agreement(
@@ -515,13 +518,17 @@ def _by_agreement(
     assert first is not None
     days: dict[int, date] = {}
     instants: dict[datetime, date] = {}  # one instant written in two offsets is one day, the first's
-    for index in range(count):
+    votes: Counter[date] = Counter()
+    for index in (i for i in _AGREEMENT_ORDER if i < count):
         found = answer(index)
-        if found is not None:
-            day = found.value.date()
-            days[index] = instants.setdefault(found.value, day) if found.precision == "datetime" else day
-    votes = Counter(days.values())
-    if len(votes) == 1 or votes[first.value.date()] >= 2:
+        if found is None:
+            continue
+        day = found.value.date()
+        days[index] = instants.setdefault(found.value, day) if found.precision == "datetime" else day
+        votes[days[index]] += 1
+        if votes[first.value.date()] >= 2:
+            return winner
+    if len(votes) == 1:
         return winner
     extra = tie_breaker()
     if extra is not None:
