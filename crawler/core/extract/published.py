@@ -348,10 +348,9 @@ def date_from_headline(
     default_tz: tzinfo | None = None,
     languages: list[str] | None = None,
 ) -> PublishedTime | None:
-    """The first date printed in the text right after the first ``<h1>`` (its first ``_HEADLINE_WINDOW``
-    characters), whatever the markup around it: the date line a reader sees under the headline. A date
-    labelled "Updated"/"Aktualisiert" there is passed over for the next one ("Last updated 04 Jun 2020,
-    originally created 17 Jun 2019" → 17 Jun 2019)."""
+    """The first date printed in the ``_HEADLINE_WINDOW`` characters of text after the first ``<h1>``,
+    whatever its markup: the date line a reader sees under the headline. One labelled "Updated" there is
+    passed over ("Last updated 04 Jun 2020, originally created 17 Jun 2019" → 17 Jun 2019)."""
     h1 = next(tree.iter("h1"), None)
     if h1 is None:
         return None
@@ -485,17 +484,16 @@ def find_published(
         # htmldate reads the address first: as a tie-breaker it is asked about the page alone
         winner = _by_agreement(winner, answer, len(steps) - 1, lambda: date_from_htmldate(
             tree, None, country=country, default_tz=default_tz, max_date=relative_base))
-    found = answer(winner)
-    assert found is not None
-    found = _local_offset(found, steps[winner + 1 : 4])
+    chosen = answers[winner]
+    assert chosen is not None
+    found = _local_offset(chosen, steps[winner + 1 : 4])
     if winner < _URL_STEP:
         found = _url_day(found, answer(_URL_STEP))
     return found
 
 
 _URL_STEP = 6  # the address's day; the page's own steps come before it, htmldate after
-# The order witnesses are asked in, cheapest first (JSON-LD, meta, the address, <time>, microdata, the
-# headline line, the date lines' dateparser fallbacks): a second witness of the first answer's day settles it.
+# Witnesses cheapest first (the date lines' dateparser last); a second one for the first answer settles it.
 _AGREEMENT_ORDER = (0, 1, 6, 3, 2, 5, 4)
 
 
@@ -528,9 +526,7 @@ def _by_agreement(
         votes[days[index]] += 1
         if votes[first.value.date()] >= 2:
             return winner
-    if len(votes) == 1:
-        return winner
-    extra = tie_breaker()
+    extra = tie_breaker() if len(votes) > 1 else None
     if extra is not None:
         votes[extra.value.date()] += 1
     first_step = {day: min(i for i, d in days.items() if d == day) for day in set(days.values())}

@@ -9,6 +9,8 @@ line that says why (``published_rejected = "relative_only (...)"``, counted by t
 
 from __future__ import annotations
 
+from itertools import islice
+
 from lxml.html import HtmlElement
 
 from crawler.core.extract.dates import is_relative_phrase
@@ -18,13 +20,15 @@ __all__ = ["relative_date_line"]
 
 _MAX_LINES = 20
 _MAX_CHARS = 60
+# A date line stands in the page's header: the first elements only (a 50,000-paragraph page costs no more).
+_MAX_ELEMENTS = 5_000
 
 
 def relative_date_line(tree: HtmlElement, languages: list[str] | None = None) -> str | None:
     """The first short text of a ``<time>`` or of an element whose class/id names a date that is a relative
-    expression, or None."""
+    expression (among the first ``_MAX_ELEMENTS`` elements), or None."""
     seen = 0
-    for el in tree.iter():
+    for el in islice(tree.iter(), _MAX_ELEMENTS):
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "html", "body", "head"):
             continue
         if el.tag != "time" and not date_hint(el):
