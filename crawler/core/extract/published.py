@@ -531,7 +531,8 @@ def _by_agreement(
         votes[extra.value.date()] += 1
     first_step = {day: min(i for i, d in days.items() if d == day) for day in set(days.values())}
     best = max(first_step, key=lambda day: (votes[day], -first_step[day]))
-    if votes[best] >= 2 and votes[best] > votes[first.value.date()]:
+    # a day next to the first answer's is a zone or a print edition's date, not a stale value: it stands
+    if votes[best] >= 2 and votes[best] > votes[first.value.date()] and abs((best - first.value.date()).days) > 1:
         return first_step[best]
     return winner
 
