@@ -71,6 +71,8 @@ ARTICLE_RESPONSES = RESPONSES("article")
 # -- the page pipeline and the archive ----------------------------------------------------------------
 EXTRACT = _family(ROOT + "extract/")  # extraction worker events
 PUBLISHED_IMPLAUSIBLE = ROOT + "published/implausible"
+# pages whose only date line is relative ("2 hours ago") with no reference to read it (crawler.core.plausible)
+PUBLISHED_RELATIVE_ONLY = ROOT + "published/relative_only"
 ARCHIVE = _family(ROOT + "archive/")  # batch result counts (storage.records.BatchResult.counts)
 DOCUMENTS_NEW = ARCHIVE("documents_new")
 DOCUMENTS_DUPLICATE = ARCHIVE("documents_duplicate")

@@ -4,11 +4,19 @@ own; the motivating strings are in the test names."""
 
 from __future__ import annotations
 
+import json
+import os
+import urllib.request
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml.html import HtmlElement
+from scrapy.http import HtmlResponse
 
+from crawler.app.demo.server import FixtureServer
 from crawler.core.context import load_registries
 from crawler.core.discovery import Link
 from crawler.core.extract import extract_page
@@ -16,6 +24,10 @@ from crawler.core.extract.dates import parse_time_string
 from crawler.core.extract.page import parse_html
 from crawler.core.extract.published import date_from_htmldate, date_from_url, find_published
 from crawler.core.process import process_page
+from crawler.shell.extract_pool import ExtractJob, extract
+from crawler.shell.items import http_date, page_item_from
+
+_REGISTRIES = load_registries()
 
 
 def _tree(body: str, head: str = "") -> HtmlElement:
@@ -177,3 +189,54 @@ def test_htmldate_first_of_month_only_when_the_page_prints_that_day(printed: str
     tree = _tree(f'<p>Text.</p><p class="stand">{printed}</p>', '<meta name="x-date-of-page" content="2022-02-01">')
     found = date_from_htmldate(tree, "https://example.org/news/arbeitsmarkt")
     assert (found.value.date() if found else None) == expected
+
+
+# ------------------------------------------- the case table: agreement, the headline line, relative only
+
+_CASES = [json.loads(line) for line in
+          (Path(__file__).parent / "cases" / "published_dates.jsonl").read_text(encoding="utf-8").splitlines()
+          if line.strip()]
+
+
+@pytest.mark.parametrize("case", _CASES, ids=[f"{c['rule']}: {c['why'][:60]}" for c in _CASES])
+def test_published_date_case(case: dict[str, Any]) -> None:
+    last_modified = datetime.fromisoformat(case["last_modified"]) if case.get("last_modified") else None
+    context = _REGISTRIES.context_for(case["url"], fetched_at=datetime(2024, 1, 1, tzinfo=UTC),
+                                      last_modified=last_modified)
+    processed = process_page(case["html"], case["url"], context)
+    found = processed.published
+    assert (found.value.date().isoformat() if found else None) == case["day"], found
+    if case.get("source"):
+        assert found is not None and found.source == case["source"]
+    assert processed.published_rejected == case.get("rejected")
+
+
+def test_http_last_modified_header_is_read_as_a_reference() -> None:
+    assert http_date(b"Mon, 10 May 2021 12:00:00 GMT") == datetime(2021, 5, 10, 12, 0, tzinfo=UTC)
+    assert http_date(b"yesterday") is None and http_date(None) is None
+
+
+def test_an_implausible_last_modified_is_no_reference() -> None:
+    case = next(c for c in _CASES if c.get("last_modified"))
+    context = _REGISTRIES.context_for(case["url"], fetched_at=datetime(2021, 5, 1, tzinfo=UTC),
+                                      last_modified=datetime(2031, 5, 10, tzinfo=UTC))  # after the fetch
+    processed = process_page(case["html"], case["url"], context)
+    assert processed.published is None and (processed.published_rejected or "").startswith("relative_only")
+
+
+def test_a_fetched_page_reads_its_relative_date_against_the_servers_last_modified(tmp_path: Path) -> None:
+    # real HTTP server (Last-Modified = the file's mtime) → the shell's item → the extraction job → the page
+    page = next(c for c in _CASES if c.get("last_modified"))
+    (tmp_path / "story.html").write_text(page["html"], encoding="utf-8")
+    stamp = datetime(2021, 5, 10, 12, 0, tzinfo=UTC).timestamp()
+    os.utime(tmp_path / "story.html", (stamp, stamp))
+    with FixtureServer(tmp_path) as server, urllib.request.urlopen(f"{server.base_url}/story.html") as reply:
+        response = HtmlResponse(url=f"{server.base_url}/story.html", status=reply.status, body=reply.read(),
+                                headers=dict(reply.headers.items()))
+    item = page_item_from(response, None)
+    assert item.last_modified == datetime(2021, 5, 10, 12, 0, tzinfo=UTC)
+    processed = extract(ExtractJob.from_item(item), _REGISTRIES)
+    assert processed.published is not None and processed.published.value.date() == date(2021, 5, 7)
+    # the same page served without the header keeps no time, and says why
+    processed = extract(ExtractJob.from_item(replace(item, last_modified=None)), _REGISTRIES)
+    assert processed.published is None and processed.published_rejected == "relative_only ('vor 3 Tagen')"

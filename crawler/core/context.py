@@ -45,6 +45,7 @@ class PageContext:
     link: Link | None = None
     fetched_at: datetime | None = None  # publication times after it (+1 day) are implausible
     era_start: date | None = None  # ... and before it (the source's era; crawler.core.plausible)
+    last_modified: datetime | None = None  # the response's HTTP Last-Modified: a reference for relative dates
 
     @property
     def zone(self) -> tzinfo | None:
@@ -65,9 +66,15 @@ class Registries:
         return self.sources.for_url(url)  # an archived publisher name that is not a registered source
 
     def context_for(
-        self, url: str, source_name: str | None = None, link: Link | None = None, fetched_at: datetime | None = None
+        self,
+        url: str,
+        source_name: str | None = None,
+        link: Link | None = None,
+        fetched_at: datetime | None = None,
+        last_modified: datetime | None = None,
     ) -> PageContext:
-        """THE page context (the one place it is built): the source's facts from the registry, plus discovery."""
+        """THE page context (the one place it is built): the source's facts from the registry, plus discovery
+        and the fetch (its time, the response's ``Last-Modified``)."""
         source = self.source_for(url, source_name)
         return PageContext(
             dialogues=self.dialogues,
@@ -78,6 +85,7 @@ class Registries:
             link=link,
             fetched_at=fetched_at,
             era_start=source.era_start if source is not None else None,
+            last_modified=last_modified,
         )
 
 

@@ -166,9 +166,11 @@ PAGE_FIELDS: tuple[PageField, ...] = (
               "published_precision"),
     PageField("published_raw", "str | None", "The string published_at was parsed from.", "`PublishedTime.raw`",
               lambda p: _pub(p, "raw")),
-    PageField("published_rejected", "str | None", "Why a publication time found for the page was not kept: "
+    PageField("published_rejected", "str | None", "Why the page keeps no publication time: one found was "
               "outside the plausible window (before the source's era, 1990 by default, or after the fetch + "
-              "1 day), with the evidence it came from.", "`crawler.core.plausible.published_rejection`",
+              "1 day), with the evidence it came from; or `relative_only ('2 hours ago')`, a relative date "
+              "line with no sitemap date or HTTP Last-Modified to read it against.",
+              "`crawler.core.plausible.published_rejection`, `ExtractedPage.relative_date`",
               lambda p: p.published_rejected, "published_rejected"),
     PageField("modified_at", "datetime | None", "Last modification the page declares.",
               "`ExtractedPage.modified` (extract/published.py)",

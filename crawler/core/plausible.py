@@ -13,6 +13,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 DEFAULT_ERA_START = date(1990, 1, 1)
+# The reason a page keeps no publication time when its only date is relative ("2 hours ago") and the crawl
+# gave no reference to read it against (crawler.core.extract.relative); counted apart from implausible times.
+RELATIVE_ONLY = "relative_only"
 FUTURE_TOLERANCE = timedelta(days=1)
 
 
@@ -50,4 +53,4 @@ def _utc(value: datetime) -> datetime | None:
         return None
 
 
-__all__ = ["DEFAULT_ERA_START", "FUTURE_TOLERANCE", "plausible_published", "published_rejection"]
+__all__ = ["DEFAULT_ERA_START", "FUTURE_TOLERANCE", "RELATIVE_ONLY", "plausible_published", "published_rejection"]

@@ -28,7 +28,7 @@ from crawler.core.extract.published import month_from_url
 from crawler.core.normalize.agency import detect_agency
 from crawler.core.normalize.body import CleanBody, clean_body
 from crawler.core.normalize.dateline import Dateline, parse_dateline
-from crawler.core.plausible import plausible_published, published_rejection
+from crawler.core.plausible import RELATIVE_ONLY, plausible_published, published_rejection
 from crawler.core.reference import calendar
 from crawler.core.sources import fill_default_agency
 from crawler.core.urls import canonical_url, host_of
@@ -203,6 +203,18 @@ def _marked_dateline(text: str, published: Any) -> Dateline | None:
     return parse_dateline(text if _TERMINATED.search(text) else f"{text} —", published)
 
 
+def relative_reference(context: PageContext) -> datetime | None:
+    """The trustworthy "now" a page's relative phrases ("2 hours ago", "vor 3 Tagen") are read against:
+    the date its sitemap/feed entry gives, else the response's HTTP ``Last-Modified``. Never the wall clock
+    nor the fetch time; None when the crawl gives neither (the phrase is then not read, and the page says
+    why: ``published_rejected = "relative_only (...)"``)."""
+    for reference in (context.link.published if context.link is not None else None, context.last_modified):
+        if reference is not None and (context.fetched_at is None
+                                      or plausible_published(reference, context.fetched_at, context.era_start)):
+            return reference
+    return None
+
+
 def process_page(html: bytes | str, url: str, context: PageContext) -> ProcessedPage:
     """Run the whole pure pipeline on one page in its context (``Registries.context_for``).
 
@@ -212,9 +224,8 @@ def process_page(html: bytes | str, url: str, context: PageContext) -> Processed
     reference of relative dates; ``published_rejected`` says why."""
     link, registry = context.link, context.dialogues
     fetched_at, era_start = context.fetched_at, context.era_start
-    # The one trustworthy "now" a page has for its relative phrases: the date its sitemap/feed gives.
     page = extract_page(html, url, default_tz=context.zone, country=context.country,
-                        relative_base=link.published if link is not None else None)
+                        relative_base=relative_reference(context))
     hint = page.published.value if page.published else (link.published if link else None)
     if hint is not None and fetched_at is not None and not plausible_published(hint, fetched_at, era_start):
         hint = None
@@ -223,6 +234,8 @@ def process_page(html: bytes | str, url: str, context: PageContext) -> Processed
         clean = dataclasses.replace(clean, dateline=_marked_dateline(page.dateline_text, hint))
     published = choose_published(page, link, clean)
     rejected = None
+    if published is None and page.relative_date is not None:
+        rejected = f"{RELATIVE_ONLY} ({page.relative_date!r})"[:200]
     if published is not None and fetched_at is not None:
         why = published_rejection(published.value, fetched_at, era_start)
         if why is not None:
@@ -263,4 +276,4 @@ def process_page(html: bytes | str, url: str, context: PageContext) -> Processed
     return processed
 
 
-__all__ = ["ProcessedPage", "choose_published", "date_rank", "fact_paragraphs", "process_page"]
+__all__ = ["ProcessedPage", "choose_published", "date_rank", "fact_paragraphs", "process_page", "relative_reference"]

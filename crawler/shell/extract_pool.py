@@ -58,11 +58,12 @@ class ExtractJob:
     link: Link | None = None
     source: str | None = None  # registered source name
     fetched_at: datetime | None = None
+    last_modified: datetime | None = None  # the response's HTTP Last-Modified
 
     @classmethod
     def from_item(cls, item: PageItem) -> ExtractJob:
         return cls(url=item.url, body=item.body, encoding=item.encoding, link=item.link, source=item.source,
-                   fetched_at=item.fetched_at)
+                   fetched_at=item.fetched_at, last_modified=item.last_modified)
 
 
 def extract(job: ExtractJob, registries: Registries) -> ProcessedPage:
@@ -74,7 +75,8 @@ def extract(job: ExtractJob, registries: Registries) -> ProcessedPage:
     html: bytes | str = job.body
     if job.encoding:
         html = job.body.decode(job.encoding, errors="replace")
-    return process_page(html, job.url, registries.context_for(job.url, job.source, job.link, job.fetched_at))
+    return process_page(html, job.url, registries.context_for(job.url, job.source, job.link, job.fetched_at,
+                                                                job.last_modified))
 
 
 # -- inside a worker process ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy.http import Response, TextResponse
@@ -25,6 +26,8 @@ class PageItem:
     # set by the source spider: the registered source (its country, zone and agency come from the registry
     # when the page context is built, crawler.core.context.Registries.context_for)
     source: str | None = None
+    # the response's HTTP Last-Modified: the reference a relative date line ("2 hours ago") is read against
+    last_modified: datetime | None = None
     processed: Any = None  # crawler.core.process.ProcessedPage, set by ExtractPipeline
 
 
@@ -41,4 +44,17 @@ def page_item_from(response: Response, link: Link | None, source: str | None = N
         fetched_at=datetime.now(UTC),
         link=link,
         source=source,
+        last_modified=http_date(response.headers.get(b"Last-Modified")),
     )
+
+
+def http_date(raw: bytes | None) -> datetime | None:
+    """An HTTP date header ("Tue, 05 Mar 2024 09:12:00 GMT") as an aware datetime; None when absent or
+    unreadable (a server's malformed header is no reference)."""
+    if not raw:
+        return None
+    try:
+        value = parsedate_to_datetime(raw.decode("latin-1"))
+    except (TypeError, ValueError):  # documented: an unparseable date string
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -25,6 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.core.context import Registries
+from crawler.core.plausible import RELATIVE_ONLY
 from crawler.core.process import PIPELINE_VERSION
 from crawler.shell.extract_pool import (
     ExtractJob,
@@ -45,6 +46,7 @@ from storage.crawlstats import (
     EVENTS_REATTACHED,
     EXTRACT,
     PUBLISHED_IMPLAUSIBLE,
+    PUBLISHED_RELATIVE_ONLY,
     WRITE_FAILED,
 )
 from storage.feeds import advance_watermarks, newest_by_source
@@ -131,8 +133,9 @@ class ExtractPipeline:
             raise drop(self.crawler, "no_article", f"no article text in {item.url}")
         if processed.published_rejected is not None:  # archived without it (crawler.core.plausible)
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(PUBLISHED_IMPLAUSIBLE)
-            logger.info("implausible publication time on %s: %s", item.url, processed.published_rejected)
+            relative = processed.published_rejected.startswith(RELATIVE_ONLY)
+            self.crawler.stats.inc_value(PUBLISHED_RELATIVE_ONLY if relative else PUBLISHED_IMPLAUSIBLE)
+            logger.info("publication time not kept on %s: %s", item.url, processed.published_rejected)
         item.processed = processed
         return item
 

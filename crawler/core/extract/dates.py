@@ -29,6 +29,8 @@ from crawler.core.reference import calendar, reference
 __all__ = [
     "PublishedTime",
     "country_timezone",
+    "find_printed_date",
+    "is_relative_phrase",
     "parse_iso",
     "parse_time_string",
     "resolve_zone_abbreviation",
@@ -472,3 +474,58 @@ def parse_time_string(
     except (ValueError, OverflowError):  # a date that does not exist (Feb 30), a year out of range
         return None
     return None
+
+
+def find_printed_date(
+    text: str,
+    *,
+    country: str | None = None,
+    default_tz: tzinfo | None = None,
+    languages: list[str] | None = None,
+    source: str = "headline",
+) -> tuple[PublishedTime, int, int] | None:
+    """The earliest full date (day, month and year) printed in running ``text``, with where it stands:
+    ``(time, start, end)``, or None.
+
+    Our own forms (numeric, English month names; a clock right after or before it) and a
+    day-word-year span in one of the page's ``languages`` (dateparser's data: "01. November 2021",
+    "13 de octubre de 2020"), whichever begins first. Relative phrases are never read here."""
+    numeric = _find_date(text, country)
+    worded = _WORDED_DATE.search(text) if languages else None
+    try:
+        if worded is not None and (numeric is None or worded.start() < numeric[1]):
+            found = _parse_with_dateparser(worded.group(0), country, default_tz, source, languages, None)
+            if found is not None:
+                return found, worded.start(), worded.end()
+        if numeric is not None:
+            _, start, end = numeric
+            found = _parse_visible(text[max(0, start - 40) : end + 40], country, default_tz, source)
+            if found is not None:
+                return PublishedTime(found.value, source, found.precision, text[start:end], found.offset_assumed), start, end
+    except (ValueError, OverflowError):  # a date that does not exist (Feb 30), a year out of range
+        return None
+    return None
+
+
+_ANY_BASE = datetime(2000, 1, 1, 12, 0)
+
+
+def is_relative_phrase(text: str, languages: list[str] | None = None) -> bool:
+    """Whether ``text`` is a date only a reference "now" can fix ("2 hours ago", "Gestern, 10:30",
+    "vor 3 Tagen", "today"): dateparser's relative-time parser reads it against an arbitrary base. Used to
+    say why a page has no publication time, never to give it one."""
+    raw = " ".join(text.split())
+    if not raw or len(raw) > 80:
+        return False
+    try:
+        import dateparser
+    except ImportError:  # the fallback is optional at runtime
+        return False
+    while True:
+        stripped = _LEADING_LABEL.sub("", raw, count=1)
+        if stripped == raw or not stripped:
+            break
+        raw = stripped
+    langs = ["en"] + [lang for lang in _dateparser_languages(tuple(languages or ())) if lang != "en"]
+    settings: dict[str, object] = {"RELATIVE_BASE": _ANY_BASE, "PARSERS": ["relative-time"]}
+    return dateparser.parse(raw, languages=langs, settings=settings) is not None

@@ -20,6 +20,7 @@ from crawler.core.extract.fields import (
 )
 from crawler.core.extract.jsonld import jsonld_objects, pick_article
 from crawler.core.extract.published import find_modified, find_published, meta_values
+from crawler.core.extract.relative import relative_date_line
 from crawler.core.extract.title import extract_title, h1_full_text
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ class ExtractedPage:
     description: str | None = None
     site_name: str | None = None
     dateline_text: str | None = None
+    # a relative date line ("2 hours ago") left unread for want of a reference (crawler.core.extract.relative)
+    relative_date: str | None = None
 
     @property
     def body(self) -> str:
@@ -102,6 +105,8 @@ def extract_page(
         tree, articles, meta, url, country=country, default_tz=default_tz, languages=languages,
         relative_base=relative_base,
     )
+    if page.published is None and relative_base is None:
+        page.relative_date = relative_date_line(tree, languages)
     page.modified = find_modified(tree, articles, meta, country=country, default_tz=default_tz)
     paragraphs = extract_body_paragraphs(tree, url)
     # trafilatura keeps the article's own <h1> as the first line; the headline is page.title (or, where the

@@ -9,21 +9,26 @@ raises. All strings go through :mod:`crawler.core.extract.dates`, the one home o
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, tzinfo
 from itertools import islice
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.core.extract.dates import PublishedTime, parse_iso, parse_time_string
+from crawler.core.extract.dates import PublishedTime, find_printed_date, parse_iso, parse_time_string
 
 __all__ = [
+    "date_from_headline",
     "date_from_htmldate",
     "date_from_jsonld",
     "date_from_meta",
     "date_from_time_tag",
     "date_from_url",
     "date_from_visible_text",
+    "date_hint",
     "find_modified",
     "find_published",
     "meta_values",
@@ -217,6 +222,13 @@ _DATE_CONTAINER_HINT = re.compile(
     r"|datum|fecha|tarih|zeit|czas|dato|aika",
     re.IGNORECASE,
 )
+
+
+def date_hint(el: HtmlElement) -> bool:
+    """Does the element's class or id name a date, a byline or an article's meta line?"""
+    return bool(_DATE_CONTAINER_HINT.search((el.get("class") or "") + " " + (el.get("id") or "")))
+
+
 _LINE_PREFIX = re.compile(
     r"(?:published|posted|release date|released|first published|date|created)\s*(?:on|at)?\s*:?",
     re.IGNORECASE,
@@ -258,9 +270,8 @@ def _visible_candidates(tree: HtmlElement) -> tuple[list[tuple[int, str]], int |
             continue
         if tag == "h1" and h1_at is None:
             h1_at = index
-        hint = (el.get("class") or "") + " " + (el.get("id") or "")
         near_h1 = h1_at is not None and 0 < index - h1_at <= _NEAR_H1 and tag not in ("p", "h1", "h2", "li")
-        if not (near_h1 or _DATE_CONTAINER_HINT.search(hint) or _labelled_date(el)):
+        if not (near_h1 or date_hint(el) or _labelled_date(el)):
             continue
         text = " ".join(el.text_content().split())
         if text and len(text) <= 160 and any(ch.isdigit() for ch in text):
@@ -305,6 +316,64 @@ def date_from_visible_text(
             continue
         return found
     return updated
+
+
+# How much text after the <h1> is the article's header: its date line ("04.02.2022 | 15:33 Uhr | A. Author",
+# "Von A. Author (21. November 2022)", "By A. Author November 8, 2023, 11:15 PM") stands within it.
+_HEADLINE_WINDOW = 300
+_NO_TEXT = frozenset({"script", "style", "noscript", "template", "select", "option", "button"})
+
+
+def _texts_after(el: HtmlElement) -> Iterator[str]:
+    """The text of the document after ``el`` (not inside it), in reading order, without scripts/styles."""
+    node: HtmlElement | None = el
+    while node is not None:
+        if node.tail:
+            yield node.tail
+        for sibling in node.itersiblings():
+            for event, sub in etree.iterwalk(sibling, events=("start", "end")):
+                tag = sub.tag if isinstance(sub.tag, str) else ""
+                if event == "start" and tag and tag not in _NO_TEXT and sub.text:
+                    yield sub.text
+                elif event == "end" and sub is not sibling and sub.tail:
+                    yield sub.tail
+            if sibling.tail:
+                yield sibling.tail
+        node = node.getparent()
+
+
+def date_from_headline(
+    tree: HtmlElement,
+    *,
+    country: str | None = None,
+    default_tz: tzinfo | None = None,
+    languages: list[str] | None = None,
+) -> PublishedTime | None:
+    """The first date printed in the ``_HEADLINE_WINDOW`` characters of text after the first ``<h1>``,
+    whatever its markup: the date line a reader sees under the headline. One labelled "Updated" there is
+    passed over ("Last updated 04 Jun 2020, originally created 17 Jun 2019" → 17 Jun 2019)."""
+    h1 = next(tree.iter("h1"), None)
+    if h1 is None:
+        return None
+    pieces: list[str] = []
+    size = 0
+    for text in _texts_after(h1):
+        text = " ".join(text.split())
+        if text:
+            pieces.append(text)
+            size += len(text) + 1
+            if size >= _HEADLINE_WINDOW:
+                break
+    window = " ".join(pieces)[:_HEADLINE_WINDOW]
+    while window:
+        found = find_printed_date(window, country=country, default_tz=default_tz, languages=languages)
+        if found is None:
+            return None
+        value, start, end = found
+        if not _UPDATED_PREFIX.search(window[max(0, start - 25) : start]):
+            return value
+        window = window[end:]
+    return None
 
 
 _URL_DATE = re.compile(
@@ -399,28 +468,87 @@ def find_published(
     languages: list[str] | None = None,
     relative_base: datetime | None = None,
 ) -> PublishedTime | None:
-    """Run the published-time cascade; the first step that answers wins. None when nothing is found.
+    """Run the published-time cascade; the first step that answers wins, unless the page's other
+    witnesses agree on another day (:func:`_by_agreement`). None when nothing is found.
 
     ``relative_base`` is a trustworthy "now" for the page (its HTTP ``Last-Modified``, the sitemap's
     date); without one a relative expression ("2 hours ago", "vor 3 Tagen") is not read at all."""
-    steps = (
+    steps: tuple[Callable[[], PublishedTime | None], ...] = (
         lambda: date_from_jsonld(articles, "datePublished", country=country, default_tz=default_tz),
         lambda: date_from_meta(meta, country=country, default_tz=default_tz),
         lambda: _itemprop_date(tree, "datePublished", country, default_tz),
         lambda: date_from_time_tag(tree, country=country, default_tz=default_tz),
         lambda: date_from_visible_text(tree, country=country, default_tz=default_tz, languages=languages,
                                        relative_base=relative_base),
+        lambda: date_from_headline(tree, country=country, default_tz=default_tz, languages=languages),
         lambda: date_from_url(url, country=country, default_tz=default_tz),
         lambda: date_from_htmldate(tree, url, country=country, default_tz=default_tz, max_date=relative_base),
     )
-    for index, step in enumerate(steps):
-        found = step()  # each step returns None on input it cannot read; it raises only on a bug
-        if found is not None:
-            found = _local_offset(found, steps[index + 1 : 4])
-            if index < 5:
-                found = _url_day(found, date_from_url(url, country=country, default_tz=default_tz))
-            return found
-    return None
+    answers: dict[int, PublishedTime | None] = {}
+
+    def answer(index: int) -> PublishedTime | None:
+        if index not in answers:
+            answers[index] = steps[index]()  # None on input it cannot read; it raises only on a bug
+        return answers[index]
+
+    winner = next((index for index in range(len(steps)) if answer(index) is not None), None)
+    if winner is None:
+        return None
+    if winner < _URL_STEP:
+        # htmldate reads the address first: as a tie-breaker it is asked about the page alone
+        winner = _by_agreement(winner, answer, len(steps) - 1, lambda: date_from_htmldate(
+            tree, None, country=country, default_tz=default_tz, max_date=relative_base))
+    chosen = answers[winner]
+    assert chosen is not None
+    found = _local_offset(chosen, steps[winner + 1 : 4])
+    if winner < _URL_STEP:
+        found = _url_day(found, answer(_URL_STEP))
+    return found
+
+
+_URL_STEP = 6  # the address's day; the page's own steps come before it, htmldate after
+# Witnesses cheapest first (the date lines' dateparser last); a second one for the first answer settles it.
+_AGREEMENT_ORDER = (0, 1, 6, 3, 2, 5, 4)
+
+
+def _by_agreement(
+    winner: int,
+    answer: Callable[[int], PublishedTime | None],
+    count: int,
+    tie_breaker: Callable[[], PublishedTime | None],
+) -> int:
+    """The step whose day the page's witnesses agree on: the cascade's first answer, unless it stands
+    alone and another day has at least two witnesses and more than it.
+
+    The witnesses are the cascade's steps (JSON-LD, ``<meta>``, microdata, ``<time>``, date lines, the
+    line under the headline, the address: the first ``count`` steps) and, only when they disagree,
+    ``tie_breaker`` (htmldate on the page without its address).
+    A JSON-LD ``datePublished`` of 2020 on a page whose ``<meta name="date">``, header line and htmldate
+    all say 2023-01-01 is a template's stale value; a ``<time>`` of a teaser printed before the article's
+    own date yields to the date line and htmldate that agree. Returns the first step of the chosen day."""
+    first = answer(winner)
+    assert first is not None
+    days: dict[int, date] = {}
+    instants: dict[datetime, date] = {}  # one instant written in two offsets is one day, the first's
+    votes: Counter[date] = Counter()
+    for index in (i for i in _AGREEMENT_ORDER if i < count):
+        found = answer(index)
+        if found is None:
+            continue
+        day = found.value.date()
+        days[index] = instants.setdefault(found.value, day) if found.precision == "datetime" else day
+        votes[days[index]] += 1
+        if votes[first.value.date()] >= 2:
+            return winner
+    extra = tie_breaker() if len(votes) > 1 else None
+    if extra is not None:
+        votes[extra.value.date()] += 1
+    first_step = {day: min(i for i, d in days.items() if d == day) for day in set(days.values())}
+    best = max(first_step, key=lambda day: (votes[day], -first_step[day]))
+    # a day next to the first answer's is a zone or a print edition's date, not a stale value: it stands
+    if votes[best] >= 2 and votes[best] > votes[first.value.date()] and abs((best - first.value.date()).days) > 1:
+        return first_step[best]
+    return winner
 
 
 def _url_day(found: PublishedTime, from_url: PublishedTime | None) -> PublishedTime:
