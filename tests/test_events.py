@@ -536,7 +536,7 @@ def test_an_address_month_dates_a_month_and_day_written_without_a_year() -> None
     """No page date: "/2024/05/" in the address gives "talks on May 14-15" their year (explicit dates within
     DATE_MONTH_HINT_WINDOW_DAYS of the month only: "an accord signed on February 2" is another occasion)."""
     from crawler.core.events import analyse_text, facts_of_analysed
-    from crawler.core.extract.published import month_from_url
+    from crawler.core.extract.url_dates import month_from_url
 
     hint = month_from_url("https://example.org/2024/05/pak-us-talks.html")
     assert hint == date(2024, 5, 15)

@@ -25,11 +25,11 @@ from crawler.core.extract.published import (
     date_from_jsonld,
     date_from_meta,
     date_from_time_tag,
-    date_from_url,
     date_from_visible_text,
     find_published,
     meta_values,
 )
+from crawler.core.extract.url_dates import date_from_url
 
 REPO = Path(__file__).resolve().parents[1]
 

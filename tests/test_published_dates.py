@@ -22,7 +22,8 @@ from crawler.core.discovery import Link
 from crawler.core.extract import extract_page
 from crawler.core.extract.dates import parse_time_string
 from crawler.core.extract.page import parse_html
-from crawler.core.extract.published import date_from_htmldate, date_from_url, find_published
+from crawler.core.extract.published import date_from_htmldate, find_published
+from crawler.core.extract.url_dates import date_from_url
 from crawler.core.process import process_page
 from crawler.shell.extract_pool import ExtractJob, extract
 from crawler.shell.items import http_date, page_item_from

@@ -24,7 +24,7 @@ from crawler.core.events import (
 )
 from crawler.core.extract import EXTRACTOR_VERSION, ExtractedPage, PublishedTime, extract_page
 from crawler.core.extract.dates import country_timezone
-from crawler.core.extract.published import month_from_url
+from crawler.core.extract.url_dates import month_from_url
 from crawler.core.normalize.agency import detect_agency
 from crawler.core.normalize.body import CleanBody, clean_body
 from crawler.core.normalize.dateline import Dateline, parse_dateline
