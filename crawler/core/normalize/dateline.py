@@ -28,7 +28,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from crawler.core.normalize.agency import agency_country, match_wrapper, normalize_agency
+from crawler.core.normalize.agency import agency_country, is_house_desk, match_wrapper, normalize_agency
 from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year is public here too)
     _AGENCY_LEAD_RE,
     _BARE_NATIVE_AGENCY_RE,
@@ -472,6 +472,7 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
     skipped = 0
     after_timestamp = False
     line_agency: str | None = None
+    desk_line = False
     lines = prefix.split("\n")[:_MAX_LINES]
     index = -1
     while index + 1 < len(lines):
@@ -540,6 +541,7 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
                          and len(line[parts.end:].strip()) >= 20)):
             parts = None  # a place in the page header; "LAHORE: The Punjab government ..." stays a dateline
         if parts is not None:
+            parts.desk = parts.desk or desk_line  # a paper's own desk credited above: no house-style agency
             return _build(text, offset, start, parts, line_agency, published)
         # "Washington DC" on one line, "Updated: 19-12-2019 01:16 IST" on the next (site headers).
         bare = _PLACE_RE.fullmatch(line.strip())
@@ -580,4 +582,5 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         skipped += 1
         after_timestamp = after_timestamp or is_stamp
         line_agency = _header_agency(line[start:]) or line_agency
+        desk_line = desk_line or is_house_desk(line[start:].strip().rstrip(":"))
     return None

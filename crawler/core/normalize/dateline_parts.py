@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.core.normalize.agency import normalize_agency
+from crawler.core.normalize.agency import is_house_desk, normalize_agency
 from crawler.core.reference import calendar, gazetteer
 
 _PREFIX = 600
@@ -380,6 +380,9 @@ def _paren(content: str, parts: _Parts) -> bool:
     if found:
         parts.agency = parts.agency or found
         return True
+    if len(segments) == 1 and is_house_desk(text):  # "(ENS)": the paper's own desk in the agency slot
+        parts.desk = True
+        return True
     # An agency the table does not know, printed in the agency slot: "(Khyber Mail)", "(TDI)".
     if len(segments) == 1 and re.fullmatch(r"[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,3}", text) and not date:
         if parts.agency is None:
@@ -404,6 +407,8 @@ def _header_agency(line: str) -> str | None:
         code = normalize_agency(seg)
         if code:
             return code
+        if is_house_desk(seg):  # "Express News Service": the paper's own desk, no agency
+            continue
         if _DESK_RE.search(seg) and re.fullmatch(r"[A-Za-z][A-Za-z .&'-]{1,39}", seg) and not _DESK_LINE_RE.fullmatch(seg):
             return _display_city(seg)  # a named service ("GK News Service"); "Staff Reporter" names no agency
     return None
@@ -462,7 +467,7 @@ def _house_styles() -> tuple[tuple[str, bool, str, str, str], ...]:
 def house_style_agency(parts: _Parts, line: str) -> str | None:
     """The agency whose house style (house_styles.json) a dateline without a printed tag fits, else None.
     English datelines only (the styles are those of the wires' English services)."""
-    if (parts.agency is not None or parts.month is None or parts.term not in _STYLE_TERMS or not line.isascii()):
+    if (parts.agency is not None or parts.desk or parts.month is None or parts.term not in _STYLE_TERMS or not line.isascii()):
         return None
     printed = (parts.month_text or "").rstrip(".").casefold()
     form = "full" if printed in _ENGLISH_FULL_MONTHS else "abbreviated" if printed else ""
