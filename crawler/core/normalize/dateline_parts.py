@@ -284,6 +284,9 @@ def _month_of(token: str) -> int | None:
     return _MONTH_NUM_ALL.get(token.casefold())
 
 
+_ONE_DAY = dt.timedelta(days=1)
+
+
 def resolve_year(month: int, day: int, published: dt.datetime | dt.date | None) -> dt.date | None:
     """The latest valid date with this month/day that is not after ``published`` + 1 day, or None.
 
@@ -292,7 +295,13 @@ def resolve_year(month: int, day: int, published: dt.datetime | dt.date | None) 
     if published is None:
         return None
     pub = published.date() if isinstance(published, dt.datetime) else published
-    limit = pub + dt.timedelta(days=1)
+    limit = pub + _ONE_DAY
+    if month != 2 or day != 29:  # every year has the day (or none has: "March 187"): this year's, else last year's
+        try:
+            candidate = dt.date(limit.year, month, day)
+        except ValueError:
+            return None
+        return candidate if candidate <= limit else candidate.replace(year=limit.year - 1)
     for year in range(limit.year, limit.year - 9, -1):
         try:
             candidate = dt.date(year, month, day)
@@ -320,7 +329,7 @@ def _resolve(month: int | None, day: int | None, year: int | None,
     return resolved
 
 
-@dataclass
+@dataclass(slots=True)
 class _Parts:
     place: str | None = None
     region: str | None = None
