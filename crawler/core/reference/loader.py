@@ -12,6 +12,8 @@ One loader reads them all, validates every entry and freezes them into one :clas
 - ``zones.json``     time-zone abbreviations and each source country's usual zone;
 - ``months.json``    month and weekday names, generated from dateparser's language data by
   ``scripts/gen_reference_months.py`` (shipped only: the date patterns are compiled from it at import).
+- ``cldr_places.json`` CLDR's localised time-zone cities and country names in every CLDR language, generated
+  from babel's data by ``scripts/gen_reference_cldr.py`` (shipped only; read by the gazetteer).
 
 Users add entries the way they add dialogue series: ``$NEWSARCHIVE_REFERENCE_DIR`` names one or more
 directories (``os.pathsep``-separated) of JSON files with the shipped names and schemas, read after the
