@@ -194,7 +194,7 @@ def test_dev_file_loads():
     assert data["datelines"]
 
 
-# The fast path for "SALVADOR, Feb 26 -" (dateline._FAST_RE) must give exactly the cascade's result, on the lines
+# The fast path for "SALVADOR, Feb 26 -" (dateline_parts._FAST_RE) must give exactly the cascade's result, on the lines
 # it takes and on near misses it must leave to the cascade (own lines).
 FAST_PATH_LINES = [
     "    SALVADOR, Feb 26 - Showers continued throughout the week.",
@@ -214,7 +214,7 @@ FAST_PATH_LINES = [
 def test_fast_path_is_the_cascade(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import re
 
-    from crawler.core.normalize import dateline as module
+    from crawler.core.normalize import dateline_parts as module
 
     published = dt.date(1987, 2, 27)
     fast = parse_dateline(text, published)

@@ -58,7 +58,6 @@ from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year 
     _MAX_LINES,
     _MAX_SKIPPED,
     _MONTH_HEADS,
-    _MONTHS,
     _NUMERIC_DATE_RE,
     _NUMERIC_DATE_START,
     _PAREN_AGENCY_LEAD_RE,
@@ -74,6 +73,7 @@ from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year 
     _TRAILING_AGENCY_RE,
     _VI_LEAD_RE,
     _display_city,
+    _fast_parts,
     _header_agency,
     _is_all_caps_place,
     _is_caps,
@@ -116,27 +116,6 @@ class Dateline:
     day: int | None
     year: int | None
     date: dt.date | None
-
-
-
-
-# The commonest English dateline, "SALVADOR, Feb 26 -" / "NEW YORK, March 3 --": an ALL-CAPS place of plain
-# words, a comma, an English month and day, a terminator. One regex reads it with the same result as the
-# cascade below (tests/test_dateline.py checks it against the cascade); anything else goes there.
-_FAST_RE = re.compile(
-    r"(?P<place>[A-Z]{2,30}(?: [A-Z]{1,30}){0,4}),[ \t](?P<mon>(?i:" + _MONTHS + r"))\.?[ \t](?P<day>\d{1,2})"
-    r"[ \t]{0,3}(?P<t>-{1,2}|—|–|:)(?=[ \t\n]|\Z)"
-)
-
-
-def _fast_parts(line: str, start: int) -> _Parts | None:
-    """_match_dateline's result for the commonest English form (_FAST_RE), else None (not that form)."""
-    m = _FAST_RE.match(line, start)
-    if m is None or not line.isascii() or not _place_ok(m.group("place")):
-        return None
-    mon = m.group("mon")
-    return _Parts(place=m.group("place"), month=_month_of(mon), day=int(m.group("day")), month_text=mon,
-                  term=m.group("t"), end=m.end("t"))
 
 
 def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
@@ -488,6 +467,14 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
     if published is not None and not isinstance(published, dt.date):
         published = None
     prefix = text[:_PREFIX]
+    # "SALVADOR, Feb 26 -" on the first line: the loop's result without its set-up (not if a parenthesis runs on).
+    newline = prefix.find("\n")
+    first = prefix if newline < 0 else prefix[:newline]
+    if first.count("(") <= first.count(")"):
+        start = _LINE_NOISE_RE.match(first).end()  # type: ignore[union-attr]
+        fast = _fast_parts(first, start) if first[start:start + 3].casefold() not in _MONTH_HEADS else None
+        if fast is not None:
+            return _build(text, 0, start, fast, None, published)
     line_start = 0
     skipped = 0
     after_timestamp = False
@@ -510,9 +497,8 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
             start += wrapped[0][1]
         if start >= len(line.rstrip()):
             continue
-        # "SALVADOR, Feb 26 -": none of the steps before the cascade reads a line of this form (no wrapper, no
-        # agency or desk lead, no month first, ASCII), so it goes straight to the cascade's result.
-        fast = (_fast_parts(line, start) if not wrapped and line[start:start + 3].casefold() not in _MONTH_HEADS
+        # "SALVADOR, Feb 26 -" after header lines: no step above reads this form, so straight to the cascade's result.
+        fast = (_fast_parts(line, start) if index and not wrapped and line[start:start + 3].casefold() not in _MONTH_HEADS
                 else None)
         if fast is not None:
             fast.desk = desk_line

@@ -473,6 +473,25 @@ def _house_styles() -> tuple[tuple[str, bool, str, str, str], ...]:
     return tuple((s["agency"], bool(s["bracket_country"]), s["month"], s["term"], s["city"]) for s in styles)
 
 
+# The commonest English dateline, "SALVADOR, Feb 26 -" / "NEW YORK, March 3 --": an ALL-CAPS place of plain
+# words, a comma, an English month and day, a terminator. One regex reads it with the same result as the
+# cascade (dateline._match_dateline; tests/test_dateline.py checks them equal); anything else goes there.
+_FAST_RE = re.compile(
+    r"(?P<place>[A-Z]{2,30}(?: [A-Z]{1,30}){0,4}),[ \t](?P<mon>(?i:" + _MONTHS + r"))\.?[ \t](?P<day>\d{1,2})"
+    r"[ \t]{0,3}(?P<t>-{1,2}|—|–|:)(?=[ \t\n]|\Z)"
+)
+
+
+def _fast_parts(line: str, start: int) -> _Parts | None:
+    """_match_dateline's result for the commonest English form (_FAST_RE), else None (not that form)."""
+    m = _FAST_RE.match(line, start)
+    if m is None or not line.isascii() or not _place_ok(m.group("place")):
+        return None
+    mon = m.group("mon")
+    return _Parts(place=m.group("place"), month=_month_of(mon), day=int(m.group("day")), month_text=mon,
+                  term=m.group("t"), end=m.end("t"))
+
+
 def house_style_agency(parts: _Parts, line: str) -> str | None:
     """The agency whose house style (house_styles.json) a dateline without a printed tag fits, else None.
     English datelines only (the styles are those of the wires' English services)."""
