@@ -192,3 +192,31 @@ def test_thresholds_on_shared():
 def test_dev_file_loads():
     data = json.loads((shared_dir() / "data/datelines/datelines_dev.json").read_text(encoding="utf-8"))
     assert data["datelines"]
+
+
+# The fast path for "SALVADOR, Feb 26 -" (dateline_parts._FAST_RE) must give exactly the cascade's result, on the lines
+# it takes and on near misses it must leave to the cascade (own lines).
+FAST_PATH_LINES = [
+    "    SALVADOR, Feb 26 - Showers continued throughout the week.",
+    "NEW YORK, March 3 -- The dollar opened lower.",
+    "KUALA LUMPUR, Nov 21 -- The ringgit rose.",
+    "LAHORE, Jan. 5: The provincial cabinet met.",
+    "UPDATED, Feb 26 - not a place",
+    "MAY, Feb 26 - a month first",
+    "ST. LOUIS, Feb 26 - a dot inside the place",
+    "SAO PAULO, Feb 26, 1987 - a year",
+    "WASHINGTON, Feb 26 --- three dashes",
+    "Express News Service\nBENGALURU, March 5: The city corporation met.",
+]
+
+
+@pytest.mark.parametrize("text", FAST_PATH_LINES)
+def test_fast_path_is_the_cascade(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from crawler.core.normalize import dateline_parts as module
+
+    published = dt.date(1987, 2, 27)
+    fast = parse_dateline(text, published)
+    monkeypatch.setattr(module, "_FAST_RE", re.compile(r"(?!)"))  # the cascade alone
+    assert fast == parse_dateline(text, published)

@@ -260,7 +260,7 @@ MULTI_FIELDS = ("city", "country", "agency", "month", "day")
 # target is 0.97 on each field; the gaps are listed in docs/decisions.md. Raised after the script key, native
 # agency aliases and house styles (city 0.926 → 0.970, country 0.924 → 0.970, agency 0.987 → 0.997, month and
 # day 0.995 → 1.0).
-MULTI_FLOORS = {"city": 0.965, "country": 0.965, "agency": 0.99, "month": 0.99, "day": 0.99}
+MULTI_FLOORS = {"city": 0.965, "country": 0.965, "agency": 0.995, "month": 0.99, "day": 0.99}
 MULTI_CEILINGS = {"false_datelines": 0}
 
 

@@ -69,6 +69,16 @@ def _normalize(name: str) -> str | None:
     return code
 
 
+@functools.cache
+def _house_desks() -> frozenset[str]:
+    return frozenset(_key(name) for name in reference().house_desks)
+
+
+def is_house_desk(name: str) -> bool:
+    """A newspaper's credit for its own staff's copy ("Express News Service", "TNN"): a desk, not a wire."""
+    return _key(name) in _house_desks()
+
+
 def agency_country(code: str | None) -> str | None:
     """The home country (ISO alpha-2) of an agency code, else None."""
     return _tables()[1].get(code) if code else None

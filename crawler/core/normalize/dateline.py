@@ -28,7 +28,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from crawler.core.normalize.agency import agency_country, match_wrapper, normalize_agency
+from crawler.core.normalize.agency import agency_country, is_house_desk, match_wrapper, normalize_agency
 from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year is public here too)
     _AGENCY_LEAD_RE,
     _BARE_NATIVE_AGENCY_RE,
@@ -73,6 +73,7 @@ from crawler.core.normalize.dateline_parts import (  # noqa: F401 (resolve_year 
     _TRAILING_AGENCY_RE,
     _VI_LEAD_RE,
     _display_city,
+    _fast_parts,
     _header_agency,
     _is_all_caps_place,
     _is_caps,
@@ -115,8 +116,6 @@ class Dateline:
     day: int | None
     year: int | None
     date: dt.date | None
-
-
 
 
 def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
@@ -468,11 +467,20 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
     if published is not None and not isinstance(published, dt.date):
         published = None
     prefix = text[:_PREFIX]
+    # "SALVADOR, Feb 26 -" on the first line: the loop's result without its set-up (not if a parenthesis runs on).
+    newline = prefix.find("\n")
+    first = prefix if newline < 0 else prefix[:newline]
+    if first.count("(") <= first.count(")"):
+        start = _LINE_NOISE_RE.match(first).end()  # type: ignore[union-attr]
+        fast = _fast_parts(first, start) if first[start:start + 3].casefold() not in _MONTH_HEADS else None
+        if fast is not None:
+            return _build(text, 0, start, fast, None, published)
     line_start = 0
     skipped = 0
     after_timestamp = False
     line_agency: str | None = None
-    lines = prefix.split("\n")[:_MAX_LINES]
+    desk_line = False
+    lines = prefix.split("\n", _MAX_LINES)[:_MAX_LINES]
     index = -1
     while index + 1 < len(lines):
         index += 1
@@ -489,6 +497,12 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
             start += wrapped[0][1]
         if start >= len(line.rstrip()):
             continue
+        # "SALVADOR, Feb 26 -" after header lines: no step above reads this form, so straight to the cascade's result.
+        fast = (_fast_parts(line, start) if index and not wrapped and line[start:start + 3].casefold() not in _MONTH_HEADS
+                else None)
+        if fast is not None:
+            fast.desk = desk_line
+            return _build(text, offset, start, fast, line_agency, published)
         # "PTI / Washington, November 8": an agency line flattened onto the dateline's line.
         lead = ((_AGENCY_LEAD_RE.match(line, start) if "/" in line[start:start + 80] else None)
                 or _PAREN_AGENCY_LEAD_RE.match(line, start))
@@ -540,6 +554,7 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
                          and len(line[parts.end:].strip()) >= 20)):
             parts = None  # a place in the page header; "LAHORE: The Punjab government ..." stays a dateline
         if parts is not None:
+            parts.desk = parts.desk or desk_line  # a paper's own desk credited above: no house-style agency
             return _build(text, offset, start, parts, line_agency, published)
         # "Washington DC" on one line, "Updated: 19-12-2019 01:16 IST" on the next (site headers).
         bare = _PLACE_RE.fullmatch(line.strip())
@@ -580,4 +595,5 @@ def _parse(text: str, published: dt.datetime | dt.date | None) -> Dateline | Non
         skipped += 1
         after_timestamp = after_timestamp or is_stamp
         line_agency = _header_agency(line[start:]) or line_agency
+        desk_line = desk_line or is_house_desk(line[start:].strip().rstrip(":"))
     return None

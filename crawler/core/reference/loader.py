@@ -2,7 +2,8 @@
 
 One loader reads them all, validates every entry and freezes them into one :class:`ReferenceData`:
 
-- ``agencies.json``  wire agencies (code, name, aliases, home country) and aggregators;
+- ``agencies.json``  wire agencies (code, name, aliases, home country), aggregators, and papers' own
+  news-service credits that are desks, not wires (``house_desks``);
 - ``countries.json`` countries with both ISO codes, the short forms wire copy uses, dateline spellings,
   capitals; the names that look like a party but are not;
 - ``demonyms.json``  demonyms by alpha-3 code;
@@ -11,6 +12,8 @@ One loader reads them all, validates every entry and freezes them into one :clas
 - ``zones.json``     time-zone abbreviations and each source country's usual zone;
 - ``months.json``    month and weekday names, generated from dateparser's language data by
   ``scripts/gen_reference_months.py`` (shipped only: the date patterns are compiled from it at import).
+- ``cldr_places.json`` CLDR's localised time-zone cities and country names in every CLDR language, generated
+  from babel's data by ``scripts/gen_reference_cldr.py`` (shipped only; read by the gazetteer).
 
 Users add entries the way they add dialogue series: ``$NEWSARCHIVE_REFERENCE_DIR`` names one or more
 directories (``os.pathsep``-separated) of JSON files with the shipped names and schemas, read after the
@@ -93,6 +96,7 @@ class ReferenceData:
 
     agencies: tuple[Agency, ...]
     aggregators: tuple[str, ...]
+    house_desks: tuple[str, ...]  # a paper's own service credit ("Express News Service"): a desk, no agency
     country_codes: tuple[tuple[str, str, str | None], ...]  # countries.json: (alpha-2, alpha-3, name or None)
     country_names: Mapping[str, tuple[str, ...]]  # alpha-3 → short forms searched in running text
     dateline_names: Mapping[str, str]  # folded spelling → alpha-2, for a dateline's country slot
@@ -229,6 +233,7 @@ class _Builder:
     def __init__(self) -> None:
         self.agencies: dict[str, dict[str, Any]] = {}
         self.aggregators: list[str] = []
+        self.house_desks: list[str] = []
         self.countries: dict[str, dict[str, Any]] = {}
         self.code_aliases: dict[str, str] = {}
         self.case_sensitive: list[str] = []
@@ -306,7 +311,7 @@ class _Builder:
         _extend(self.not_parties, f.texts(f.section("not_parties", list), "not_parties"))
 
     def _agencies(self, f: _File) -> None:
-        f.keys(("agencies", "aggregators"))
+        f.keys(("agencies", "aggregators", "house_desks"))
         for i, raw in enumerate(f.section("agencies", list)):
             entry = f.entry(raw, f"agencies[{i}]", ("code", "name", "aliases", "country"))
             code = f.text(entry, "code", f"agencies[{i}]")
@@ -318,6 +323,7 @@ class _Builder:
             target.update(name=name, country=country)
             _extend(target["aliases"], aliases)
         _extend(self.aggregators, f.texts(f.section("aggregators", list), "aggregators"))
+        _extend(self.house_desks, f.texts(f.section("house_desks", list), "house_desks"))
 
     def _demonyms(self, f: _File) -> None:
         f.keys(("demonyms",))
@@ -383,6 +389,7 @@ class _Builder:
         return ReferenceData(
             agencies=tuple(Agency(code, a["name"], tuple(a["aliases"]), a["country"]) for code, a in self.agencies.items()),
             aggregators=tuple(self.aggregators),
+            house_desks=tuple(self.house_desks),
             country_codes=tuple((c["alpha_2"], c["alpha_3"], c["name"]) for c in self.countries.values()),
             country_names={a3: tuple(c["names"]) for a3, c in by_alpha3.items() if c["names"]},
             dateline_names=dateline_names,
