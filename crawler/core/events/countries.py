@@ -5,7 +5,8 @@ and abbreviations wire copy uses ("U.S.", "UK", "ROK", "S. Korea"), demonyms ("I
 alpha-2/alpha-3 codes inside hyphenated pairs ("BD-US"), and capitals used as metonyms ("Washington",
 "New Delhi"). The European Union is ``EUU`` (it has no ISO alpha-3 code; the project's convention).
 The short forms, capitals and demonyms are ``countries.json`` and ``demonyms.json`` under
-``crawler/core/reference/data``; codes go through the one :class:`crawler.core.reference.Country`.
+``crawler/core/reference/data``; codes go through the one :class:`crawler.core.reference.Country`. A text
+that is not English is also read with the names of the wires' other languages (``crawler.core.events.native``).
 
 Capitals are reported with ``kind='capital'`` so that callers can weigh them lightly: "Washington said"
 means the US, but "met in Washington" names a venue, not a party.
@@ -21,6 +22,7 @@ from typing import Any
 
 import pycountry
 
+from crawler.core.events.native import looks_english, native_countries
 from crawler.core.reference import reference
 
 
@@ -160,6 +162,11 @@ def _find_countries(text: str) -> list[CountryMention]:
                 found.append(CountryMention(left, match.start(1), match.end(1), match.group(1), "code"))
             if not any(m.start <= match.start(2) < m.end for m in found):
                 found.append(CountryMention(right, match.start(2), match.end(2), match.group(2), "code"))
+    if not looks_english(text):
+        # A page in another language: CLDR's names in the wires' languages ("中国", "Индии", "Korea Selatan").
+        for start, end, code, kind in native_countries(text):
+            if not any(start < m.end and m.start < end for m in found):
+                found.append(CountryMention(code, start, end, text[start:end], kind))
     found.sort(key=lambda m: m.start)
     return _mark_metonyms(text, found)
 

@@ -16,6 +16,7 @@ from crawler.core.events.dates import DateMention, find_date_mentions, shift_day
 from crawler.core.events.facts import weights as w
 from crawler.core.events.facts.mechanism import Mechanism
 from crawler.core.events.facts.tense import sentence_is_future
+from crawler.core.events.native import future_word, looks_english, native_date_mentions
 from crawler.core.events.text import (
     FUTURE_RE,
     MEETING_RE,
@@ -137,6 +138,7 @@ def date_candidates(
     candidates: list[Candidate] = []
     previous: Sentence | None = None
     mechanism_spans = mechanism.spans if mechanism is not None else ()
+    native = not looks_english(doc.text)  # another language: its own dates and future words too
     for sentence in doc.sentences:
         text = sentence.text
         named = mechanism is not None and mechanism.named_in(sentence)
@@ -155,7 +157,15 @@ def date_candidates(
         if OTHER_ROUND_RE.search(text) and not (named and sentence.paragraph <= 0):
             continue
         future = sentence_is_future(text) if sentence.paragraph >= 0 else future_doc
+        if native and sentence.paragraph >= 0 and future_word(text) is not None:
+            future = True
         mentions = find_date_mentions(text, reference, future=future)
+        if native:
+            mentions += [
+                m for m in native_date_mentions(text, reference, future=future)
+                if not any(m.start < o.end and o.start < m.end for o in mentions)
+            ]  # fmt: skip
+            mentions.sort(key=lambda m: m.start)
         ahead_clause: set[int] = set()  # weekdays of a future clause ("..., will hold the talks on Tuesday")
         if not future and reference is not None and mechanism is not None:
             resolved = [future_clause(sentence, m, reference, mechanism) for m in mentions]
