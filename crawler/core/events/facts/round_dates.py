@@ -69,6 +69,8 @@ _CLOCK_AFTER_RE = re.compile(r"^[,\s|]*\d{1,2}[:.]\d{2}\b")  # not "on August 17
 _AGENCY_AFTER_RE = re.compile(r"^,?\s*\([A-Z][\w .-]{1,24}\)\s*(?::|--|[-–—])")
 _STAMP_WORDS = frozenset({"updated", "published", "posted", "last", "date", "read", "min", "on", "at", "and"})
 _LOWER_WORD_RE = re.compile(r"\b[a-z][a-z]{2,}\b")
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+STAMP_MAX_NATIVE_LETTERS = 12  # "Нью-Дели, 5 марта" may be a stamp; a sentence of prose has more letters
 
 
 def is_page_stamp(sentence: Sentence, mention: DateMention) -> bool:
@@ -83,6 +85,8 @@ def is_page_stamp(sentence: Sentence, mention: DateMention) -> bool:
     rest = text[: mention.start] + " " + text[mention.end :]
     if sentence.paragraph < 0 or MEETING_RE.search(rest):
         return False  # a terse headline ("Talks On August 29") is not a stamp
+    if sum(len(word) for word in _LETTERS_RE.findall(rest) if not word.isascii()) >= STAMP_MAX_NATIVE_LETTERS:
+        return False  # prose in another script ("中国外交部发言人5日表示，...") is not a place and a date
     return not any(word not in _STAMP_WORDS for word in _LOWER_WORD_RE.findall(rest))
 
 
