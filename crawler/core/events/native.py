@@ -40,8 +40,9 @@ WORDS_FILE = "meeting_words.json"
 QUALIFIER_WINDOW = 30
 _SENTENCE_END = re.compile(r"[.!?。！？\n]")
 _ENGLISH_WORDS = frozenset(
-    ["the", "and", "of", "to", "in", "on", "with", "for", "said", "will", "was", "is", "are", "has", "have", "from", "by", "at", "that", "this", "their", "its", "were"]
-)
+    ["the", "and", "of", "to", "with", "for", "said", "will", "was", "is", "are", "has", "have", "from", "by",
+     "that", "this", "their", "its", "were"]
+)  # not "in", "on", "at": German, Dutch and Filipino words too
 ENGLISH_MIN_SHARE = 0.05  # English prose: 20-30% of its words are these; the non-English openings: under 2%
 
 
@@ -87,8 +88,37 @@ _START = {
 }
 
 
+def trie_pattern(surfaces: Iterable[str]) -> str:
+    """An alternation of ``surfaces`` folded into a prefix tree ("united (?:kingdom|states(?: of america)?)").
+
+    It matches exactly what the flat alternation sorted longest-first matches: two surfaces that both match
+    at one position are case-insensitive prefixes of one another, so they share a path in the tree, and the
+    tree tries the longer continuation first (then backtracks, as the flat alternation would, when the
+    trailing boundary fails). The flat form tries all ~560 surfaces at every word start; the tree tries
+    one branch per first letter — find_countries is ~10× faster on long texts.
+    """
+    trie: dict[str, Any] = {}
+    for surface in surfaces:
+        node = trie
+        for ch in surface:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def render(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            body = (f"(?:{body})" if len(branches) == 1 and len(body) > 1 else body) + "?"
+        return body
+
+    return render(trie)
+
+
 def _alternation(surfaces: Iterable[str]) -> str:
-    return "|".join(re.escape(s) for s in sorted(set(surfaces), key=lambda s: (-len(s), s)))
+    return trie_pattern(set(surfaces))
 
 
 @dataclass(frozen=True)
@@ -104,7 +134,7 @@ class _Vocabulary:
             for match in pattern.finditer(text):
                 value = self.table.get(match.group("w").casefold())
                 if value is not None:
-                    found.append((match.start("w"), match.end("w"), value))
+                    found.append((match.start("w"), match.end(), value))  # with an inflected ending
         found.sort()
         return found
 
@@ -187,12 +217,17 @@ def _titles() -> _Vocabulary:
     return _vocabulary(_merged("titles"))
 
 
-def security_word(text: str) -> re.Match[str] | None:
-    """A security word of another language ("安全", "безопасности", "keamanan"), not one inside a person's
-    title ("राष्ट्रीय सुरक्षा सलाहकार", national security adviser)."""
+def _blank_titles(text: str) -> str:
+    """``text`` with persons' titles that hold a security word ("राष्ट्रीय सुरक्षा सलाहकार", national security
+    adviser) blanked out, offsets kept."""
     for start, end, _title in _titles().finditer(text):
         text = text[:start] + " " * (end - start) + text[end:]
-    return _security().search(text)
+    return text
+
+
+def security_word(text: str) -> re.Match[str] | None:
+    """A security word of another language ("安全", "безопасности", "keamanan"), not one inside a title."""
+    return _security().search(_blank_titles(text))
 
 
 def lookalike_word(text: str) -> re.Match[str] | None:
@@ -209,6 +244,7 @@ def native_names(text: str) -> list[tuple[int, int, str]]:
     """Dialogue-like names of another language as (start, end, English gloss): a format word with a security
     qualifier next to it in the same sentence ("安全对话" → "security dialogue", "Dialog Pertahanan" →
     "defence dialogue"), a format that is one by itself ("2プラス2" → "2+2 dialogue")."""
+    text = _blank_titles(text)
     quals = qualifiers().finditer(text)
     found: list[tuple[int, int, str]] = []
     for start, end, gloss in formats().finditer(text):
@@ -338,7 +374,8 @@ def native_countries(text: str) -> list[tuple[int, int, str, str]]:
 _CJK_DATE = re.compile(
     r"(?:(?P<y>(?:19|20)\d\d)\s*[年년]\s*)?(?:(?P<m>[01]?\d)\s*[月월]\s*)?(?<![\d.])(?P<d>[0-3]?\d)\s*[日일](?!\s*[間间간])"
 )
-_SLASH_DATE = re.compile(r"\((?P<d>[0-3]?\d)/(?P<m>[01]?\d)\)")
+# Day/month ("Rabu (17/09)", "ngày 5/3"): the order of every language here but English.
+_SLASH_DATE = re.compile(r"(?<![\d/.])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)(?![\d/])")
 
 
 @lru_cache(maxsize=1)
