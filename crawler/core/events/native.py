@@ -43,14 +43,16 @@ _ENGLISH_WORDS = frozenset(
     ["the", "and", "of", "to", "with", "for", "said", "will", "was", "is", "are", "has", "have", "from", "by",
      "that", "this", "their", "its", "were"]
 )  # not "in", "on", "at": German, Dutch and Filipino words too
+ENGLISH_SAMPLE_CHARS = 2000  # the headline and lead say which language a page is in
 ENGLISH_MIN_SHARE = 0.05  # English prose: 20-30% of its words are these; the non-English openings: under 2%
 
 
+@lru_cache(maxsize=16)
 def looks_english(text: str) -> bool:
     """Is ``text`` English (or too short to tell, in Latin script)? Non-Latin letters make up most of a page in
     those scripts; a Latin-script page is English when ENGLISH_MIN_SHARE of its words are English function
     words."""
-    sample = text[:4000]
+    sample = text[:ENGLISH_SAMPLE_CHARS]
     words = re.findall(r"[^\W\d_]+", sample)
     if not words:
         return True

@@ -20,7 +20,7 @@ _NO_BREAK_BEFORE = {
     "vs", "v", "s", "n", "e", "w", "k.d", "p", "r", "a", "j", "m", "h", "d", "t", "b", "c",
     "g", "l", "i", "k", "vice", "prof", "hon", "rt", "messrs", "approx", "etc", "d.c", "e.u",
 } | set(calendar().month_abbreviations)  # fmt: skip
-_BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(‘']?[A-Z0-9])|(?<=[。！？])[」』”)]?")
+_BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(‘']?[A-Z0-9])|(?<=[。！？])[」』”)]?|(?<=[।۔])\s+")
 # Scripts written without spaces between words (Chinese, Japanese, Thai): a paragraph's length is its letters.
 _DENSE_LETTER_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\u0e00-\u0e7f]")
 DENSE_MIN_LETTERS = 8
