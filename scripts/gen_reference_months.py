@@ -19,8 +19,10 @@ from pathlib import Path
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-# The languages whose wires' datelines the parser reads (issue 16): English first, then the rest.
-LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "tr", "vi", "ru", "hi", "ur", "bn", "ta", "ar", "zh", "ja", "ko")
+# The languages whose wires' datelines the parser reads (issue 16): English first, then the rest; Indonesian,
+# Filipino and Thai for the dates of the event rules (crawler/core/events/native.py).
+LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "tr", "vi", "ru", "hi", "ur", "bn", "ta", "ar", "zh", "ja", "ko", "id", "fil",
+             "th")
 TARGET = Path(__file__).resolve().parents[1] / "crawler/core/reference/data/months.json"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crawler.core.events.countries import CountryMention, find_countries
+from crawler.core.events.native import looks_english, native_names
 from crawler.core.events.registry import DialogueRegistry, SeriesMention
 from crawler.core.events.text import Document, GenericName, build_document, find_generic_names
 
@@ -26,6 +27,7 @@ class AnalysedText:
     opening_countries: tuple[CountryMention, ...]  # ... in the headline and first two paragraphs alone
     mentions: tuple[SeriesMention, ...]  # registry series named, in text order
     generic_names: tuple[GenericName, ...]  # dialogue-like names the registry may not know
+    english: bool = True  # False: the text is in another language, read with ``crawler.core.events.native`` too
 
 
 def analyse_text(title: str | None, paragraphs: list[str] | None, registry: DialogueRegistry) -> AnalysedText:
@@ -36,7 +38,15 @@ def analyse_text(title: str | None, paragraphs: list[str] | None, registry: Dial
     # The opening is read on its own: a mention's kind can depend on the words that follow it.
     opening = tuple(find_countries(doc.text[: doc.second_end]))
     mentions = tuple(registry.find_mentions(doc.text, countries))
-    return AnalysedText(doc, registry, countries, opening, mentions, tuple(find_generic_names(doc.text)))
+    generic = find_generic_names(doc.text)
+    english = looks_english(doc.text)
+    if not english:
+        # "中美安全对话", "diálogo de seguridad": the name glossed in English ("security dialogue").
+        for start, end, gloss in native_names(doc.text):
+            if not any(start < g.end and g.start < end for g in generic):
+                generic.append(GenericName(start, end, gloss))
+        generic.sort(key=lambda g: g.start)
+    return AnalysedText(doc, registry, countries, opening, mentions, tuple(generic), english)
 
 
 __all__ = ["AnalysedText", "analyse_text"]

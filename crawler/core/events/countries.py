@@ -5,7 +5,8 @@ and abbreviations wire copy uses ("U.S.", "UK", "ROK", "S. Korea"), demonyms ("I
 alpha-2/alpha-3 codes inside hyphenated pairs ("BD-US"), and capitals used as metonyms ("Washington",
 "New Delhi"). The European Union is ``EUU`` (it has no ISO alpha-3 code; the project's convention).
 The short forms, capitals and demonyms are ``countries.json`` and ``demonyms.json`` under
-``crawler/core/reference/data``; codes go through the one :class:`crawler.core.reference.Country`.
+``crawler/core/reference/data``; codes go through the one :class:`crawler.core.reference.Country`. A text
+that is not English is also read with the names of the wires' other languages (``crawler.core.events.native``).
 
 Capitals are reported with ``kind='capital'`` so that callers can weigh them lightly: "Washington said"
 means the US, but "met in Washington" names a venue, not a party.
@@ -14,13 +15,12 @@ means the US, but "met in Washington" names a venue, not a party.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import pycountry
 
+from crawler.core.events.native import looks_english, native_countries, trie_pattern
 from crawler.core.reference import reference
 
 
@@ -81,37 +81,8 @@ def _lexicon() -> _Lexicon:
     # Upper-case abbreviations must match in upper case only ("US" the country, not "us" the pronoun).
     case_sensitive = frozenset(s.casefold() for s in data.case_sensitive_names)
     # Word boundaries that also work after a trailing dot ("U.S.").
-    pattern = re.compile(rf"(?<![\w.])(?:{_trie_pattern(table)})(?![\w])", re.IGNORECASE)
+    pattern = re.compile(rf"(?<![\w.])(?:{trie_pattern(table)})(?![\w])", re.IGNORECASE)
     return _Lexicon(pattern=pattern, table=table, case_sensitive=case_sensitive)
-
-
-def _trie_pattern(surfaces: Iterable[str]) -> str:
-    """An alternation of ``surfaces`` folded into a prefix tree ("united (?:kingdom|states(?: of america)?)").
-
-    It matches exactly what the flat alternation sorted longest-first matches: two surfaces that both match
-    at one position are case-insensitive prefixes of one another, so they share a path in the tree, and the
-    tree tries the longer continuation first (then backtracks, as the flat alternation would, when the
-    trailing boundary fails). The flat form tries all ~560 surfaces at every word start; the tree tries
-    one branch per first letter — find_countries is ~10× faster on long texts.
-    """
-    trie: dict[str, Any] = {}
-    for surface in surfaces:
-        node = trie
-        for ch in surface:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def render(node: dict[str, Any]) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if ends:
-            body = (f"(?:{body})" if len(branches) == 1 and len(body) > 1 else body) + "?"
-        return body
-
-    return render(trie)
 
 
 def _alpha3_from_code(code: str) -> str | None:
@@ -160,6 +131,11 @@ def _find_countries(text: str) -> list[CountryMention]:
                 found.append(CountryMention(left, match.start(1), match.end(1), match.group(1), "code"))
             if not any(m.start <= match.start(2) < m.end for m in found):
                 found.append(CountryMention(right, match.start(2), match.end(2), match.group(2), "code"))
+    if not looks_english(text):
+        # A page in another language: CLDR's names in the wires' languages ("中国", "Индии", "Korea Selatan").
+        for start, end, code, kind in native_countries(text):
+            if not any(start < m.end and m.start < end for m in found):
+                found.append(CountryMention(code, start, end, text[start:end], kind))
     found.sort(key=lambda m: m.start)
     return _mark_metonyms(text, found)
 

@@ -20,7 +20,10 @@ _NO_BREAK_BEFORE = {
     "vs", "v", "s", "n", "e", "w", "k.d", "p", "r", "a", "j", "m", "h", "d", "t", "b", "c",
     "g", "l", "i", "k", "vice", "prof", "hon", "rt", "messrs", "approx", "etc", "d.c", "e.u",
 } | set(calendar().month_abbreviations)  # fmt: skip
-_BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(‘']?[A-Z0-9])")
+_BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(‘']?[A-Z0-9])|(?<=[。！？])[」』”)]?|(?<=[।۔])\s+")
+# Scripts written without spaces between words (Chinese, Japanese, Thai): a paragraph's length is its letters.
+_DENSE_LETTER_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\u0e00-\u0e7f]")
+DENSE_MIN_LETTERS = 8
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,9 @@ def build_document(title: str | None, paragraphs: list[str] | None) -> Document:
     for paragraph in paragraphs or []:
         if index >= MAX_PARAGRAPHS:
             break
-        if not isinstance(paragraph, str) or len(paragraph.split(None, 3)) < 4:
+        if not isinstance(paragraph, str) or (
+            len(paragraph.split(None, 3)) < 4 and len(_DENSE_LETTER_RE.findall(paragraph, 0, 200)) < DENSE_MIN_LETTERS
+        ):
             continue  # chrome left by extraction ("Asia-Pacific", "2023-01-12 07:30 KST"), never a sentence
         separator = "\n\n" if position else ""
         room = MAX_CHARS - position - len(separator)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from crawler.core.events.analysis import AnalysedText, analyse_text
 from crawler.core.events.facts.mechanism import pair_from_name
+from crawler.core.events.native import lookalike_word, security_word, talks_word
 from crawler.core.events.registry import DialogueRegistry
 from crawler.core.events.text import SECURITY_STRICT_RE, TALKS_RE
 
@@ -119,6 +120,11 @@ def classify_analysed(text: AnalysedText) -> TopicDecision:
     all_parties = {m.code for m in text.countries if m.kind != "capital"}
     meeting_in_lead = TALKS_RE.search(opening)
     security = SECURITY_STRICT_RE.search(_UN_SECURITY_COUNCIL.sub(" ", opening))
+    lookalike = _NOT_BILATERAL.search(opening)
+    if not text.english:  # the same three questions in the page's own language (meeting_words.json)
+        meeting_in_lead = meeting_in_lead or talks_word(opening)
+        security = security or security_word(opening)
+        lookalike = lookalike or lookalike_word(opening)
     described = len(lead_parties) >= 2 and meeting_in_lead is not None and security is not None
     if not mentions and not generic and not described:
         reasons.append("no dialogue named, and the lead does not describe two countries meeting on security")
@@ -131,7 +137,7 @@ def classify_analysed(text: AnalysedText) -> TopicDecision:
         # a bilateral dialogue's report names both governments in its headline or lead.
         reasons.append("the dialogue-like words come with fewer than two countries in the headline and lead")
         return TopicDecision("unrelated", reasons)
-    not_bilateral = _NOT_BILATERAL.search(opening)
+    not_bilateral = lookalike
     if mentions and not_bilateral is not None:
         # At a Quad meeting or an ASEAN forum, a bare "2+2" or "Defence Ministers' Meeting" whose pair the
         # headline and lead never name is someone else's format mentioned in passing.

@@ -215,6 +215,26 @@ def infer_from_pair(
     return None
 
 
+def series_for_gloss(registry: DialogueRegistry, pair: tuple[str, str] | None, slug: str | None) -> DialogueSeries | None:
+    """The pair's registry series that an English gloss of a name in another language stands for ("日米2プラス2"
+    → "2plus2-dialogue" → the pair's 2+2 series): the only series whose vocabulary covers the gloss, else the
+    only one of those whose vocabulary also has the gloss's head word (dialogue, talks, ...)."""
+    if pair is None or not slug:
+        return None
+    covered = [s for s in registry.series if s.countries == pair and covered_by(slug, s)]
+    if len(covered) > 1:
+        head = slug.split("-")[-1]
+        covered = [s for s in covered if head in _series_words(s)]
+    return covered[0] if len(covered) == 1 else None
+
+
+def _series_words(series: DialogueSeries) -> set[str]:
+    words = set(series.slug.split("-"))
+    for form in (series.name, *series.aliases):
+        words |= set((mechanism_slug(form) or "").split("-"))
+    return words
+
+
 def best_pair(doc: Document, countries: Sequence[CountryMention]) -> tuple[str, str] | None:
     """The pair of a page whose dialogue does not fix one: the headline's first two parties, else the
     headline's party and the most-named other, else the two most-named."""
@@ -271,6 +291,8 @@ def find_mechanism(text: AnalysedText) -> Mechanism | None:
     if pair is None:
         pair = best_pair(doc, countries)
     inferred = infer_from_pair(text.registry, pair, doc)
+    if generic is not None and not text.english:
+        inferred = series_for_gloss(text.registry, pair, mechanism_slug(generic.text)) or inferred
     if generic is not None:
         slug = mechanism_slug(generic.text)
         if inferred is not None and (

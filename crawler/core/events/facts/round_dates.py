@@ -16,6 +16,7 @@ from crawler.core.events.dates import DateMention, find_date_mentions, shift_day
 from crawler.core.events.facts import weights as w
 from crawler.core.events.facts.mechanism import Mechanism
 from crawler.core.events.facts.tense import sentence_is_future
+from crawler.core.events.native import future_word, looks_english, native_date_mentions
 from crawler.core.events.text import (
     FUTURE_RE,
     MEETING_RE,
@@ -68,6 +69,8 @@ _CLOCK_AFTER_RE = re.compile(r"^[,\s|]*\d{1,2}[:.]\d{2}\b")  # not "on August 17
 _AGENCY_AFTER_RE = re.compile(r"^,?\s*\([A-Z][\w .-]{1,24}\)\s*(?::|--|[-–—])")
 _STAMP_WORDS = frozenset({"updated", "published", "posted", "last", "date", "read", "min", "on", "at", "and"})
 _LOWER_WORD_RE = re.compile(r"\b[a-z][a-z]{2,}\b")
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+STAMP_MAX_NATIVE_LETTERS = 12  # "Нью-Дели, 5 марта" may be a stamp; a sentence of prose has more letters
 
 
 def is_page_stamp(sentence: Sentence, mention: DateMention) -> bool:
@@ -82,6 +85,8 @@ def is_page_stamp(sentence: Sentence, mention: DateMention) -> bool:
     rest = text[: mention.start] + " " + text[mention.end :]
     if sentence.paragraph < 0 or MEETING_RE.search(rest):
         return False  # a terse headline ("Talks On August 29") is not a stamp
+    if sum(len(word) for word in _LETTERS_RE.findall(rest) if not word.isascii()) >= STAMP_MAX_NATIVE_LETTERS:
+        return False  # prose in another script ("中国外交部发言人5日表示，...") is not a place and a date
     return not any(word not in _STAMP_WORDS for word in _LOWER_WORD_RE.findall(rest))
 
 
@@ -137,6 +142,7 @@ def date_candidates(
     candidates: list[Candidate] = []
     previous: Sentence | None = None
     mechanism_spans = mechanism.spans if mechanism is not None else ()
+    native = not looks_english(doc.text)  # another language: its own dates and future words too
     for sentence in doc.sentences:
         text = sentence.text
         named = mechanism is not None and mechanism.named_in(sentence)
@@ -155,7 +161,15 @@ def date_candidates(
         if OTHER_ROUND_RE.search(text) and not (named and sentence.paragraph <= 0):
             continue
         future = sentence_is_future(text) if sentence.paragraph >= 0 else future_doc
+        if native and sentence.paragraph >= 0 and future_word(text) is not None:
+            future = True
         mentions = find_date_mentions(text, reference, future=future)
+        if native:
+            mentions += [
+                m for m in native_date_mentions(text, reference, future=future)
+                if not any(m.start < o.end and o.start < m.end for o in mentions)
+            ]  # fmt: skip
+            mentions.sort(key=lambda m: m.start)
         ahead_clause: set[int] = set()  # weekdays of a future clause ("..., will hold the talks on Tuesday")
         if not future and reference is not None and mechanism is not None:
             resolved = [future_clause(sentence, m, reference, mechanism) for m in mentions]

@@ -9,6 +9,7 @@ from datetime import date
 
 from crawler.core.events.dates import find_date_mentions
 from crawler.core.events.facts import weights as w
+from crawler.core.events.native import future_word, looks_english
 from crawler.core.events.text import (
     FUTURE_RE,
     HEADLINE_FUTURE_RE,
@@ -140,6 +141,13 @@ def read_tense(doc: Document) -> Tense:
     lead's tense. A lead sentence about another round ("The next meeting will be held in 2019") says
     nothing about this one's tense."""
     lead = [s for s in lead_sentences(doc) if not OTHER_ROUND_RE.search(s.text)]
+    if not looks_english(doc.text):
+        # Another language: a future word of its own in the headline or the lead's first sentence ("将于",
+        # "akan digelar", "terranno").
+        opening = [s for s in doc.sentences if s.paragraph == -1] + lead[:1]
+        for sentence in opening:  # its first clause: "AS.Dalam ..." runs sentences together
+            if (cue := future_word(re.split(r"[.。!?！？]", sentence.text)[0])) is not None:
+                return Tense(True, f"headline/lead is in the future tense ({cue.group(0)!r})")
     lead_index = lead_paragraph(doc) or 0
     standfirst = [s for s in doc.sentences if s.paragraph == lead_index]
     # the news lead: the next paragraph, or the next prose one when furniture ("ANI", "Updated: ...") intervenes
