@@ -141,6 +141,8 @@ def main() -> int:
                          "the setting's default); e.g. 0,default")
     ap.add_argument("--no-newsplease", dest="newsplease", action="store_false",
                     help="skip the news-please variant even where it is installed")
+    ap.add_argument("--newsplease-runs", type=int, default=1,
+                    help="rounds that include news-please (default 1: it is ~0.1 s a page, the slowest variant)")
     ap.add_argument("--newsplease-python", help="the Python that has news-please (default: .venv-np/bin/python "
                                                 "if it exists, else this one)")
     args = ap.parse_args()
@@ -174,6 +176,8 @@ def main() -> int:
             for i in range(args.runs):
                 line = f"round {i + 1}:"
                 for name, (python, code) in peers.items():
+                    if name == "news-please" and i >= args.newsplease_runs:
+                        continue
                     t, cpu, proc = timed([python, "-c", code, sitemap, str(args.concurrency)])
                     if proc.returncode != 0:
                         print(proc.stderr[-2000:], file=sys.stderr)
