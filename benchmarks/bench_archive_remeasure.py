@@ -1,6 +1,7 @@
 """Re-measure the archive step on archives that bench_archive.py already filled, side by side.
 
     .venv/bin/python benchmarks/bench_archive_remeasure.py TAG SMALL.sqlite3 LARGE.sqlite3
+    .venv/bin/python benchmarks/bench_archive_remeasure.py TAG SMALL_URL LARGE_URL   (any database URL)
 
 Filling a 1,000,000-article archive takes over half an hour; its first measurement, taken right after the
 bulk fill (large uncheckpointed WAL, cold caches), is not representative. This writes the same generated
@@ -35,7 +36,7 @@ def main(argv: list[str]) -> int:
     tag, small, large = argv
     medians = {}
     for label, path in (("large", large), ("small", small)):
-        engine = make_engine(f"sqlite:///{Path(path).resolve()}")
+        engine = make_engine(path if "://" in path else f"sqlite:///{Path(path).resolve()}")
         per_doc = measure(engine, fresh(workload(Generator(seed=sum(map(ord, tag))), 400), tag), 50)
         engine.dispose()
         medians[label] = statistics.median(per_doc) * 1000

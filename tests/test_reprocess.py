@@ -112,10 +112,12 @@ def test_reprocess_cli_filters_by_source_and_reports(sqlite_url: str, server: Fi
     run = [sys.executable, "-m", "crawler.app.cli", "--database", sqlite_url]
     assert subprocess.run([*run, "db", "upgrade"], capture_output=True, cwd=REPO).returncode == 0
     _crawl(sqlite_url, server)
-    res = subprocess.run([*run, "reprocess", "--source", "ani", "--since", "2024-01-01"], capture_output=True,
-                         text=True, timeout=60, cwd=REPO)
+    res = subprocess.run([*run, "reprocess", "--source", "ani", "--since", "2024-01-01", "--workers", "1"],
+                         capture_output=True, text=True, timeout=60, cwd=REPO)
     assert res.returncode == 0, res.stderr
+    # derived in an extraction worker process: the same as the crawl's inline derivation (nothing changes)
     assert res.stdout.startswith("reprocessed 1 documents in 1 batches: 0 documents and 0 articles changed")
+    assert "documents/s, 1 extraction workers)" in res.stdout.splitlines()[0]
     bad = subprocess.run([*run, "reprocess", "--since", "yesterday"], capture_output=True, text=True, cwd=REPO)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1
 

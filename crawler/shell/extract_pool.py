@@ -109,14 +109,19 @@ def _exit_with_parent(parent: multiprocessing.process.BaseProcess) -> None:
     os._exit(0)
 
 
-def extract_in_worker(job: ExtractJob) -> ProcessedPage:
-    """The task a worker runs (module level: looked up by name in the worker)."""
+def worker_registries() -> Registries:
+    """This worker's registries (loaded by ``init_worker``; loaded here for an executor made without it)."""
     global _worker_registries
-    if _worker_registries is None:  # an executor made without init_worker
+    if _worker_registries is None:
         from crawler.core.context import load_registries
 
         _worker_registries = load_registries()
-    return extract(job, _worker_registries)
+    return _worker_registries
+
+
+def extract_in_worker(job: ExtractJob) -> ProcessedPage:
+    """The task a worker runs (module level: looked up by name in the worker)."""
+    return extract(job, worker_registries())
 
 
 def worker_ready() -> int:

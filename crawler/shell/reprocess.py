@@ -9,7 +9,11 @@ the registered source's country, zone and agency, and the discovery metadata arc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Engine, or_, select, update
@@ -46,6 +50,43 @@ def rederive(page: StoredPage, registries: Registries) -> DocumentRecord:
     return processed.to_record(status=page.http_status, raw_html=None)
 
 
+Derive = Callable[[Sequence[StoredPage]], list[DocumentRecord]]
+
+MAX_DEFAULT_WORKERS = 4
+
+
+def default_reprocess_workers(cpu_count: int | None = None) -> int:
+    """Every core, at most 4: unlike a crawl there is no reactor to keep a core for (the main process only
+    reads batches and writes what changed while the workers derive)."""
+    return min(MAX_DEFAULT_WORKERS, max(1, cpu_count if cpu_count is not None else (os.cpu_count() or 1)))
+
+
+def rederive_in_worker(page: StoredPage) -> DocumentRecord:
+    """The task a reprocess worker runs: ``rederive`` with the worker's registries (crawler.shell.extract_pool)."""
+    from crawler.shell.extract_pool import worker_registries
+
+    return rederive(page, worker_registries())
+
+
+@contextmanager
+def derive_with(registries: Registries, workers: int) -> Iterator[Derive]:
+    """How a batch is re-derived: inline (``workers`` 0), or in ``workers`` extraction worker processes (the
+    crawl's: ``spawn``, registries loaded and indexes warmed once per worker), in page order either way, so
+    what is written does not depend on the number of workers."""
+    if workers <= 0:
+        yield lambda pages: [rederive(page, registries) for page in pages]
+        return
+    from crawler.shell.extract_pool import init_worker
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=init_worker) as executor:
+        def derive(pages: Sequence[StoredPage]) -> list[DocumentRecord]:
+            chunk = max(1, len(pages) // (workers * 4))
+            return list(executor.map(rederive_in_worker, pages, chunksize=chunk))
+
+        yield derive
+
+
 def run_reprocess(
     engine: Engine,
     registries: Registries,
@@ -54,18 +95,27 @@ def run_reprocess(
     source: str | None = None,
     batch_size: int = 100,
     on_batch: Callable[[ReprocessResult], None] | None = None,
+    workers: int = 0,
 ) -> ReprocessResult:
-    """Reprocess every matching document, one transaction per batch; returns the totals."""
+    """Reprocess every matching document, one transaction per batch; returns the totals. ``workers``: extraction
+    worker processes (0: inline)."""
+    with derive_with(registries, workers) as derive:
+        return _run(engine, derive, since=since, source=source, batch_size=batch_size, on_batch=on_batch)
+
+
+def _run(engine: Engine, derive: Derive, *, since: datetime | None, source: str | None, batch_size: int,
+         on_batch: Callable[[ReprocessResult], None] | None) -> ReprocessResult:
     total = ReprocessResult()
     for batch in stored_pages(engine, since=since, source=source, batch_size=batch_size):
-        records = [(page, rederive(page, registries)) for page in batch]
         # the other copies of these articles: the crawl filled the articles' gaps from them
         done = {page.document_id for page in batch}
         wanted = [i for i in copies_of(engine, sorted({p.article_id for p in batch if p.article_id is not None}))
                   if i not in done]
-        copies = {p.document_id: rederive(p, registries)
-                  for part in stored_pages(engine, document_ids=wanted, batch_size=max(1, len(wanted)))
-                  for p in part} if wanted else {}
+        others = [p for part in stored_pages(engine, document_ids=wanted, batch_size=max(1, len(wanted)))
+                  for p in part] if wanted else []
+        derived = derive([*batch, *others])  # one round trip to the workers for the batch and its copies
+        records = list(zip(batch, derived[:len(batch)], strict=True))
+        copies = {p.document_id: r for p, r in zip(others, derived[len(batch):], strict=True)}
         result = apply_rederived(engine, records, copies)
         total.add(result)
         if on_batch is not None:

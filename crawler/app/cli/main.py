@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -78,10 +79,16 @@ def _full_disk_note(url: str) -> str:
 
 class Context:
     def __init__(self, database: str | None, verbose: bool) -> None:
+        self._database = database
+        self.verbose = verbose
+
+    @cached_property
+    def database_url(self) -> str:
+        # resolved on first use: storage.db pulls in SQLAlchemy (~0.3 s), which commands that never open the
+        # archive (dateline, --help of a subcommand) should not pay for
         from storage.db import resolve_database_url
 
-        self.database_url = resolve_database_url(database)
-        self.verbose = verbose
+        return resolve_database_url(self._database)
 
     def engine(self, *, read_only: bool = False, require_schema: bool = True) -> Engine:
         from storage.db import make_engine, mask_url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,14 +116,17 @@ def sources_check(path: Path | None) -> None:
 @click.option("--source", "source_name", metavar="NAME", help="Only documents of this source (its name in the archive).")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=100, show_default=True,
               help="Documents per transaction.")
+@click.option("--workers", type=click.IntRange(0, 64), default=None,
+              help="Extraction worker processes (0: in this process). Default: one per core, at most 4.")
 @click.pass_context
-def reprocess(ctx: click.Context, since: str | None, source_name: str | None, batch_size: int) -> None:
+def reprocess(ctx: click.Context, since: str | None, source_name: str | None, batch_size: int,
+              workers: int | None) -> None:
     """Re-derive every field of archived documents from their stored raw HTML with the current code.
 
     Reports what changed (per field; events re-keyed). Idempotent; safe to interrupt (one transaction per
     batch: run it again)."""
     from crawler.app.cli.main import _parse_date, database_errors, load_registries_or_exit
-    from crawler.shell.reprocess import run_reprocess
+    from crawler.shell.reprocess import default_reprocess_workers, run_reprocess
 
     obj = ctx.find_root().obj  # crawler.app.cli.main.Context (also when the CLI runs as ``python -m crawler.app.cli``)
     since_dt = None
@@ -134,13 +138,18 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
     if source_name is not None:
         with database_errors(obj.database_url):
             source_name = _archive_source_name(engine, source_name, sources_registry)
+    n_workers = default_reprocess_workers() if workers is None else workers
+    started = time.perf_counter()
     with database_errors(obj.database_url):
         result = run_reprocess(engine, load_registries_or_exit(), since=since_dt, source=source_name,
-                               batch_size=batch_size)
+                               batch_size=batch_size, workers=n_workers)
     engine.dispose()
+    elapsed = time.perf_counter() - started
     click.echo(f"reprocessed {result.documents_seen} documents in {result.batches} batches: "
                f"{result.documents_changed} documents and {result.articles_changed} articles changed, "
-               f"{result.events_new} events new, {result.events_rekeyed} re-keyed")
+               f"{result.events_new} events new, {result.events_rekeyed} re-keyed "
+               f"({elapsed:.1f} s, {result.documents_seen / elapsed if elapsed else 0:.1f} documents/s, "
+               f"{n_workers} extraction workers)")
     if result.documents_merged or result.articles_split or result.articles_removed:
         click.echo(f"  text changes: {result.documents_merged} documents merged into the article with their "
                    f"text, {result.articles_split} split into new articles, {result.articles_removed} emptied "
