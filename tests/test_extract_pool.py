@@ -197,7 +197,8 @@ def test_crawl_with_workers_archives_exactly_what_inline_extraction_archives(
                        capture_output=True, timeout=60, check=True)
         done = subprocess.run(
             [sys.executable, "-m", "crawler.app.cli", "--database", url, "crawl", "--sitemap", sitemap,
-             "--batch-size", "5", *FAST, "-s", f"NEWSARCHIVE_EXTRACT_WORKERS={workers}"],
+             "--batch-size", "5", *FAST, "-s", f"NEWSARCHIVE_EXTRACT_WORKERS={workers}",
+             "-s", "NEWSARCHIVE_EXTRACT_POOL_AFTER=0"],
             capture_output=True, text=True, timeout=180, check=False)
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr

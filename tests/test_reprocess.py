@@ -21,7 +21,7 @@ import crawler.shell.reprocess as reprocess_module
 from crawler.app.demo.server import FixtureServer
 from crawler.core.context import load_registries
 from crawler.core.process import process_page
-from crawler.shell.reprocess import run_reprocess
+from crawler.shell.reprocess import Deriver, run_reprocess
 from storage.archive import Archive
 from storage.db import make_engine
 from storage.dedup import Fingerprint
@@ -78,6 +78,17 @@ def test_reprocess_after_a_rule_change_updates_only_affected_rows(
     unchanged = run_reprocess(engine, registries, batch_size=2)
     assert unchanged.documents_seen == len(CRAWLED) and unchanged.batches == 3
     assert unchanged.documents_changed == 0 and unchanged.articles_changed == 0 and not unchanged.fields
+    assert _snapshot(archive_url) == before
+
+    # the workers start only after `pool_after` pages were derived inline; what they derive is the same
+    with Deriver(registries, workers=1, pool_after=2) as lazy:
+        pooled = run_reprocess(engine, registries, batch_size=2, deriver=lazy)
+        assert lazy.workers_started == 1 and 2 <= lazy.derived_inline < len(CRAWLED)
+    with Deriver(registries, workers=1, pool_after=len(CRAWLED)) as never:
+        inline = run_reprocess(engine, registries, batch_size=2, deriver=never)
+        assert never.workers_started == 0
+    for result in (pooled, inline):
+        assert result.documents_seen == len(CRAWLED) and result.documents_changed == 0 and not result.fields
     assert _snapshot(archive_url) == before
 
     # a rule change: the agency normaliser now spells IANS differently

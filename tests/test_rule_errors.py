@@ -65,7 +65,7 @@ def crawl(db: str, urls_file: Path, workers: int, env: dict[str, str]) -> subpro
     return subprocess.run(
         [sys.executable, "-c", "from crawler.app.cli.main import main; raise SystemExit(main())",
          "--database", db, "--verbose", "crawl", "--urls-file", str(urls_file), *FAST,
-         "-s", f"NEWSARCHIVE_EXTRACT_WORKERS={workers}"],
+         "-s", f"NEWSARCHIVE_EXTRACT_WORKERS={workers}", "-s", "NEWSARCHIVE_EXTRACT_POOL_AFTER=0"],
         capture_output=True, text=True, timeout=300, cwd=REPO, env=env, check=False,
     )
 

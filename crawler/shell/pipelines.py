@@ -71,12 +71,15 @@ class ExtractPipeline:
 
     With ``NEWSARCHIVE_EXTRACT_WORKERS`` > 0 the pipeline runs in that many worker processes
     (crawler.shell.extract_pool.ExtractPool) and the reactor keeps downloading meanwhile; 0 runs it inline on the
-    reactor thread. Both give the same ProcessedPage."""
+    reactor thread. Both give the same ProcessedPage. The workers start once ``NEWSARCHIVE_EXTRACT_POOL_AFTER``
+    pages have been extracted inline (0: with the crawl)."""
 
-    def __init__(self, crawler: Crawler, registries: Registries, workers: int = 0) -> None:
+    def __init__(self, crawler: Crawler, registries: Registries, workers: int = 0, pool_after: int = 0) -> None:
         self.crawler = crawler
         self.registries = registries  # loaded here in both modes: a bad user registry fails before any worker
         self.workers = workers
+        self.pool_after = pool_after
+        self.extracted_inline = 0
         self.pool: ExtractPool | None = None
 
     @classmethod
@@ -87,13 +90,18 @@ class ExtractPipeline:
         if workers < 0:
             logger.warning("NEWSARCHIVE_EXTRACT_WORKERS=%s is negative: extracting inline", workers)
             workers = 0
-        return cls(crawler, ArchiveResources.of(crawler).registries, workers)
+        pool_after = max(0, crawler.settings.getint("NEWSARCHIVE_EXTRACT_POOL_AFTER", 0))
+        return cls(crawler, ArchiveResources.of(crawler).registries, workers, pool_after)
 
     def open_spider(self) -> None:
-        if self.workers > 0:
-            self.pool = ExtractPool(self.workers, count=self._count)
-            self.pool.start()
-            logger.info("extracting pages in %d worker process(es)", self.workers)
+        if self.workers > 0 and self.pool_after == 0:
+            self._start_pool()
+
+    def _start_pool(self) -> ExtractPool:
+        self.pool = ExtractPool(self.workers, count=self._count)
+        self.pool.start()
+        logger.info("extracting pages in %d worker process(es)", self.workers)
+        return self.pool
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -115,11 +123,15 @@ class ExtractPipeline:
         if not item.body.strip():
             raise drop(self.crawler, "empty_body", item.url)
         job = ExtractJob.from_item(item)
+        pool = self.pool
+        if pool is None and self.workers > 0 and self.extracted_inline >= self.pool_after:
+            pool = self._start_pool()
         try:
-            if self.pool is None:
+            if pool is None:
+                self.extracted_inline += 1
                 processed = extract(job, self.registries)
             else:
-                processed = await self.pool.run(job)
+                processed = await pool.run(job)
         except WorkerCrashed as exc:
             raise drop(self.crawler, "extract_worker_crashed", str(exc)) from None
         except Exception as exc:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack
 from datetime import datetime
 
 from sqlalchemy import Engine, or_, select, update
@@ -50,9 +50,8 @@ def rederive(page: StoredPage, registries: Registries) -> DocumentRecord:
     return processed.to_record(status=page.http_status, raw_html=None)
 
 
-Derive = Callable[[Sequence[StoredPage]], list[DocumentRecord]]
-
 MAX_DEFAULT_WORKERS = 4
+POOL_AFTER_PAGES = 500  # by default, pages derived inline before the workers start (about what their start costs)
 
 
 def default_reprocess_workers(cpu_count: int | None = None) -> int:
@@ -68,23 +67,43 @@ def rederive_in_worker(page: StoredPage) -> DocumentRecord:
     return rederive(page, worker_registries())
 
 
-@contextmanager
-def derive_with(registries: Registries, workers: int) -> Iterator[Derive]:
-    """How a batch is re-derived: inline (``workers`` 0), or in ``workers`` extraction worker processes (the
-    crawl's: ``spawn``, registries loaded and indexes warmed once per worker), in page order either way, so
-    what is written does not depend on the number of workers."""
-    if workers <= 0:
-        yield lambda pages: [rederive(page, registries) for page in pages]
-        return
-    from crawler.shell.extract_pool import init_worker
+class Deriver:
+    """Re-derives batches of stored pages: inline (``workers`` 0), or in ``workers`` extraction worker processes
+    (the crawl's: ``spawn``, registries loaded and indexes warmed once per worker), in page order either way, so
+    what is written does not depend on the number of workers. With ``pool_after`` > 0 the pool starts only once
+    that many pages have been derived inline: starting workers costs seconds (each loads the registries and
+    warms its indexes), more than a small archive takes inline. Use it as a context manager (the pool, if one
+    started, is shut down on exit)."""
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=init_worker) as executor:
-        def derive(pages: Sequence[StoredPage]) -> list[DocumentRecord]:
-            chunk = max(1, len(pages) // (workers * 4))
-            return list(executor.map(rederive_in_worker, pages, chunksize=chunk))
+    def __init__(self, registries: Registries, workers: int, pool_after: int = 0) -> None:
+        self.registries = registries
+        self.workers = workers
+        self.pool_after = pool_after
+        self.derived_inline = 0
+        self.pool: ProcessPoolExecutor | None = None
+        self._stack = ExitStack()
 
-        yield derive
+    def __enter__(self) -> Deriver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    @property
+    def workers_started(self) -> int:
+        return self.workers if self.pool is not None else 0
+
+    def __call__(self, pages: Sequence[StoredPage]) -> list[DocumentRecord]:
+        if self.pool is None and (self.workers <= 0 or self.derived_inline < self.pool_after):
+            self.derived_inline += len(pages)
+            return [rederive(page, self.registries) for page in pages]
+        if self.pool is None:
+            from crawler.shell.extract_pool import init_worker
+
+            self.pool = self._stack.enter_context(ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker))
+        chunk = max(1, len(pages) // (self.workers * 4))
+        return list(self.pool.map(rederive_in_worker, pages, chunksize=chunk))
 
 
 def run_reprocess(
@@ -95,15 +114,15 @@ def run_reprocess(
     source: str | None = None,
     batch_size: int = 100,
     on_batch: Callable[[ReprocessResult], None] | None = None,
-    workers: int = 0,
+    deriver: Deriver | None = None,
 ) -> ReprocessResult:
-    """Reprocess every matching document, one transaction per batch; returns the totals. ``workers``: extraction
-    worker processes (0: inline)."""
-    with derive_with(registries, workers) as derive:
+    """Reprocess every matching document, one transaction per batch; returns the totals. ``deriver``: how pages
+    are re-derived (default: inline, in this process)."""
+    with deriver or Deriver(registries, workers=0) as derive:
         return _run(engine, derive, since=since, source=source, batch_size=batch_size, on_batch=on_batch)
 
 
-def _run(engine: Engine, derive: Derive, *, since: datetime | None, source: str | None, batch_size: int,
+def _run(engine: Engine, derive: Deriver, *, since: datetime | None, source: str | None, batch_size: int,
          on_batch: Callable[[ReprocessResult], None] | None) -> ReprocessResult:
     total = ReprocessResult()
     for batch in stored_pages(engine, since=since, source=source, batch_size=batch_size):

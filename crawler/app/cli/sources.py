@@ -117,7 +117,8 @@ def sources_check(path: Path | None) -> None:
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=100, show_default=True,
               help="Documents per transaction.")
 @click.option("--workers", type=click.IntRange(0, 64), default=None,
-              help="Extraction worker processes (0: in this process). Default: one per core, at most 4.")
+              help="Extraction worker processes, started at once (0: in this process). Default: one per core, at "
+                   "most 4, started after the first 500 documents (a small archive is done before they would start).")
 @click.pass_context
 def reprocess(ctx: click.Context, since: str | None, source_name: str | None, batch_size: int,
               workers: int | None) -> None:
@@ -126,7 +127,7 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
     Reports what changed (per field; events re-keyed). Idempotent; safe to interrupt (one transaction per
     batch: run it again)."""
     from crawler.app.cli.main import _parse_date, database_errors, load_registries_or_exit
-    from crawler.shell.reprocess import default_reprocess_workers, run_reprocess
+    from crawler.shell.reprocess import POOL_AFTER_PAGES, Deriver, default_reprocess_workers, run_reprocess
 
     obj = ctx.find_root().obj  # crawler.app.cli.main.Context (also when the CLI runs as ``python -m crawler.app.cli``)
     since_dt = None
@@ -138,18 +139,21 @@ def reprocess(ctx: click.Context, since: str | None, source_name: str | None, ba
     if source_name is not None:
         with database_errors(obj.database_url):
             source_name = _archive_source_name(engine, source_name, sources_registry)
-    n_workers = default_reprocess_workers() if workers is None else workers
+    registries = load_registries_or_exit()
+    # default: the pool only once a small archive's worth is done inline; --workers N: the pool from the start
+    deriver = (Deriver(registries, default_reprocess_workers(), pool_after=POOL_AFTER_PAGES) if workers is None
+               else Deriver(registries, workers))
     started = time.perf_counter()
     with database_errors(obj.database_url):
-        result = run_reprocess(engine, load_registries_or_exit(), since=since_dt, source=source_name,
-                               batch_size=batch_size, workers=n_workers)
+        result = run_reprocess(engine, registries, since=since_dt, source=source_name,
+                               batch_size=batch_size, deriver=deriver)
     engine.dispose()
     elapsed = time.perf_counter() - started
     click.echo(f"reprocessed {result.documents_seen} documents in {result.batches} batches: "
                f"{result.documents_changed} documents and {result.articles_changed} articles changed, "
                f"{result.events_new} events new, {result.events_rekeyed} re-keyed "
                f"({elapsed:.1f} s, {result.documents_seen / elapsed if elapsed else 0:.1f} documents/s, "
-               f"{n_workers} extraction workers)")
+               f"{deriver.workers_started} extraction workers)")
     if result.documents_merged or result.articles_split or result.articles_removed:
         click.echo(f"  text changes: {result.documents_merged} documents merged into the article with their "
                    f"text, {result.articles_split} split into new articles, {result.articles_removed} emptied "
