@@ -9,7 +9,8 @@ in: the strongest ``date_rank`` wins (explicit date 3 > relative day 2 > preview
 among evidence of the best rank the start is the earliest start and the end the latest end. A preview
 therefore sets an event's date only while no report or follow-up with a date has been seen; the first
 dated report replaces it. When the start date moves, the event keeps its id and its old key is written
-to ``event_aliases``.
+to ``event_aliases``. A page with no start date joins a round of its block near its publication date, else
+the one round of its block that has the round ordinal it states (``_by_ordinal``).
 
 ``refresh_coverage`` recomputes the coverage columns (documents, articles, sources, agencies, first and
 last report time) of the events a batch touched, from the documents themselves, in the batch's
@@ -76,7 +77,7 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
     _lock_block(conn, block)
     lo, hi = _candidate_starts(facts, published)
     if lo is None or hi is None:
-        return Assignment(event_id=None)
+        return _by_ordinal(conn, a, b, facts)
     events = conn.execute(
         select(table_of(Event)).where(
             Event.country_a == a, Event.country_b == b, Event.mechanism == facts.mechanism,
@@ -86,7 +87,7 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
     match = _pick(events, facts, published)
     if match is None:
         if facts.start_date is None:
-            return Assignment(event_id=None)
+            return _by_ordinal(conn, a, b, facts)
         key = make_event_key((a, b), facts.mechanism, facts.start_date)
         now = utcnow()
         result = conn.execute(
@@ -115,6 +116,25 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
         )
         return Assignment(event_id=int(result.scalar_one()), created=True)
     return _merge(conn, match, facts)
+
+
+def _by_ordinal(conn: Connection, a: str, b: str, facts: EventFactsRecord) -> Assignment:
+    """An undated page that numbers its round ("the 31st meeting of the WMCC", "the second India-Australia
+    2+2") joins the one event of its block with that round ordinal: the number names the round whatever the
+    page's date (a press release with no year, a report whose publication date is unknown). No event, or two
+    of the block with that ordinal (an ordinal misread somewhere), attaches nothing: undated facts never
+    create an event."""
+    if facts.start_date is not None or facts.round_ordinal is None:
+        return Assignment(event_id=None)
+    events = conn.execute(
+        select(table_of(Event)).where(
+            Event.country_a == a, Event.country_b == b, Event.mechanism == facts.mechanism,
+            Event.round_ordinal == facts.round_ordinal,
+        ).limit(2)
+    ).all()
+    if len(events) != 1:
+        return Assignment(event_id=None)
+    return _merge(conn, events[0], facts)
 
 
 def _candidate_starts(facts: EventFactsRecord, published: datetime | None) -> tuple[date | None, date | None]:
