@@ -1,7 +1,8 @@
 """Step 9 of the cascade: the round's ordinal ("the 12th round", "the inaugural dialogue").
 
 An ordinal in the headline or first two paragraphs, followed by a round/meeting noun or just before the
-dialogue's name; not in sentences about other rounds, and not "the first ... in six years" (a gap).
+dialogue's name; not in sentences about other rounds, and not "the first ... in six years" (a gap). "The second
+such dialogue" counts rounds; "the first such meeting", "a ... such meeting after ..." do not.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ _ORDINAL_WORDS = {
 _ORDINAL_RE = re.compile(
     r"\b(?:(?P<num>\d{1,3})(?:st|nd|rd|th)|(?P<word>first-ever|inaugural|maiden|first|second|third|fourth|fifth|"
     r"sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
-    r"eighteenth|nineteenth|twentieth))\b(?!\s+(?:such|time|day|week|year|anniversary|of (?:its|their) kind))",
+    r"eighteenth|nineteenth|twentieth))\b(?!\s+(?:time|day|week|year|anniversary|of (?:its|their) kind))",
     re.IGNORECASE,
 )
 
@@ -31,6 +32,10 @@ _SINCE_GAP_RE = re.compile(
     r"(?:years?|decades?|months?)|since\b)",
     re.IGNORECASE,
 )
+# "This is the second such 2+2 dialogue between the two countries" counts rounds; "the first such meeting after
+# the agreement was signed" is a claim of kind, and so is any "such" followed by "after".
+_SUCH_RE = re.compile(r"\s+such\b", re.IGNORECASE)
+_AFTER_RE = re.compile(r"\s+after\b", re.IGNORECASE)
 
 
 def round_ordinal(doc: Document, mechanism: Mechanism | None) -> int | None:
@@ -43,6 +48,11 @@ def round_ordinal(doc: Document, mechanism: Mechanism | None) -> int | None:
         text = sentence.text
         for match in _ORDINAL_RE.finditer(text):
             after = text[match.end() : match.end() + 80]
+            such = _SUCH_RE.match(after)
+            if such is not None:
+                if match.group("num") is None and _ORDINAL_WORDS[match.group("word").lower()] == 1:
+                    continue
+                after = after[such.end() :]
             near_mechanism = mechanism is not None and 0 <= mechanism.start - (sentence.start + match.end()) <= w.ORDINAL_NEAR_SERIES_CHARS
             noun = re.match(
                 r"\s+(?:annual\s+)?(?:round|meeting|session|edition|[\w.'-]+\s+(?:round|meeting|session|edition)|"
@@ -51,7 +61,7 @@ def round_ordinal(doc: Document, mechanism: Mechanism | None) -> int | None:
                 re.IGNORECASE,
             )
             # "their first security dialogue in six years" / "first talks since 2018": a gap, not a round.
-            if noun and _SINCE_GAP_RE.match(after, noun.end()):
+            if noun and (_SINCE_GAP_RE.match(after, noun.end()) or (such and _AFTER_RE.match(after, noun.end()))):
                 continue
             if near_mechanism or noun:
                 if match.group("num"):
