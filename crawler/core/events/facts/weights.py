@@ -64,6 +64,7 @@ FOLLOWUP_STATEMENT_MIN_DAYS: Final = 1  # ... 1 day is enough for the statement 
 FOLLOWUP_MAX_GAP_DAYS: Final = 7  # "n days after the talks" is read for n ≤ 7
 TRANSCRIPT_MIN_TURNS: Final = 2  # two "SECRETARY BLINKEN: ..." turns make the page a transcript (relation.record_day)
 FOLLOWUP_DOCUMENT_MAX_CHARS: Final = 1200  # "Joint Statement ..." opening a paragraph this near the top (behind boilerplate)
+LATER_PUBLICATION_MAX_CHARS: Final = 300  # "Page 366 - 2018 Defense White Paper": the reprinting yearbook heads the page
 
 # --- co-chairs (co_chairs.co_chairs) ---------------------------------------------------------------------
 CHAIR_MAX_PARAGRAPH: Final = 3  # co-chairs are named in the headline and first four paragraphs
