@@ -77,7 +77,7 @@ class SeriesMention:
 # --- surface forms → regular expressions -------------------------------------------------------------
 
 _TOKEN_RE = re.compile(r"2\s*\+\s*2|[^\s\-–—/\"“”‘’'()]+")
-_SEP = r"[\s\-–—/\"“”‘’'()]*"
+_SEP = r"[\s\-–—/\"“”‘’'(),]*"
 
 
 def _token_pattern(token: str) -> str:
