@@ -30,13 +30,14 @@ FLOORS = {
 }
 # The archive the records make when written as a crawl writes them (tests/helpers/eval_real_events.archive_events):
 # storage joins undated pages to their round by publication date and, since issue 15's third pass, by the round
-# ordinal they state. Measured 0.753 / 0.85 / 1.0 / 0.823 (main's storage rules: 0.688 / 0.775 / 1.0 / 0.735).
+# ordinal they state, and a round described without a name to the named round of its pair. Measured
+# 0.753 / 0.863 / 1.0 / 0.862 (main's rules: 0.688 / 0.775 / 1.0 / 0.735).
 ARCHIVE_FLOORS = {
     "event_page_recall": 0.75,
     "rejection_precision": 1.0,
-    "start_exact": 0.84,
+    "start_exact": 0.86,
     "bcubed_precision": 1.0,
-    "bcubed_recall": 0.82,
+    "bcubed_recall": 0.86,
 }
 
 

@@ -178,6 +178,34 @@ def test_an_ordinal_two_rounds_of_the_block_claim_attaches_nothing(archive_url: 
     assert sum(ev.articles_count for ev in events_of(archive_url)) == 2
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_round_described_without_a_name_is_the_named_round_of_its_pair(archive_url: str, reverse: bool) -> None:
+    # "The 18th working meeting of the two defence ministries was held in Beijing on September 14-15" (no name:
+    # the extractor's unnamed mechanism, no series name) and "... held the 18th Defense Policy Coordination Talks
+    # in Beijing on September 14 and 15": one round, whichever page comes first.
+    named = replace(facts(date(2024, 9, 14), pair=("CHN", "USA"), mechanism="defence-policy-coordination-talks"),
+                    series_name="China-US Defense Policy Coordination Talks")
+    described = replace(facts(date(2024, 9, 14), pair=("CHN", "USA"), mechanism="security-talks"), series_name=None)
+    pages = [page(1, described), page(2, named)]
+    crawl(archive_url, pages[::-1] if reverse else pages)
+    (ev,) = events_of(archive_url)
+    assert ev.event_key == "CHN-USA:defence-policy-coordination-talks:2024-09-14" and ev.articles_count == 2
+    assert ev.series_name == "China-US Defense Policy Coordination Talks"
+    assert aliases_of(archive_url) == (set() if reverse else {"CHN-USA:security-talks:2024-09-14"})
+
+
+def test_a_described_round_beside_two_named_rounds_of_its_pair_stays_apart(archive_url: str) -> None:
+    # Two named formats of the pair met that week: the description does not say which one it was.
+    pair = ("CHN", "USA")
+    crawl(archive_url, [
+        page(1, replace(facts(date(2024, 9, 14), pair=pair, mechanism="defence-policy-coordination-talks"), series_name="A")),
+        page(2, replace(facts(date(2024, 9, 15), pair=pair, mechanism="maritime-consultative-agreement"), series_name="B")),
+        page(3, replace(facts(date(2024, 9, 14), pair=pair, mechanism="security-talks"), series_name=None)),
+    ])
+    assert sorted(ev.mechanism for ev in events_of(archive_url)) == [
+        "defence-policy-coordination-talks", "maritime-consultative-agreement", "security-talks"]
+
+
 def test_coverage_counts_are_exact_across_batches_and_copies(archive_url: str) -> None:
     report = page(1, facts(date(2024, 2, 27)), published=datetime(2024, 2, 28, 20, 4, tzinfo=IST), host="ians.example")
     copy = DocumentRecord(**{**report.__dict__, "url": "https://menafn.example/1.html",
