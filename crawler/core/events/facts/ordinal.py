@@ -2,7 +2,8 @@
 
 An ordinal in the headline or first three paragraphs, followed by a round/meeting noun or just before the
 dialogue's name; not in sentences about other rounds, and not "the first ... in six years" (a gap). "The second
-such dialogue" counts rounds; "the first such meeting", "a ... such meeting after ..." do not.
+such dialogue" counts rounds; "the first such meeting", "a ... such meeting after ..." do not. On a page in another
+language, the round numbers of ``meeting_words.json`` ("ke-27", "第27次", "32ª") next to a format or round word.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 
 from crawler.core.events.facts import weights as w
 from crawler.core.events.facts.mechanism import Mechanism
+from crawler.core.events.native import looks_english, native_ordinal
 from crawler.core.events.text import OTHER_ROUND_RE, Document
 
 _ORDINAL_WORDS = {
@@ -79,6 +81,13 @@ def round_ordinal(doc: Document, mechanism: Mechanism | None) -> int | None:
             near = mechanism is not None and 0 <= mechanism.start - (sentence.start + match.end()) <= w.ORDINAL_NEAR_SERIES_CHARS
             value = _read(sentence.text, match, near)
             if value is not None:
+                return value
+    if not looks_english(doc.text):  # "KIDD putaran ke-27", "第27次 ... 对话", "32mo round di consultazioni"
+        for sentence in doc.sentences:
+            if sentence.paragraph > w.ORDINAL_MAX_PARAGRAPH:
+                break
+            value = native_ordinal(sentence.text, w.ORDINAL_NEAR_SERIES_CHARS)
+            if value is not None and 0 < value < w.ORDINAL_MAX:
                 return value
     return None
 
