@@ -3,7 +3,10 @@
 Every record goes through ``crawler.core.process.process_page`` in its ``context_for`` context; the
 figures, targets and miss classes are described in tests/helpers/eval_real_events.py.
 
-    .venv/bin/python benchmarks/eval_real_events.py [--verbose] [--json OUT] [--openings FILE]
+    .venv/bin/python benchmarks/eval_real_events.py [--verbose] [--json OUT] [--openings FILE] [--no-archive]
+
+Two blocks of figures: per page (what one page's text gives), and of the archive the records make when they
+are written as a crawl writes them (storage joins undated pages to their round; ``archive_figures``).
 """
 
 from __future__ import annotations
@@ -23,17 +26,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print every miss with the rules' reasons")
     parser.add_argument("--json", metavar="OUT", help="write the report as JSON")
     parser.add_argument("--openings", metavar="FILE", default=str(REAL_OPENINGS), help="an openings.jsonl of the same kind")
+    parser.add_argument("--no-archive", action="store_true", help="per-page figures only (no SQLite archive)")
     args = parser.parse_args(argv)
     path = Path(args.openings)
     if not path.exists():
         print(f"real-openings: {path} not present", file=sys.stderr)
         return 2
-    report = evaluate(path)
+    report = evaluate(path, archive=not args.no_archive)
     print(f"== {path.parent.name}")
-    for key, value in report["figures"].items():
-        target = TARGETS.get(key)
-        mark = "" if target is None or value is None else ("  ok" if value >= target else f"  BELOW target {target}")
-        print(f"  {key:22} {value}{mark}")
+    blocks = [("per page", report["figures"])] + ([("archive", report["archive_figures"])] if "archive_figures" in report else [])
+    for title, figures in blocks:
+        print(f"  -- {title}")
+        for key, value in figures.items():
+            target = TARGETS.get(key)
+            mark = "" if target is None or value is None else ("  ok" if value >= target else f"  BELOW target {target}")
+            print(f"  {key:22} {value}{mark}")
     print("  per series (pages keyed pair start):")
     for name, row in report["series"].items():
         print(f"    {name[:60]:60} {row['pages']:>2} {row['keyed']:>2} {row['pair']:>2} {row['start']:>5}")

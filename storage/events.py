@@ -9,7 +9,8 @@ in: the strongest ``date_rank`` wins (explicit date 3 > relative day 2 > preview
 among evidence of the best rank the start is the earliest start and the end the latest end. A preview
 therefore sets an event's date only while no report or follow-up with a date has been seen; the first
 dated report replaces it. When the start date moves, the event keeps its id and its old key is written
-to ``event_aliases``.
+to ``event_aliases``. A page with no start date joins a round of its block near its publication date, else
+the one round of its block that has the round ordinal it states (``_by_ordinal``).
 
 ``refresh_coverage`` recomputes the coverage columns (documents, articles, sources, agencies, first and
 last report time) of the events a batch touched, from the documents themselves, in the batch's
@@ -76,7 +77,7 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
     _lock_block(conn, block)
     lo, hi = _candidate_starts(facts, published)
     if lo is None or hi is None:
-        return Assignment(event_id=None)
+        return _by_ordinal(conn, a, b, facts)
     events = conn.execute(
         select(table_of(Event)).where(
             Event.country_a == a, Event.country_b == b, Event.mechanism == facts.mechanism,
@@ -84,9 +85,13 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
         )
     ).all()
     match = _pick(events, facts, published)
+    if match is None and facts.start_date is not None:
+        described = _described_round(conn, a, b, facts)
+        if described is not None:
+            return described
     if match is None:
         if facts.start_date is None:
-            return Assignment(event_id=None)
+            return _by_ordinal(conn, a, b, facts)
         key = make_event_key((a, b), facts.mechanism, facts.start_date)
         now = utcnow()
         result = conn.execute(
@@ -115,6 +120,57 @@ def assign_event(conn: Connection, facts: EventFactsRecord, published: datetime 
         )
         return Assignment(event_id=int(result.scalar_one()), created=True)
     return _merge(conn, match, facts)
+
+
+def _by_ordinal(conn: Connection, a: str, b: str, facts: EventFactsRecord) -> Assignment:
+    """An undated page that numbers its round ("the 31st meeting of the WMCC", "the second India-Australia
+    2+2") joins the one event of its block with that round ordinal: the number names the round whatever the
+    page's date (a press release with no year, a report whose publication date is unknown). No event, or two
+    of the block with that ordinal (an ordinal misread somewhere), attaches nothing: undated facts never
+    create an event."""
+    if facts.start_date is not None or facts.round_ordinal is None:
+        return Assignment(event_id=None)
+    events = conn.execute(
+        select(table_of(Event)).where(
+            Event.country_a == a, Event.country_b == b, Event.mechanism == facts.mechanism,
+            Event.round_ordinal == facts.round_ordinal,
+        ).limit(2)
+    ).all()
+    if len(events) != 1:
+        return Assignment(event_id=None)
+    return _merge(conn, events[0], facts)
+
+
+def _described_round(conn: Connection, a: str, b: str, facts: EventFactsRecord) -> Assignment | None:
+    """A round one page describes without a name ("the 18th China-US defence ministry working meeting": facts
+    with no series name, the extractor's one unnamed mechanism) and another page names (the Defense Policy
+    Coordination Talks) is one round when the pair's events leave no doubt: the described page joins the one
+    named event of its pair whose dates contain its start; a named page finding the one described event of its
+    pair there renames it (mechanism, key; the old key becomes an alias), so the result does not depend on which
+    page came first. None when there is no such event or more than one."""
+    assert facts.start_date is not None
+    day = facts.start_date
+    described = facts.series_name is None
+    rows = conn.execute(
+        select(table_of(Event)).where(
+            Event.country_a == a, Event.country_b == b, Event.mechanism != facts.mechanism,
+            Event.start_date >= _shift(day, -(SAME_ROUND_DAYS + MAX_ROUND_DAYS)), Event.start_date <= _shift(day, SAME_ROUND_DAYS),
+        )
+    ).all()
+    hits = [e for e in rows if _window_contains(e, day) and (e.series_name is None) != described]
+    if len(hits) != 1:
+        return None
+    ev = hits[0]
+    if described:
+        return _merge(conn, ev, facts)
+    new_key = make_event_key((a, b), facts.mechanism, ev.start_date)
+    _add_alias(conn, ev.id, ev.event_key)
+    conn.execute(update(Event).where(Event.id == ev.id).values(
+        event_key=new_key, mechanism=facts.mechanism, series_name=facts.series_name,
+        series_id=series_id_for(conn, (a, b), facts.mechanism, facts.series_name), updated_at=utcnow()))
+    renamed = conn.execute(select(table_of(Event)).where(Event.id == ev.id)).one()
+    merged = _merge(conn, renamed, facts)
+    return replace(merged, rekeyed=True)
 
 
 def _candidate_starts(facts: EventFactsRecord, published: datetime | None) -> tuple[date | None, date | None]:

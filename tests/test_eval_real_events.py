@@ -24,9 +24,20 @@ FLOORS = {
     "pair_exact": 0.94,
     "start_exact": 0.69,
     "start_exact_keyed": 0.96,
-    "relation_exact": 0.81,
+    "relation_exact": 0.90,  # 0.903 with the later-publication rule (issue 15, third pass)
     "bcubed_precision": 1.0,
     "bcubed_recall": 0.68,
+}
+# The archive the records make when written as a crawl writes them (tests/helpers/eval_real_events.archive_events):
+# storage joins undated pages to their round by publication date and, since issue 15's third pass, by the round
+# ordinal they state, and a round described without a name to the named round of its pair. Measured
+# 0.753 / 0.863 / 1.0 / 0.862 (main's rules: 0.688 / 0.775 / 1.0 / 0.735).
+ARCHIVE_FLOORS = {
+    "event_page_recall": 0.75,
+    "rejection_precision": 1.0,
+    "start_exact": 0.86,
+    "bcubed_precision": 1.0,
+    "bcubed_recall": 0.86,
 }
 
 
@@ -65,3 +76,6 @@ def test_real_openings_floors() -> None:
     assert figures["pages"] == 118
     below = {k: (figures[k], floor) for k, floor in FLOORS.items() if figures[k] is None or figures[k] < floor}
     assert not below, f"below the floors (got, floor): {below}; misses: {report['miss_counts']}"
+    archive = report["archive_figures"]
+    below = {k: (archive[k], floor) for k, floor in ARCHIVE_FLOORS.items() if archive[k] is None or archive[k] < floor}
+    assert not below, f"archive below the floors (got, floor): {below}; not archived: {report['miss_counts'].get('archive_no_event')}"

@@ -146,6 +146,66 @@ def test_rounds_and_series_stay_apart(archive_url: str) -> None:
     assert len(events_of(archive_url)) == 4
 
 
+def test_an_undated_page_joins_the_round_of_its_block_with_the_ordinal_it_states(archive_url: str) -> None:
+    # "The third Homeland Security Dialogue was held in the capital." — no year, no weekday, and a page
+    # whose publication date is unknown: the ordinal names the round, so the page joins that round.
+    dated = [replace(facts(date(2024, 2, 27)), round_ordinal=3), replace(facts(date(2023, 3, 1)), round_ordinal=2)]
+    undated = replace(facts(None, rank=0), round_ordinal=3)
+    other_pair = replace(facts(None, rank=0, pair=("AUS", "IND")), round_ordinal=3)
+    no_ordinal = facts(None, rank=0)
+    pages = [page(1, dated[0]), page(2, dated[1])] + [
+        replace(page(n, ev), published_at=None) for n, ev in ((3, undated), (4, other_pair), (5, no_ordinal))
+    ]
+    crawl(archive_url, pages)
+    engine = make_engine(archive_url)
+    with engine.connect() as conn:
+        by_url = dict(conn.execute(
+            select(Article.body, Event.event_key).join(Event, Event.id == Article.event_id, isouter=True)).all())
+    engine.dispose()
+    joined = {body.split()[1]: key for body, key in by_url.items()}
+    assert joined == {"1": "IND-USA:homeland-security-dialogue:2024-02-27",
+                      "2": "IND-USA:homeland-security-dialogue:2023-03-01",
+                      "3": "IND-USA:homeland-security-dialogue:2024-02-27", "4": None, "5": None}
+    assert len(events_of(archive_url)) == 2
+
+
+def test_an_ordinal_two_rounds_of_the_block_claim_attaches_nothing(archive_url: str) -> None:
+    # Two events of one block both numbered 5 (one page misread an ordinal): the number no longer names one round.
+    pages = [page(1, replace(facts(date(2024, 2, 27)), round_ordinal=5)),
+             page(2, replace(facts(date(2023, 3, 1)), round_ordinal=5)),
+             replace(page(3, replace(facts(None, rank=0), round_ordinal=5)), published_at=None)]
+    crawl(archive_url, pages)
+    assert sum(ev.articles_count for ev in events_of(archive_url)) == 2
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_round_described_without_a_name_is_the_named_round_of_its_pair(archive_url: str, reverse: bool) -> None:
+    # "The 18th working meeting of the two defence ministries was held in Beijing on September 14-15" (no name:
+    # the extractor's unnamed mechanism, no series name) and "... held the 18th Defense Policy Coordination Talks
+    # in Beijing on September 14 and 15": one round, whichever page comes first.
+    named = replace(facts(date(2024, 9, 14), pair=("CHN", "USA"), mechanism="defence-policy-coordination-talks"),
+                    series_name="China-US Defense Policy Coordination Talks")
+    described = replace(facts(date(2024, 9, 14), pair=("CHN", "USA"), mechanism="security-talks"), series_name=None)
+    pages = [page(1, described), page(2, named)]
+    crawl(archive_url, pages[::-1] if reverse else pages)
+    (ev,) = events_of(archive_url)
+    assert ev.event_key == "CHN-USA:defence-policy-coordination-talks:2024-09-14" and ev.articles_count == 2
+    assert ev.series_name == "China-US Defense Policy Coordination Talks"
+    assert aliases_of(archive_url) == (set() if reverse else {"CHN-USA:security-talks:2024-09-14"})
+
+
+def test_a_described_round_beside_two_named_rounds_of_its_pair_stays_apart(archive_url: str) -> None:
+    # Two named formats of the pair met that week: the description does not say which one it was.
+    pair = ("CHN", "USA")
+    crawl(archive_url, [
+        page(1, replace(facts(date(2024, 9, 14), pair=pair, mechanism="defence-policy-coordination-talks"), series_name="A")),
+        page(2, replace(facts(date(2024, 9, 15), pair=pair, mechanism="maritime-consultative-agreement"), series_name="B")),
+        page(3, replace(facts(date(2024, 9, 14), pair=pair, mechanism="security-talks"), series_name=None)),
+    ])
+    assert sorted(ev.mechanism for ev in events_of(archive_url)) == [
+        "defence-policy-coordination-talks", "maritime-consultative-agreement", "security-talks"]
+
+
 def test_coverage_counts_are_exact_across_batches_and_copies(archive_url: str) -> None:
     report = page(1, facts(date(2024, 2, 27)), published=datetime(2024, 2, 28, 20, 4, tzinfo=IST), host="ians.example")
     copy = DocumentRecord(**{**report.__dict__, "url": "https://menafn.example/1.html",

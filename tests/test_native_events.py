@@ -38,6 +38,10 @@ def _key(registry: DialogueRegistry, title: str, text: str, reference: date) -> 
 def test_native_case(row: dict[str, Any], registry: DialogueRegistry) -> None:
     got = _key(registry, row["title"], row["text"], date.fromisoformat(row["reference"]))
     assert got == (row["topic"], row["key"], row["relation"]), row["rule"]
+    if "round_ordinal" in row:  # rows of the round-number rule (native.native_ordinal)
+        facts = extract_event_facts(row["title"], [row["text"]], registry=registry,
+                                    reference_date=date.fromisoformat(row["reference"]), published=None)
+        assert facts is not None and facts.round_ordinal == row["round_ordinal"], row["rule"]
 
 
 def test_every_language_has_a_round_and_a_lookalike() -> None:

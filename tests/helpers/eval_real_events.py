@@ -20,6 +20,14 @@ Figures (targets of issue 15):
 - ``relation_exact``: round pages whose relation is the labelled one (≥ 0.93);
 - ``bcubed_precision`` / ``bcubed_recall``: pages grouped by event key against ``round_id`` (≥ 0.97 / ≥ 0.95).
 
+Those figures are per page: what one page's text gives. A crawl archives the pages together, and storage joins
+a page that states no start date to an event of its block (near its publication date, or by the round
+ordinal it states: ``storage.events``), after the run too (``reattach_unassigned``). ``archive_figures``
+measures that: every record is written, in the set's order and one batch per page as a crawl writes them, to
+a fresh SQLite archive through ``storage.archive.Archive``, then the end-of-run re-attachment runs; a page
+counts as an event page when its article has an event, and its start date is the event's (fused) start date.
+The same targets apply.
+
 Misses are listed by class: ``no_facts`` (no dialogue found), ``topic_not_event``, ``no_key_pair`` /
 ``no_key_start`` (facts but no event key: no pair, no start date), ``wrong_pair``, ``wrong_start``,
 ``wrong_relation``, ``lookalike_keyed`` (a look-alike that became an event), and per-series figures.
@@ -147,15 +155,57 @@ def run_page(record: dict[str, Any], registries: Any) -> PageResult:
     )
 
 
+def archive_events(records: list[dict[str, Any]], registries: Any, workdir: Path) -> dict[str, tuple[str, str]]:
+    """Archive the records as a crawl would (see the module docstring); record id → (event key, start date)
+    of the event its article ended in, for the records that reached one."""
+    from sqlalchemy import select
+
+    from crawler.core.discovery import Link
+    from crawler.core.process import process_page
+    from crawler.shell.reprocess import reattach_unassigned
+    from storage.archive import Archive
+    from storage.db import make_engine
+    from storage.models import Article, Document, Event
+    from storage.schema import upgrade
+
+    engine = make_engine(f"sqlite:///{workdir / 'real-openings.sqlite3'}")
+    upgrade(engine)
+    archive = Archive(engine)
+    run_id = archive.start_run("eval_real_events", {})
+    fetched_at = datetime.now(UTC)
+    urls: dict[str, str] = {}
+    for record in records:
+        url = record["address"]
+        published = parse_published(record.get("published"))
+        link = Link(url=url, published=published, published_raw=record.get("published"), via="sitemap") if published else None
+        page = opening_html(record["excerpt"])
+        processed = process_page(page, url, registries.context_for(url, link=link, fetched_at=fetched_at))
+        archive.write_batch([processed.to_record(status=200, raw_html=page.encode(), fetched_at=fetched_at)],
+                            crawl_run_id=run_id)
+        urls[processed.canonical_url or url] = record["id"]
+    reattach_unassigned(engine, run_id, registries)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Document.canonical_url, Event.event_key, Event.start_date)
+            .join(Article, Article.id == Document.article_id)
+            .join(Event, Event.id == Article.event_id)
+        ).all()
+    engine.dispose()
+    return {urls[row.canonical_url]: (row.event_key, row.start_date.isoformat()) for row in rows if row.canonical_url in urls}
+
+
 def _ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 3) if denominator else None
 
 
-def _bcubed(results: list[PageResult]) -> tuple[float | None, float | None]:
+def _bcubed(results: list[PageResult], keys: dict[str, str | None] | None = None) -> tuple[float | None, float | None]:
+    """B-cubed of the pages grouped by event key (the page's own, or ``keys`` by record id) against ``round_id``."""
     pages = [r for r in results if r.gold_event and r.record.get("round_id")]
     if not pages:
         return None, None
-    pred = {r.record["id"]: (r.key if r.as_event else None) or f"__single__{r.record['id']}" for r in pages}
+    own = {r.record["id"]: r.key if r.as_event else None for r in pages}
+    chosen = own if keys is None else {page: keys.get(page) for page in own}
+    pred = {page: key or f"__single__{page}" for page, key in chosen.items()}
     gold = {r.record["id"]: r.record["round_id"] for r in pages}
     by_pred: dict[str, set[str]] = defaultdict(set)
     by_gold: dict[str, set[str]] = defaultdict(set)
@@ -189,13 +239,39 @@ def miss_classes(result: PageResult) -> list[str]:
     return out
 
 
-def evaluate(path: Path = REAL_OPENINGS) -> dict[str, Any]:
-    """Run every record and compute the figures, the per-series figures and the misses by class."""
+def archive_figures(results: list[PageResult], archived: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """The event figures of the archive (``archive_events``): event page = the page's article has an event."""
+    positives = [r for r in results if r.gold_event]
+    negatives = [r for r in results if not r.gold_event]
+    dated = [r for r in positives if r.record.get("round_start")]
+    start = {r.record["id"]: archived[r.record["id"]][1] if r.record["id"] in archived else None for r in results}
+    keyed_dated = [r for r in dated if r.record["id"] in archived]
+    bcubed_p, bcubed_r = _bcubed(results, {page: key for page, (key, _start) in archived.items()})
+    return {
+        "event_page_recall": _ratio(sum(r.record["id"] in archived for r in positives), len(positives)),
+        "rejection_precision": _ratio(sum(r.record["id"] not in archived for r in negatives), len(negatives)),
+        "start_exact": _ratio(sum(start[r.record["id"]] == r.record["round_start"] for r in dated), len(dated)),
+        "start_exact_keyed": _ratio(sum(start[r.record["id"]] == r.record["round_start"] for r in keyed_dated),
+                                    len(keyed_dated)),
+        "bcubed_precision": bcubed_p,
+        "bcubed_recall": bcubed_r,
+    }
+
+
+def evaluate(path: Path = REAL_OPENINGS, *, archive: bool = True) -> dict[str, Any]:
+    """Run every record and compute the figures, the per-series figures and the misses by class; with
+    ``archive``, also the figures of the archive the records make (``archive_events``)."""
+    import tempfile
+
     from crawler.core.context import load_registries
 
     registries = load_registries({})
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     results = [run_page(record, registries) for record in records]
+    archived: dict[str, tuple[str, str]] = {}
+    if archive:
+        with tempfile.TemporaryDirectory() as tmp:
+            archived = archive_events(records, registries, Path(tmp))
     positives = [r for r in results if r.gold_event]
     negatives = [r for r in results if not r.gold_event]
     dated = [r for r in positives if r.record.get("round_start")]
@@ -239,8 +315,15 @@ def evaluate(path: Path = REAL_OPENINGS) -> dict[str, Any]:
                 "relation": result.relation,
                 "reasons": result.reasons or result.topic_reasons,
             })  # fmt: skip
+    for result in results if archive else []:
+        if result.gold_event and result.record["id"] not in archived:
+            misses["archive_no_event"].append({"id": result.record["id"], "series": result.record.get("series"),
+                                               "page_key": result.key, "reasons": result.reasons or result.topic_reasons})
     counts = Counter({cls: len(items) for cls, items in misses.items()})
-    return {"figures": figures, "series": series, "miss_counts": dict(counts), "misses": dict(misses)}
+    report = {"figures": figures, "series": series, "miss_counts": dict(counts), "misses": dict(misses)}
+    if archive:
+        report["archive_figures"] = archive_figures(results, archived)
+    return report
 
 
-__all__ = ["REAL_OPENINGS", "TARGETS", "evaluate", "miss_classes", "opening_html", "parse_published"]
+__all__ = ["REAL_OPENINGS", "TARGETS", "archive_events", "archive_figures", "evaluate", "miss_classes", "opening_html", "parse_published"]

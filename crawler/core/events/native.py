@@ -215,6 +215,36 @@ def talks_word(text: str) -> re.Match[str] | None:
 
 
 @lru_cache(maxsize=1)
+def _ordinal_patterns() -> tuple[re.Pattern[str], ...]:
+    """Each language's written round numbers ('ordinals': "ke-{n}", "第{n}次", "{n}ª"), digits in a group."""
+    out = []
+    for surface in sorted({f for entry in _words().values() for f in entry.get("ordinals") or ()}, key=len, reverse=True):
+        head, _, tail = surface.partition("{n}")
+        # Word boundaries only for Latin-script forms ("ke-27", "27e"): scripts without spaces have none ("中美第18次").
+        before = r"(?<!\w)" if head[:1].isalpha() and head[:1] < "\u0250" else ""
+        after = r"(?!\w)" if tail[-1:].isalpha() and tail[-1:] < "\u0250" else ""
+        out.append(re.compile(rf"{before}{re.escape(head)}(?<!\d)(\d{{1,3}})(?!\d){re.escape(tail)}{after}"))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _rounds() -> _Vocabulary:
+    return _vocabulary(_merged("rounds"))
+
+
+def native_ordinal(text: str, window: int) -> int | None:
+    """The first round number written in another language's form ("putaran ke-27", "第27次", "32ª riunione") with a
+    format word or a round word ('rounds') within ``window`` characters either side; ``None`` otherwise."""
+    found: list[tuple[int, int]] = []
+    for pattern in _ordinal_patterns():
+        for match in pattern.finditer(text):
+            near = text[max(0, match.start() - window) : match.end() + window]
+            if formats().search(near) is not None or _rounds().search(near) is not None:
+                found.append((match.start(), int(match.group(1))))
+    return min(found)[1] if found else None
+
+
+@lru_cache(maxsize=1)
 def _titles() -> _Vocabulary:
     return _vocabulary(_merged("titles"))
 

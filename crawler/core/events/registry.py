@@ -77,7 +77,7 @@ class SeriesMention:
 # --- surface forms → regular expressions -------------------------------------------------------------
 
 _TOKEN_RE = re.compile(r"2\s*\+\s*2|[^\s\-–—/\"“”‘’'()]+")
-_SEP = r"[\s\-–—/\"“”‘’'()]*"
+_SEP = r"[\s\-–—/\"“”‘’'(),]*"
 
 
 def _token_pattern(token: str) -> str:
@@ -108,8 +108,10 @@ def _form_pattern(form: str) -> str | None:
     return rf"(?<![\w+]){body}(?![\w+])"
 
 
-# A country pair written in front of a form: "India-US ", "U.S.-India ", "Indo-French ", "India-EU ".
-_PAIR_PREFIX_WINDOW = 40
+# A country pair written in front of a form: "India-US ", "U.S.-India ", "Indo-French ", "India-EU ", and as
+# official texts write it, each name with its abbreviation: "United States (U.S.)-Republic of Korea (ROK) ".
+_PAIR_PREFIX_WINDOW = 60
+_OWN_ABBREVIATION = r"(?:\s?\([^()\n]{1,12}\))?"
 
 
 @dataclass(frozen=True)
@@ -321,15 +323,19 @@ def _pair_before(text: str, start: int, countries: _Parties) -> tuple[tuple[str,
     """A hyphenated country pair ending right before ``start`` ("India-US ", "U.S.-Japan '"), if any."""
     window_start = max(0, start - _PAIR_PREFIX_WINDOW)
     before = [m for m in countries.starting_in(window_start, start) if m.end <= start]
+    # A name's own abbreviation in parentheses right after it ("United States (U.S.)") is the same party.
+    before = [m for i, m in enumerate(before) if not (
+        i and before[i - 1].code == m.code and re.fullmatch(r"\s?\(", text[before[i - 1].end : m.start])
+        and text.startswith(")", m.end))]
     if len(before) < 2:
         return None, start
     first, second = before[-2], before[-1]
     gap_after = text[second.end : start]
     joiner = text[first.end : second.start]
-    if not re.fullmatch(r"[\s\"“”‘’']*", gap_after):
+    if not re.fullmatch(_OWN_ABBREVIATION + r"[\s\"“”‘’']*", gap_after):
         # Allow the possessive/plural forms of demonyms only ("Indo-French ").
         return None, start
-    if not re.fullmatch(r"\s?[-–/]\s?", joiner):
+    if not re.fullmatch(_OWN_ABBREVIATION + r"\s?[-–/]\s?", joiner):
         return None, start
     if first.code == second.code:
         return None, start

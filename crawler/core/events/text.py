@@ -233,8 +233,11 @@ VIRTUAL_RE = re.compile(
 # Generic dialogue names for series that are not in the registry.
 _HEAD = r"(?:Dialogue|Talks|Consultations|Meeting|Committee|Group|Mechanism|Forum)"
 _CAP = r"(?:[A-Z][\w'’&.-]*|2\+2|“2\+2”|\"2\+2\"|of|on|and|for|the|&|level|ministerial)"
+# "... Dialogue on Sept. 15", "... Talks on Monday": a date after "on" is not part of the name ("... on Border Affairs" is).
+_CALENDAR_WORD = "(?:" + "|".join(sorted({*calendar().month_numbers, *calendar().weekday_names}, key=len, reverse=True)) + r")\b"
 GENERIC_NAME_RE = re.compile(
-    rf"\b(?:(?:{_CAP})(?:[^\S\n]|-)+){{1,7}}{_HEAD}\b(?:\s+(?:on|of|for)\s+(?:the\s+)?(?:(?:[A-Z][\w-]*|and|&)\s+){{0,5}}[A-Z][\w-]*)?"
+    rf"\b(?:(?:{_CAP})(?:[^\S\n]|-)+){{1,7}}{_HEAD}\b(?:\s+(?:on|of|for)\s+(?!(?i:{_CALENDAR_WORD}))(?:the\s+)?"
+    rf"(?:(?:[A-Z][\w-]*|and|&)\s+){{0,5}}[A-Z][\w-]*)?"
 )
 GENERIC_PHRASE_RE = re.compile(
     r"(?:(?:\b(?:annual|bilateral|strategic|security|defen[cs]e|maritime|counter[- ]?terror(?:ism)?|"

@@ -90,7 +90,8 @@ def facts_of_analysed(
     pair = mechanism.countries or best_pair(doc, text.countries)  # 2
     reference = reference_day(reference_date, published)
     tense = read_tense(doc)  # 3
-    dates = round_dates.find_round_dates(doc, reference, tense.future, mechanism, month_hint)  # 4
+    ordinal = round_ordinal(doc, mechanism)  # 9, read first: a date right after another round's ordinal is not this round's
+    dates = round_dates.find_round_dates(doc, reference, tense.future, mechanism, month_hint, ordinal)  # 4
     relation = decide_relation(doc, reference, tense, dates)  # 5
     if relation.start is not None:  # "a day after the talks" is the only date the page gives
         dates = RoundDates(relation.start, relation.start, relation.evidence)
@@ -113,7 +114,7 @@ def facts_of_analysed(
         virtual=venue.virtual,
         co_chairs=co_chairs(doc, pair),  # 7
         outcomes=outcomes(doc),  # 8
-        round_ordinal=round_ordinal(doc, mechanism),  # 9
+        round_ordinal=ordinal,  # 9
         relation=relation.relation,
         level=mechanism.series.level if mechanism.series is not None else None,
         reasons=reasons,

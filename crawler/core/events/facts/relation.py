@@ -4,7 +4,8 @@
 ``followup`` when the lead rests on a joint statement/readout, or says "a day after ... talks", and the
 page is dated after the round, or when a paragraph near the top opens with the round's own document ("Joint
 Statement", "Joint Communiqué", "Readout", "Transcript") and the page is not dated within a day of the
-round's end; otherwise ``report``. A follow-up that says "n days after" and gives no
+round's end, or when the page is a yearbook, white paper or annual report of a later year than the round;
+otherwise ``report``. A follow-up that says "n days after" and gives no
 date of its own dates the round n days before the reference.
 """
 
@@ -42,6 +43,26 @@ _ROUND_DOCUMENT_RE = re.compile(
     r"\b(?:released|issued) the following (?:joint )?statement\b",
     re.IGNORECASE | re.MULTILINE,
 )
+
+
+# A yearbook that reprints the round's record: "Page 366 - 2018 Defense White Paper", "Diplomatic Bluebook 2020",
+# "Annual Report 2019-20". Published in a later year than the round, it follows the round up.
+_LATER_PUBLICATION_RE = re.compile(
+    r"\b(?P<before>(?:19|20)\d\d)\s+(?:[A-Z][a-z]+\s+){0,2}(?:White Paper|Yearbook|Year Book|Annual Report|Blue ?book)\b|"
+    r"\b(?:White Paper|Yearbook|Year Book|Annual Report|Blue ?book)\s+(?P<after>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def later_publication(doc: Document, start: date | None) -> re.Match[str] | None:
+    """The page opens (first ``LATER_PUBLICATION_MAX_CHARS``) as a yearbook, white paper or annual report of a
+    year after the round's (see above)."""
+    if start is None:
+        return None
+    found = _LATER_PUBLICATION_RE.search(doc.text[: w.LATER_PUBLICATION_MAX_CHARS])
+    if found is None or int(found.group("before") or found.group("after")) <= start.year:
+        return None
+    return found
 
 
 # "SECRETARY BLINKEN: Well, good morning ...", "FOREIGN MINISTER WONG: Yes.": a speaker's turn in a transcript.
@@ -129,6 +150,8 @@ def decide_relation(doc: Document, reference: date | None, tense: Tense, dates: 
         return Relation("preview", [tense.reason])
     if reference is not None and dates.start is not None and dates.start > reference:
         return Relation("preview", ["the round's date lies after the reference date"])
+    if (later := later_publication(doc, dates.start)) is not None:
+        return Relation("followup", [f"the page is a later publication ({later.group(0)!r}) that reprints the round's record"])
     if (
         followup is not None
         and reference is not None

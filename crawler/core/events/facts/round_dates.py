@@ -15,6 +15,7 @@ from datetime import date
 from crawler.core.events.dates import DateMention, find_date_mentions, shift_day
 from crawler.core.events.facts import weights as w
 from crawler.core.events.facts.mechanism import Mechanism
+from crawler.core.events.facts.ordinal import round_ordinals
 from crawler.core.events.facts.tense import sentence_is_future
 from crawler.core.events.native import future_word, looks_english, native_date_mentions
 from crawler.core.events.text import (
@@ -134,11 +135,12 @@ def future_clause(sentence: Sentence, mention: DateMention, reference: date, mec
 
 def date_candidates(
     doc: Document, reference: date | None, future_doc: bool, mechanism: Mechanism | None,
-    month_hint: date | None = None,
+    month_hint: date | None = None, round_number: int | None = None,
 ) -> list[Candidate]:
     """Dates that may be this round's, each with a score (higher is better evidence). ``month_hint`` (a
     month the page's address files it under) gives a month and day without a year their year when the
-    page has no date of its own."""
+    page has no date of its own. ``round_number`` (the page's round ordinal) tells the inaugural round's date
+    in a page about a later round (``_other_round_date``)."""
     candidates: list[Candidate] = []
     previous: Sentence | None = None
     mechanism_spans = mechanism.spans if mechanism is not None else ()
@@ -198,6 +200,8 @@ def date_candidates(
             before = text[: mention.start]
             if _BOUND_BEFORE_RE.search(before):
                 continue
+            if _other_round_date(text, before, round_number):
+                continue  # "the second such meeting, as the inaugural meeting of the ... was held on November 30, 2019"
             compared = _OTHER_EVENT_BEFORE_DATE_RE.search(before)
             if compared is not None and not (
                 FUTURE_RE.search(before, compared.end()) is not None
@@ -278,11 +282,24 @@ def evidence_phrase(doc: Document, mention: DateMention) -> str:
     return text
 
 
+def _other_round_date(text: str, before: str, round_number: int | None) -> bool:
+    """Is the date after ``before`` the inaugural round's, on a page about a later one? The last round ordinal
+    within ``DATE_OTHER_ORDINAL_CHARS`` before it is "first"/"inaugural" and the page's round number (else the
+    first the sentence gives) is higher. (Other ordinals are not read so: "the 18th meeting of the Joint
+    Working Group and the fourth session of the Designations Dialogue were held on ..." dates both.)"""
+    near = round_ordinals(before[-w.DATE_OTHER_ORDINAL_CHARS :])
+    if not near or near[-1] != 1:
+        return False
+    own = round_number if round_number is not None else round_ordinals(text)[0]
+    return own > 1
+
+
 def find_round_dates(
-    doc: Document, reference: date | None, future: bool, mechanism: Mechanism, month_hint: date | None = None
+    doc: Document, reference: date | None, future: bool, mechanism: Mechanism, month_hint: date | None = None,
+    round_number: int | None = None,
 ) -> RoundDates:
     """The round's dates: the best candidate, widened to the round's length when the sentence gives one."""
-    mention = pick_date(date_candidates(doc, reference, future, mechanism, month_hint))
+    mention = pick_date(date_candidates(doc, reference, future, mechanism, month_hint, round_number))
     if mention is None:
         return RoundDates()
     start, end, evidence = mention.first, mention.last, evidence_phrase(doc, mention)

@@ -55,6 +55,8 @@ DATE_SERIES_NAMED: Final = 0.75  # the sentence names the dialogue itself
 DATE_LATE_UNNAMED: Final = -1.0  # a meeting sentence after the opening that does not name the round: often another one
 DATE_SIDE_ENGAGEMENT: Final = -1.5  # "X will also attend ... on November 19" (series not named): another engagement
 DATE_TRAVEL: Final = -1.0  # "arrived in Delhi on Monday" (not "for"/"to attend"): the trip, not the talks
+DATE_OTHER_ORDINAL_CHARS: Final = 120  # "the inaugural meeting of the ... was held on <date>": an ordinal this close before
+# a date names the round it belongs to (round_dates.date_candidates, ordinal.last_round_ordinal)
 DATE_ANY_SENTENCE_PARAGRAPHS: Final = 2  # paragraphs 0-2 are about the round; later ones must say "meeting"
 
 # --- relation and tense (tense.is_future, relation.decide_relation) -------------------------------------
@@ -64,6 +66,7 @@ FOLLOWUP_STATEMENT_MIN_DAYS: Final = 1  # ... 1 day is enough for the statement 
 FOLLOWUP_MAX_GAP_DAYS: Final = 7  # "n days after the talks" is read for n ≤ 7
 TRANSCRIPT_MIN_TURNS: Final = 2  # two "SECRETARY BLINKEN: ..." turns make the page a transcript (relation.record_day)
 FOLLOWUP_DOCUMENT_MAX_CHARS: Final = 1200  # "Joint Statement ..." opening a paragraph this near the top (behind boilerplate)
+LATER_PUBLICATION_MAX_CHARS: Final = 300  # "Page 366 - 2018 Defense White Paper": the reprinting yearbook heads the page
 
 # --- co-chairs (co_chairs.co_chairs) ---------------------------------------------------------------------
 CHAIR_MAX_PARAGRAPH: Final = 3  # co-chairs are named in the headline and first four paragraphs
@@ -72,7 +75,7 @@ CHAIR_MAX_TITLE_CHARS: Final = 90  # "Name, the ... Secretary ..." titles longer
 CHAIR_MAX_COUNT: Final = 6  # at most six delegation leaders
 
 # --- round ordinal (ordinal.round_ordinal) ---------------------------------------------------------------
-ORDINAL_MAX_PARAGRAPH: Final = 1  # the ordinal is read from the headline and first two paragraphs
+ORDINAL_MAX_PARAGRAPH: Final = 2  # the ordinal is read from the headline and first three paragraphs
 ORDINAL_NEAR_SERIES_CHARS: Final = 60  # "the 12th ... <series name>": the ordinal is this close before the name
 ORDINAL_MAX: Final = 200  # "200th" is not a round number
 
