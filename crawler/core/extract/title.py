@@ -53,6 +53,9 @@ def _strip_site_suffix(
     Rules, in order: the visible <h1> followed by a separator → the h1; a tail segment naming the site
     (og:site_name or the host name) → cut before it; a short tail after " | " → cut. Otherwise unchanged.
     """
+    if h1 and title == h1:
+        # the page shows this very string as its headline: a " - " inside it is not a site tail
+        return title
     if h1 and title != h1 and title.startswith(h1) and _SEPARATOR_START.match(title[len(h1) :]):
         return h1
     if h1 and title != h1 and title.endswith(h1) and _prefix_segment(title[: -len(h1)]):
@@ -302,7 +305,10 @@ def _headline(
         shown = _displayed_headline(tree, _headline_variants([jsonld_headline, og]), as_shown=True)
         if shown:
             return shown
-    chosen = _choose(jsonld_headline, og, [microdata, visible], jsonld_escaped)
+    # A news publisher (a NewsArticle in JSON-LD, or Google News' ``news_keywords``) edits its metadata
+    # headline; elsewhere the metadata title is often an SEO variant of the headline the page shows.
+    news = any(_is_news_type(obj.get("@type")) for obj in articles[:1]) or "news_keywords" in meta
+    chosen = _choose(jsonld_headline, og, [microdata, visible], jsonld_escaped, news)
     if chosen is None and h1:
         chosen = h1
     if chosen:
@@ -374,17 +380,22 @@ _EXTENDED_MIN_CHARS = 10
 
 
 def _choose(
-    jsonld: str | None, og: str | None, visible: list[str | None], jsonld_escaped: bool
+    jsonld: str | None, og: str | None, visible: list[str | None], jsonld_escaped: bool, news: bool = False
 ) -> str | None:
     """The JSON-LD / og:title choice of :func:`extract_title`, before the live-blog adjustment.
 
     ``visible`` holds the page's marked-up headlines, strongest first (microdata ``itemprop=headline``,
     then the ``<h1>``): a candidate equal to one of them wins; the last of them is the fallback.
     """
-    if jsonld_escaped and jsonld and og:
-        return og
     candidates = [c for c in (jsonld, og) if c]
     shown = [v for v in visible if v]
+    if not news:
+        # The same headline in ASCII quotes and dashes in the metadata, typeset on the page: as printed.
+        for anchor in shown:
+            if any(c != anchor and _typography_folded(c) == _typography_folded(anchor) for c in candidates):
+                return anchor
+    if jsonld_escaped and jsonld and og:
+        return og
     for anchor in shown:
         for candidate in candidates:
             if candidate == anchor:
@@ -405,6 +416,8 @@ def _choose(
         for candidate in candidates:
             if candidate.endswith(("...", "…")) and h1.startswith(candidate.rstrip(".… ")):
                 return h1
+    if not news and h1 and candidates and _reworded(h1, candidates[0]):
+        return h1
     if candidates:
         return candidates[0]
     return h1
@@ -419,3 +432,36 @@ def _content_h2(tree: HtmlElement) -> str | None:
         if len(text.split()) >= 4:
             return text
     return None
+
+
+# Typographic marks that an SEO plugin or a CMS's metadata field writes in ASCII while the page prints the
+# typographer's form (WordPress curls quotes when it shows a title, not in its <meta>).
+_TYPOGRAPHY = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-",
+                             "\u00ad": None, "\u2060": None})
+
+
+def _typography_folded(text: str) -> str:
+    return text.translate(_TYPOGRAPHY).replace("…", "...")
+
+
+def _is_news_type(value: object) -> bool:
+    """True for a schema.org news type (NewsArticle, ReportageNewsArticle, ...) in a JSON-LD ``@type``."""
+    types = value if isinstance(value, list) else [value]
+    return any(isinstance(t, str) and "NewsArticle" in t for t in types)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _reworded(h1: str, candidate: str) -> bool:
+    """True when the <h1> is the metadata title reworded (an SEO title beside the post's own title): at least
+    half of the shorter one's words are in the other, and neither is the other behind a kicker or followed
+    by a separator and a site/section tail."""
+    if candidate.endswith(h1) or h1.endswith(candidate):
+        return False
+    if h1.startswith(candidate) and _SEPARATOR_START.match(h1[len(candidate) :]):
+        return False
+    words_h1 = {w.casefold() for w in _WORD.findall(h1)}
+    words_candidate = {w.casefold() for w in _WORD.findall(candidate)}
+    shorter = min(len(words_h1), len(words_candidate))
+    return shorter >= 2 and len(words_h1 & words_candidate) * 2 >= shorter
