@@ -28,6 +28,10 @@ _SEPARATOR_START = re.compile(r"^\s*(?:[|\-–—:·•»›*/ㅣ｜：]|--)")
 # a separator other than the colon (which joins a kicker that is part of the headline) ending the prefix.
 _PREFIX_SEPARATOR_END = re.compile(r"(?:\s[|\-–—·•»›*/]|[|ㅣ｜]|--)\s*$")
 _PREFIX_MAX_WORDS = 4
+# Chinese and Japanese titles join the site's name without spaces ("标题-新华网", "标题_网站"): a hyphen,
+# underscore or bar right after a CJK character, then two to eight CJK characters to the end.
+_CJK = "\u3000-\u303f\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef"
+_CJK_SITE_TAIL = re.compile(rf"(?<=[{_CJK}])(?:-{{1,2}}|_|\|)[\u4e00-\u9fff\u3040-\u30ff]{{2,8}}$")
 
 
 # Spacing and the separators that join a kicker to its headline.
@@ -60,6 +64,9 @@ def _strip_site_suffix(
         return h1
     if h1 and title != h1 and title.endswith(h1) and _prefix_segment(title[: -len(h1)]):
         return h1
+    cjk_tail = _CJK_SITE_TAIL.search(title)
+    if cjk_tail and cjk_tail.start() >= 4:
+        return title[: cjk_tail.start()]
     pieces = _TITLE_SEPARATORS.split(title)
     if len(pieces) < 2:
         return title
@@ -75,7 +82,9 @@ def _strip_site_suffix(
                     head = title[: spans[back - 1]].strip()
                 else:
                     break
-            return head if len(head) >= 10 else title
+            # A short head ("About Us - Shabka") is cut only before the site's name itself, as a whole tail.
+            whole_name = index == len(pieces) - 1 and squashed in names
+            return head if len(head) >= 10 or (whole_name and len(head) >= 3) else title
     last = pieces[-1]
     if " | " in title and len(last.split()) <= 3 and len(title) - len(last) > 15:
         return title[: title.rfind(" | ")].strip()
@@ -91,7 +100,9 @@ def _prefix_segment(prefix: str) -> bool:
 # Class names of the kicker / overline / "Dachzeile" line that templates put inside the <h1> above the
 # headline proper; the headline is the h1 without it.
 _KICKER_CLASS = re.compile(
-    r"kicker|overline|dachzeile|topline|roofline|eyebrow|supertitle|spitzmarke|pretitle|superline", re.I
+    r"kicker|overline|dachzeile|topline|roofline|eyebrow|supertitle|spitzmarke|pretitle|superline|subtitle|h1small"
+    r"|\blabel\b",
+    re.I,
 )
 _LEADING_SEPARATOR = re.compile(r"^\s*(?:[|\-–—:·•»/]|--)\s*")
 
@@ -292,8 +303,14 @@ def _headline(
     microdata = _itemprop_headline(tree)
     og_raw = normalise_space(meta.get("og:title") or meta.get("twitter:title"))
     og = _strip_site_suffix(og_raw, site_name, url, h1) if og_raw else None
+    # A news publisher (a NewsArticle in JSON-LD, or Google News' ``news_keywords``) edits its metadata
+    # headline; elsewhere the metadata title is often an SEO variant of the headline the page shows.
+    news = any(_is_news_type(obj.get("@type")) for obj in articles[:1]) or "news_keywords" in meta
     if og and page_title:
-        og = _cut_at_quote(og, _strip_site_suffix(page_title, site_name, url, h1))
+        shown_title = _strip_site_suffix(page_title, site_name, url, h1)
+        og = _cut_at_quote(og, shown_title)
+        if not news and og != shown_title and _typography_folded(og) == _typography_folded(shown_title):
+            og = shown_title
     visible = h1
     h1_element = _h1_element(tree)
     if h1_element is not None and _in_navigation(h1_element):
@@ -305,9 +322,6 @@ def _headline(
         shown = _displayed_headline(tree, _headline_variants([jsonld_headline, og]), as_shown=True)
         if shown:
             return shown
-    # A news publisher (a NewsArticle in JSON-LD, or Google News' ``news_keywords``) edits its metadata
-    # headline; elsewhere the metadata title is often an SEO variant of the headline the page shows.
-    news = any(_is_news_type(obj.get("@type")) for obj in articles[:1]) or "news_keywords" in meta
     chosen = _choose(jsonld_headline, og, [microdata, visible], jsonld_escaped, news)
     if chosen is None and h1:
         chosen = h1
@@ -390,9 +404,12 @@ def _choose(
     candidates = [c for c in (jsonld, og) if c]
     shown = [v for v in visible if v]
     if not news:
-        # The same headline in ASCII quotes and dashes in the metadata, typeset on the page: as printed.
+        # The headline the page shows, when a metadata title is it (even an HTML-escaped JSON-LD one) or is
+        # it in ASCII quotes and dashes (the page typesets it): as printed.
+        folded = {_typography_folded(c) for c in candidates}
         for anchor in shown:
-            if any(c != anchor and _typography_folded(c) == _typography_folded(anchor) for c in candidates):
+            typeset = _typography_folded(anchor) != anchor
+            if anchor in candidates or (typeset and _typography_folded(anchor) in folded):
                 return anchor
     if jsonld_escaped and jsonld and og:
         return og
