@@ -270,6 +270,7 @@ class Archive:
                 "processed_at": utcnow(),
                 "fetched_via": doc.fetched_via,
                 "discovery": doc.discovery,
+                "http_last_modified": doc.http_last_modified,
                 "event_facts": event_facts_json(doc.event) if doc.topic == "dialogue_event" else None,
                 "crawl_run_id": run_id,
                 "created_at": utcnow(),

@@ -213,6 +213,8 @@ class Document(Base):
     # the event facts this page states (EventFactsRecord as JSON): the input of the event's fusion
     # (storage/fusion.py); NULL for pages that state none, and for pages archived before migration 0006
     event_facts: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
+    # the response's HTTP Last-Modified: the reference a relative date line ("2 hours ago") was read against
+    http_last_modified: Mapped[datetime | None] = mapped_column()
 
     source: Mapped[Source] = relationship(back_populates="documents")
     article: Mapped[Article | None] = relationship(back_populates="documents")

@@ -79,6 +79,7 @@ class DocumentRecord:
     source_country: str | None = None
     fetched_via: str | None = None  # 'sitemap' | 'feed' | 'listing' | 'url'
     discovery: dict[str, Any] | None = None  # what discovery said about the page (documents.discovery)
+    http_last_modified: datetime | None = None  # the response's HTTP Last-Modified (documents.http_last_modified)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class StoredPage:
     fetched_at: datetime
     http_status: int
     discovery: dict[str, Any] | None = None  # documents.discovery: the page's discovery metadata
+    http_last_modified: datetime | None = None  # documents.http_last_modified: the fetch's Last-Modified
 
 
 @dataclass
@@ -104,7 +105,8 @@ def stored_pages(
         stmt = (
             select(Document.id, Document.article_id, Document.url, Document.raw_html, Document.raw_html_codec,
                    Source.name, Document.fetched_via, Document.published_at, Document.published_offset_minutes,
-                   Document.published_source, Document.fetched_at, Document.http_status, Document.discovery)
+                   Document.published_source, Document.fetched_at, Document.http_status, Document.discovery,
+                   Document.http_last_modified)
             .join(Source, Source.id == Document.source_id)
             .where(Document.id > last, Document.raw_html.is_not(None))
             .order_by(Document.id)
@@ -127,7 +129,8 @@ def stored_pages(
             if published is not None and r.published_offset_minutes is not None:
                 published = published.astimezone(timezone(timedelta(minutes=r.published_offset_minutes)))
             batch.append(StoredPage(int(r.id), r.article_id, r.url, raw or b"", r.name, r.fetched_via, published,
-                                    r.published_source, r.fetched_at, r.http_status, r.discovery))
+                                    r.published_source, r.fetched_at, r.http_status, r.discovery,
+                                    r.http_last_modified))
         last = int(rows[-1].id)
         yield batch
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import crawler.core.events.facts.round_dates as facts_module
 import crawler.core.normalize.body as body_module
@@ -270,4 +270,33 @@ def test_reprocess_applies_a_new_disclaimer_rule_with_the_crawl_dedup(
     again = run_reprocess(engine, registries)
     assert not again.fields and again.documents_merged == again.articles_removed == again.articles_split == 0
     assert _articles(archive_url)[0] == hashes2
+    engine.dispose()
+
+
+def test_reprocess_reads_a_relative_date_against_the_archived_last_modified(archive_url: str) -> None:
+    """A page whose only date line is relative ("vor 3 Tagen") was dated by the crawl against the response's
+    HTTP Last-Modified. The header is archived with the page (documents.http_last_modified), so reprocessing
+    reads the line against the same reference: the publication day survives a rule change instead of
+    turning NULL (it would without the header: no reference, no date)."""
+    url = "https://www.example.de/politik/gespraeche-berlin"
+    html = ('<html lang="de"><head><title>Gespräche in Berlin</title></head><body><h1>Gespräche in Berlin</h1>'
+            '<span class="date">vor 3 Tagen</span>'
+            f'{"".join(f"<p>{p}</p>" for p in OTHER)}</body></html>').encode()
+    last_modified = datetime(2021, 5, 10, 12, 0, tzinfo=UTC)
+    context = load_registries().context_for(url, fetched_at=datetime(2021, 5, 11, tzinfo=UTC),
+                                            last_modified=last_modified)
+    record = process_page(html, url, context).to_record(status=200, raw_html=html)
+    assert record.published_at is not None and record.published_at.date() == date(2021, 5, 7)
+    assert record.http_last_modified == last_modified
+    engine = make_engine(archive_url)
+    Archive(engine).write_batch([record])
+    with engine.begin() as conn:  # as an older rule set would have left it: no date
+        conn.execute(update(Document).values(published_at=None, published_source=None))
+    result = run_reprocess(engine, load_registries())
+    assert result.fields["documents.published_at"] == 1
+    with engine.connect() as conn:
+        row = conn.execute(select(Document.published_at, Document.published_source,
+                                  Document.http_last_modified)).one()
+    assert row.published_at.date() == date(2021, 5, 7) and row.published_source == "visible_text"
+    assert row.http_last_modified == last_modified
     engine.dispose()

@@ -58,6 +58,7 @@ class ProcessedPage:
     link: Link | None = None
     context_source: str | None = None
     fetched_at: datetime | None = None
+    last_modified: datetime | None = None  # the response's HTTP Last-Modified (archived for reprocessing)
     published_rejected: str | None = None  # why a time found on the page was not kept (crawler.core.plausible)
 
     @property
@@ -110,6 +111,7 @@ class ProcessedPage:
             fetched_at=fetched_at,
             http_status=status,
             raw_html=raw_html,
+            http_last_modified=self.last_modified,
         )
 
 
@@ -270,6 +272,7 @@ def process_page(html: bytes | str, url: str, context: PageContext) -> Processed
         link=link,
         context_source=context.source_name,
         fetched_at=context.fetched_at,
+        last_modified=context.last_modified,
         published_rejected=rejected,
     )
     fill_default_agency(processed, context.agency)  # a registered wire's own page that names no agency

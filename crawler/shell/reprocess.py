@@ -45,7 +45,8 @@ def stored_link(page: StoredPage) -> Link | None:
 def rederive(page: StoredPage, registries: Registries) -> DocumentRecord:
     """The record the current code derives from one stored page (pure: no database), in the context
     ``Registries.context_for`` builds from the archived source name and discovery metadata."""
-    context = registries.context_for(page.url, page.source_name, stored_link(page), page.fetched_at)
+    context = registries.context_for(page.url, page.source_name, stored_link(page), page.fetched_at,
+                                     last_modified=page.http_last_modified)
     processed = process_page(page.raw_html, page.url, context)
     return processed.to_record(status=page.http_status, raw_html=None)
 

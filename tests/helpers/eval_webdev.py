@@ -183,11 +183,11 @@ def _measure(results: list[dict[str, Any]], tool: str) -> dict[str, Any]:
 
 
 # Floors on the visible half, a little under the figures measured when they were set (days 0.928 / 0.912,
-# title 0.787, body 0.9302 with EXTRACTOR_VERSION 3; docs/decisions.md); the targets (0.93 / 0.91 /
-# 0.88 / 0.93) are not all reached yet. An aggregate over 665 real pages is a benchmark report
+# title 0.787, body 0.9302 with EXTRACTOR_VERSION 3; title raised after webdev14 measured 0.833 and days
+# 0.932 / 0.912; docs/decisions.md); the title target (0.88) is not reached yet. An aggregate over 665 real pages is a benchmark report
 # (benchmarks/eval_webdev.py exits 1 below a floor), not a test: it costs ~40 s of CPU, and our own labelled
 # pages are guarded one by one by tests/snapshots.
-WEBDEV_FLOORS = {"day_htmldate_pages": 0.92, "day_trafilatura_pages": 0.90, "title_exact": 0.78,
+WEBDEV_FLOORS = {"day_htmldate_pages": 0.92, "day_trafilatura_pages": 0.90, "title_exact": 0.82,
                  "body_snippets": 0.929}
 
 

@@ -199,6 +199,9 @@ _DATE_FORMS: list[re.Pattern[str]] = [
     ),
     # 24-03-2021, 24/03/2021, 24.03.2021 (day-first unless the source country writes month-first)
     re.compile(r"(?<![\d.])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>(?:19|20)\d{2})(?!\d)"),
+    # 30.10.23: day, month and a two-digit year with dots, the short form of the day-first countries
+    # (slashes with two digits are left alone: 10/11/12 is read three ways)
+    re.compile(r"(?<![\w.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2})(?![\w.])"),
 ]
 
 _MONTH_FIRST_COUNTRIES = frozenset({"US", "PH", "FM", "MH", "PW"})
@@ -271,6 +274,8 @@ def _find_date(text: str, country: str | None) -> tuple[date, int, int] | None:
                 break
             groups = match.groupdict()
             year = int(groups["y"])
+            if year < 100:  # a two-digit year is this century's
+                year += 2000
             if groups.get("mon"):
                 month = _MONTHS.get(groups["mon"].lower().rstrip("."))
                 day = int(groups["d"])

@@ -236,6 +236,7 @@ _UPDATED_PREFIX = re.compile(
     r"\b(?:updated|modified|edited|aktualisiert|actualizado|mis à jour|güncelleme)\b", re.IGNORECASE
 )
 _MAX_VISIBLE_CANDIDATES = 60
+_LONG_META_LINE = 160
 # Elements this close after the <h1> (in document order) are date-line candidates whatever their class:
 # many templates print "Source: X | 2024-03-28 17:32:00" in an unnamed or oddly named block.
 _NEAR_H1 = 25
@@ -273,7 +274,11 @@ def _visible_candidates(tree: HtmlElement) -> tuple[list[tuple[int, str]], int |
         if not (near_h1 or date_hint(el) or _labelled_date(el)):
             continue
         text = " ".join(el.text_content().split())
-        if text and len(text) <= 160 and any(ch.isdigit() for ch in text):
+        if len(text) > _LONG_META_LINE and date_hint(el) and not near_h1:
+            # A blog theme's "post meta" paragraph ("This entry was posted on Saturday, 3 December 2011 and
+            # filed under ... You can follow any responses ..."): its opening line carries the date.
+            text = text[:_LONG_META_LINE]
+        if text and len(text) <= _LONG_META_LINE and any(ch.isdigit() for ch in text):
             found.append((index, text))
             if len(found) >= _MAX_VISIBLE_CANDIDATES:
                 break

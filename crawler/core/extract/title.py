@@ -28,6 +28,10 @@ _SEPARATOR_START = re.compile(r"^\s*(?:[|\-–—:·•»›*/ㅣ｜：]|--)")
 # a separator other than the colon (which joins a kicker that is part of the headline) ending the prefix.
 _PREFIX_SEPARATOR_END = re.compile(r"(?:\s[|\-–—·•»›*/]|[|ㅣ｜]|--)\s*$")
 _PREFIX_MAX_WORDS = 4
+# Chinese and Japanese titles join the site's name without spaces ("标题-新华网", "标题_网站"): a hyphen,
+# underscore or bar right after a CJK character, then two to eight CJK characters to the end.
+_CJK = "\u3000-\u303f\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef"
+_CJK_SITE_TAIL = re.compile(rf"(?<=[{_CJK}])(?:-{{1,2}}|_|\|)[\u4e00-\u9fff\u3040-\u30ff]{{2,8}}$")
 
 
 # Spacing and the separators that join a kicker to its headline.
@@ -53,10 +57,16 @@ def _strip_site_suffix(
     Rules, in order: the visible <h1> followed by a separator → the h1; a tail segment naming the site
     (og:site_name or the host name) → cut before it; a short tail after " | " → cut. Otherwise unchanged.
     """
+    if h1 and title == h1:
+        # the page shows this very string as its headline: a " - " inside it is not a site tail
+        return title
     if h1 and title != h1 and title.startswith(h1) and _SEPARATOR_START.match(title[len(h1) :]):
         return h1
     if h1 and title != h1 and title.endswith(h1) and _prefix_segment(title[: -len(h1)]):
         return h1
+    cjk_tail = _CJK_SITE_TAIL.search(title)
+    if cjk_tail and cjk_tail.start() >= 4:
+        return title[: cjk_tail.start()]
     pieces = _TITLE_SEPARATORS.split(title)
     if len(pieces) < 2:
         return title
@@ -72,7 +82,9 @@ def _strip_site_suffix(
                     head = title[: spans[back - 1]].strip()
                 else:
                     break
-            return head if len(head) >= 10 else title
+            # A short head ("About Us - Shabka") is cut only before the site's name itself, as a whole tail.
+            whole_name = index == len(pieces) - 1 and squashed in names
+            return head if len(head) >= 10 or (whole_name and len(head) >= 3) else title
     last = pieces[-1]
     if " | " in title and len(last.split()) <= 3 and len(title) - len(last) > 15:
         return title[: title.rfind(" | ")].strip()
@@ -88,7 +100,9 @@ def _prefix_segment(prefix: str) -> bool:
 # Class names of the kicker / overline / "Dachzeile" line that templates put inside the <h1> above the
 # headline proper; the headline is the h1 without it.
 _KICKER_CLASS = re.compile(
-    r"kicker|overline|dachzeile|topline|roofline|eyebrow|supertitle|spitzmarke|pretitle|superline", re.I
+    r"kicker|overline|dachzeile|topline|roofline|eyebrow|supertitle|spitzmarke|pretitle|superline|subtitle|h1small"
+    r"|\blabel\b",
+    re.I,
 )
 _LEADING_SEPARATOR = re.compile(r"^\s*(?:[|\-–—:·•»/]|--)\s*")
 
@@ -289,8 +303,14 @@ def _headline(
     microdata = _itemprop_headline(tree)
     og_raw = normalise_space(meta.get("og:title") or meta.get("twitter:title"))
     og = _strip_site_suffix(og_raw, site_name, url, h1) if og_raw else None
+    # A news publisher (a NewsArticle in JSON-LD, or Google News' ``news_keywords``) edits its metadata
+    # headline; elsewhere the metadata title is often an SEO variant of the headline the page shows.
+    news = any(_is_news_type(obj.get("@type")) for obj in articles[:1]) or "news_keywords" in meta
     if og and page_title:
-        og = _cut_at_quote(og, _strip_site_suffix(page_title, site_name, url, h1))
+        shown_title = _strip_site_suffix(page_title, site_name, url, h1)
+        og = _cut_at_quote(og, shown_title)
+        if not news and og != shown_title and _typography_folded(og) == _typography_folded(shown_title):
+            og = shown_title
     visible = h1
     h1_element = _h1_element(tree)
     if h1_element is not None and _in_navigation(h1_element):
@@ -302,7 +322,7 @@ def _headline(
         shown = _displayed_headline(tree, _headline_variants([jsonld_headline, og]), as_shown=True)
         if shown:
             return shown
-    chosen = _choose(jsonld_headline, og, [microdata, visible], jsonld_escaped)
+    chosen = _choose(jsonld_headline, og, [microdata, visible], jsonld_escaped, news)
     if chosen is None and h1:
         chosen = h1
     if chosen:
@@ -374,17 +394,25 @@ _EXTENDED_MIN_CHARS = 10
 
 
 def _choose(
-    jsonld: str | None, og: str | None, visible: list[str | None], jsonld_escaped: bool
+    jsonld: str | None, og: str | None, visible: list[str | None], jsonld_escaped: bool, news: bool = False
 ) -> str | None:
     """The JSON-LD / og:title choice of :func:`extract_title`, before the live-blog adjustment.
 
     ``visible`` holds the page's marked-up headlines, strongest first (microdata ``itemprop=headline``,
     then the ``<h1>``): a candidate equal to one of them wins; the last of them is the fallback.
     """
-    if jsonld_escaped and jsonld and og:
-        return og
     candidates = [c for c in (jsonld, og) if c]
     shown = [v for v in visible if v]
+    if not news:
+        # The headline the page shows, when a metadata title is it (even an HTML-escaped JSON-LD one) or is
+        # it in ASCII quotes and dashes (the page typesets it): as printed.
+        folded = {_typography_folded(c) for c in candidates}
+        for anchor in shown:
+            typeset = _typography_folded(anchor) != anchor
+            if anchor in candidates or (typeset and _typography_folded(anchor) in folded):
+                return anchor
+    if jsonld_escaped and jsonld and og:
+        return og
     for anchor in shown:
         for candidate in candidates:
             if candidate == anchor:
@@ -405,6 +433,8 @@ def _choose(
         for candidate in candidates:
             if candidate.endswith(("...", "…")) and h1.startswith(candidate.rstrip(".… ")):
                 return h1
+    if not news and h1 and candidates and _reworded(h1, candidates[0]):
+        return h1
     if candidates:
         return candidates[0]
     return h1
@@ -419,3 +449,36 @@ def _content_h2(tree: HtmlElement) -> str | None:
         if len(text.split()) >= 4:
             return text
     return None
+
+
+# Typographic marks that an SEO plugin or a CMS's metadata field writes in ASCII while the page prints the
+# typographer's form (WordPress curls quotes when it shows a title, not in its <meta>).
+_TYPOGRAPHY = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-",
+                             "\u00ad": None, "\u2060": None})
+
+
+def _typography_folded(text: str) -> str:
+    return text.translate(_TYPOGRAPHY).replace("…", "...")
+
+
+def _is_news_type(value: object) -> bool:
+    """True for a schema.org news type (NewsArticle, ReportageNewsArticle, ...) in a JSON-LD ``@type``."""
+    types = value if isinstance(value, list) else [value]
+    return any(isinstance(t, str) and "NewsArticle" in t for t in types)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _reworded(h1: str, candidate: str) -> bool:
+    """True when the <h1> is the metadata title reworded (an SEO title beside the post's own title): at least
+    half of the shorter one's words are in the other, and neither is the other behind a kicker or followed
+    by a separator and a site/section tail."""
+    if candidate.endswith(h1) or h1.endswith(candidate):
+        return False
+    if h1.startswith(candidate) and _SEPARATOR_START.match(h1[len(candidate) :]):
+        return False
+    words_h1 = {w.casefold() for w in _WORD.findall(h1)}
+    words_candidate = {w.casefold() for w in _WORD.findall(candidate)}
+    shorter = min(len(words_h1), len(words_candidate))
+    return shorter >= 2 and len(words_h1 & words_candidate) * 2 >= shorter
