@@ -137,11 +137,11 @@ def _bounded(tree: HtmlElement) -> HtmlElement:
 # What every stage of trafilatura (precision and balanced runs, readability, justext, the baseline and its
 # page-length measure) deletes before reading, so the stages that re-scan the whole raw tree with their class
 # and id XPaths (~25 ms a page on a 40 KB page, most of it in the page's sidebar and footer) need not see it:
-# scripts and styles (readability drops them first, tree_cleaning and basic_cleaning delete them), and
+# scripts (but JSON-LD) and styles (readability drops them first, tree_cleaning and basic_cleaning delete them), and
 # <aside>/<footer> blocks that readability's unlikely-candidate rule drops (tree_cleaning and basic_cleaning
 # delete every <aside> and <footer>). The output is the same as on the whole tree (tests/test_body_prune.py;
 # 665 web-dev, 181 article-extraction-benchmark and 150 generated pages byte-identical, docs/performance.md).
-_PRUNED_ALWAYS = ("style", "fencedframe")
+_PRUNED_ALWAYS = ("style",)
 _PRUNED_IF_UNLIKELY = ("aside", "footer")
 _JSON_LD = "application/ld+json"
 
@@ -162,7 +162,11 @@ def _prunable(tree: HtmlElement) -> list[HtmlElement]:
     - an element holding what a stage reads before deleting it stays (``_read_inside``);
     - the root stays (nothing to drop it from);
     - nothing is dropped unless some <p> lies outside every element tree_cleaning deletes (its recall mode,
-      used by the balanced run's escalation, restores a deleted subtree when no such <p> is left).
+      used by the balanced run's escalation, restores a deleted subtree when no such <p> is left);
+    - no <aside> or <footer> is dropped when an element tree_cleaning deletes holds one of its own tag (an
+      <aside> in an <aside>; a script or style holds no elements): tree_cleaning deletes while iterating, and
+      after deleting such an element its iteration goes on inside the detached subtree and stops there, so
+      the later elements of that tag stay in the tree.
     """
     from trafilatura.readability_lxml import REGEXES
     from trafilatura.settings import MANUALLY_CLEANED
@@ -170,9 +174,10 @@ def _prunable(tree: HtmlElement) -> list[HtmlElement]:
     cleaned = [tag for tag in MANUALLY_CLEANED if tag != "form"]
     if not any(next(p.iterancestors(*cleaned), None) is None for p in tree.iter("p")):
         return []
+    nested = any(next(e.iterdescendants(e.tag), None) is not None for e in tree.iter(*cleaned))
     unlikely, maybe = REGEXES["unlikelyCandidatesRe"], REGEXES["okMaybeItsACandidateRe"]
     doomed: list[HtmlElement] = []
-    for element in tree.iter("script", *_PRUNED_ALWAYS, *_PRUNED_IF_UNLIKELY):
+    for element in tree.iter("script", *_PRUNED_ALWAYS, *(() if nested else _PRUNED_IF_UNLIKELY)):
         if element.tag == "script":
             if (element.get("type") or "").strip().lower() != _JSON_LD:
                 doomed.append(element)
