@@ -140,11 +140,12 @@ def _bounded(tree: HtmlElement) -> HtmlElement:
 
 # What every stage of trafilatura (precision and balanced runs, readability, justext, the baseline and its
 # page-length measure) deletes before reading, so the stages that re-scan the whole raw tree with their class
-# and id XPaths (~25 ms a page on a 40 KB page, most of it in the page's sidebar and footer) need not see it:
-# scripts (but JSON-LD) and styles (readability drops them first, tree_cleaning and basic_cleaning delete them), and
+# and id XPaths (~25 ms a page on a 40 KB page, most of it in the sidebar and footer) need not see it: scripts
+# but JSON-LD, and styles (readability drops them first; tree_cleaning and basic_cleaning delete them), and
 # <aside>/<footer> blocks that readability's unlikely-candidate rule drops (tree_cleaning and basic_cleaning
-# delete every <aside> and <footer>). The output is the same as on the whole tree (tests/test_body_prune.py;
-# 665 web-dev, 181 article-extraction-benchmark and 150 generated pages byte-identical, docs/performance.md).
+# delete <aside> and <footer>; guards in ``_prunable``). The text is the same as from the whole tree
+# (tests/test_body_prune.py; 665 web-dev, 181 article-extraction-benchmark, 258 fundus and 300 generated
+# pages identical in both runs; docs/performance.md).
 _PRUNED_ALWAYS = ("style",)
 _PRUNED_IF_UNLIKELY = ("aside", "footer")
 _JSON_LD = "application/ld+json"
