@@ -44,14 +44,15 @@ def extract_body_paragraphs(
     if options:
         opts.update(options)
     tree = _bounded(tree)
-    paragraphs = _run(bare_extraction, tree, url, opts)
+    source = _pruned(tree)
+    paragraphs = _run(bare_extraction, source, url, opts)
     chars = sum(len(p) for p in paragraphs)
     if opts.get("favor_precision") and chars < SHORT_BODY_CHARS and _may_have_missed(tree, chars):
         # Precision mode sometimes keeps only a notice ("This copy is for your personal use..."), or drops
         # whole sections of a short post (list items, a second text block); a balanced run then finds
         # them. Under VERY_SHORT_BODY_CHARS keep whichever is longer; above, only a balanced text at
         # least BALANCED_GAIN times as long (a few more lines are usually boilerplate it let in).
-        balanced = _run(bare_extraction, tree, url, {**opts, "favor_precision": False})
+        balanced = _run(bare_extraction, source, url, {**opts, "favor_precision": False})
         gain = 1.0 if chars < VERY_SHORT_BODY_CHARS else BALANCED_GAIN
         if sum(len(p) for p in balanced) > chars * gain:
             paragraphs = balanced
@@ -121,6 +122,10 @@ MAX_ELEMENTS = 20_000
 def _bounded(tree: HtmlElement) -> HtmlElement:
     """``tree`` itself, or for a page of more than ``MAX_ELEMENTS`` elements a copy cut after the first
     ``MAX_ELEMENTS`` of them in document order (their ancestors come earlier, so the cut keeps them)."""
+    # Counted in libxml2 first: text nodes make this count larger than the nodes tree.iter() yields, so a page
+    # within it is within MAX_ELEMENTS, without a Python object built for each element (~1 ms a page).
+    if tree.xpath("count(descendant-or-self::node())") <= MAX_ELEMENTS:
+        return tree
     elements = list(islice(tree.iter(), MAX_ELEMENTS + 1))
     if len(elements) <= MAX_ELEMENTS:
         return tree
@@ -131,6 +136,72 @@ def _bounded(tree: HtmlElement) -> HtmlElement:
         if parent is not None:
             parent.remove(element)
     return tree
+
+
+# What every stage of trafilatura (precision and balanced runs, readability, justext, the baseline and its
+# page-length measure) deletes before reading, so the stages that re-scan the whole raw tree with their class
+# and id XPaths (~25 ms a page on a 40 KB page, most of it in the sidebar and footer) need not see it: scripts
+# but JSON-LD, and styles (readability drops them first; tree_cleaning and basic_cleaning delete them), and
+# <aside>/<footer> blocks that readability's unlikely-candidate rule drops (tree_cleaning and basic_cleaning
+# delete <aside> and <footer>; guards in ``_prunable``). The text is the same as from the whole tree
+# (tests/test_body_prune.py; 665 web-dev, 181 article-extraction-benchmark, 258 fundus and 300 generated
+# pages identical in both runs; docs/performance.md).
+_PRUNED_ALWAYS = ("style",)
+_PRUNED_IF_UNLIKELY = ("aside", "footer")
+_JSON_LD = "application/ld+json"
+
+
+def _pruned(tree: HtmlElement) -> HtmlElement:
+    """A copy of ``tree`` without the elements trafilatura deletes before reading anyway (``_prunable``)."""
+    copied = deepcopy(tree)
+    for element in _prunable(copied):
+        element.drop_tree()  # keeps the tail text, as trafilatura's delete_element does
+    return copied
+
+
+def _prunable(tree: HtmlElement) -> list[HtmlElement]:
+    """The elements of ``tree`` that ``_pruned`` may drop ([] when none may), in document order.
+
+    Guards, each a stage that reads beyond the element itself:
+    - JSON-LD scripts stay (the forum-thread check and the baseline read them);
+    - an element holding what a stage reads before deleting it stays (``_read_inside``);
+    - the root stays (nothing to drop it from);
+    - nothing is dropped unless some <p> lies outside every element tree_cleaning deletes (its recall mode,
+      used by the balanced run's escalation, restores a deleted subtree when no such <p> is left);
+    - no <aside> or <footer> is dropped when an element tree_cleaning deletes holds one of its own tag (an
+      <aside> in an <aside>; a script or style holds no elements): tree_cleaning deletes while iterating, and
+      after deleting such an element its iteration goes on inside the detached subtree and stops there, so
+      the later elements of that tag stay in the tree.
+    """
+    from trafilatura.readability_lxml import REGEXES
+    from trafilatura.settings import MANUALLY_CLEANED
+
+    cleaned = [tag for tag in MANUALLY_CLEANED if tag != "form"]
+    if not any(next(p.iterancestors(*cleaned), None) is None for p in tree.iter("p")):
+        return []
+    nested = any(next(e.iterdescendants(e.tag), None) is not None for e in tree.iter(*cleaned))
+    unlikely, maybe = REGEXES["unlikelyCandidatesRe"], REGEXES["okMaybeItsACandidateRe"]
+    doomed: list[HtmlElement] = []
+    for element in tree.iter("script", *_PRUNED_ALWAYS, *(() if nested else _PRUNED_IF_UNLIKELY)):
+        if element.tag == "script":
+            if (element.get("type") or "").strip().lower() != _JSON_LD:
+                doomed.append(element)
+        elif element.tag in _PRUNED_ALWAYS:
+            doomed.append(element)
+        else:
+            # readability's remove_unlikely_candidates, verbatim: class and id joined, then lower-cased
+            attrs = " ".join(filter(None, (element.get("class"), element.get("id"))))
+            low = attrs.lower()
+            if len(attrs) >= 2 and unlikely.search(low) and not maybe.search(low) and not _read_inside(element):
+                doomed.append(element)
+    return [element for element in doomed if element.getparent() is not None]
+
+
+def _read_inside(element: HtmlElement) -> bool:
+    """True when a stage reads something inside ``element`` before deleting it: an <h1> (the raw-tree
+    infinite-scroll prune's ``not(.//h1)``) or Discourse's preloaded posts (the baseline's
+    ``div[@id="data-preloaded"]``)."""
+    return any(d.tag == "h1" or d.get("id") == "data-preloaded" for d in element.iter("h1", "div"))
 
 
 def _run(bare_extraction: Any, tree: HtmlElement, url: str | None, opts: dict[str, Any]) -> list[str]:

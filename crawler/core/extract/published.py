@@ -155,10 +155,14 @@ def date_from_meta(
     return None
 
 
+# compiled once (an f-string XPath was compiled on every call, twice a page)
+_ITEMPROP = etree.XPath("//*[@itemprop=$prop]")
+
+
 def _itemprop_date(
     tree: HtmlElement, prop: str, country: str | None, default_tz: tzinfo | None
 ) -> PublishedTime | None:
-    for el in tree.xpath(f"//*[@itemprop='{prop}']")[:5]:
+    for el in _ITEMPROP(tree, prop=prop)[:5]:
         raw = el.get("datetime") or el.get("content") or el.text_content()
         found = _parse_machine(raw, "meta", country, default_tz)
         if found is not None:
