@@ -229,6 +229,9 @@ FETCH_FIELDS: tuple[FetchField, ...] = (
     FetchField("fetched_at", "datetime", "When the page was fetched (aware, UTC).", "the spider / reprocess",
                ),
     FetchField("http_status", "int", "HTTP status of the fetch.", "the response"),
+    FetchField("http_last_modified", "datetime | None",
+               "The response's `Last-Modified` header (aware, UTC): the reference a crawl resolved relative dates "
+               "against, kept so `reprocess` resolves them the same way.", "the response"),
     FetchField("raw_html", "bytes | None", "The page as fetched, when the run keeps raw HTML (re-processing).",
                "the response (`NEWSARCHIVE_KEEP_RAW`)"),
     FetchField("source_kind", "str | None", "Kind of the source, when the caller knows it (new source rows).",
