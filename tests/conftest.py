@@ -91,6 +91,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def sqlite_archive_url(sqlite_url: str) -> str:
+    """A migrated, empty SQLite archive: for crawl-behaviour tests (alerts, rule errors, hostile sites, the whole
+    composition) whose subject is the crawl, not the database; the archive code is tested on both backends by
+    the storage, crawl, concurrency, idempotency, jobdir, reprocess and query tests (``archive_url``)."""
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    engine.dispose()
+    return sqlite_url
+
+
+@pytest.fixture
 def archive_url(db_url: str) -> str:
     """A migrated, empty archive (SQLite and PostgreSQL)."""
     engine = make_engine(db_url)

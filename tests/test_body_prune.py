@@ -77,7 +77,7 @@ def test_generated_site_same_text(generated: list[str]) -> None:
 @pytest.mark.skipif(not (WEBDEV / "labels.jsonl").is_file(), reason=f"{WEBDEV} not present")
 def test_real_pages_same_text() -> None:
     rows = [json.loads(line) for line in (WEBDEV / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
-    for row in rows[:60]:
+    for row in rows[:25]:  # the whole set: benchmarks/eval_webdev.py and the snapshots
         html = gzip.decompress((WEBDEV / row["page"]).read_bytes())
         if parse_html(html) is not None:
             _same_text(html)

@@ -2,8 +2,8 @@
 the same context (crawler.core.context.Registries.context_for), so re-deriving right after a crawl changes
 nothing and ``extract`` with the crawl's discovery metadata prints what the crawl archived.
 
-The archive is crawled once per database (SQLite and PostgreSQL) from two real HTTP fixture sites: the
-15-publisher offline site in ../shared/data/wire-sites-dev (news sitemaps, aggregator copies whose dateline
+The archive (SQLite; reprocess on PostgreSQL is tests/test_reprocess.py's) is crawled once from two real HTTP
+fixture sites: the 15-publisher offline site in ../shared/data/wire-sites-dev (news sitemaps, aggregator copies whose dateline
 the crawl fills from a later copy) and the registered-source fixtures of tests/fixtures/sources (a
 registered source's zone, country and agency apply).
 """
@@ -41,21 +41,21 @@ def newsarchive(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[s
 
 
 @pytest.fixture
-def crawled(archive_url: str) -> Iterator[str]:
+def crawled(sqlite_archive_url: str) -> Iterator[str]:
     site = shared_path("data", "wire-sites-dev", "site")
     with FixtureServer(site) as server:
         # in sitemap order (one request at a time, one document per batch): which copy of a story comes first,
         # and so whose gaps a later copy fills, must not depend on the machine's load (docs/operations.md)
-        done = newsarchive("--database", archive_url, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml",
+        done = newsarchive("--database", sqlite_archive_url, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml",
                            *FAST, "-s", "CONCURRENT_REQUESTS=1", "--batch-size", "1")
     assert done.returncode == 0, done.stderr[-3000:]
     with FixtureServer(REPO / "tests" / "fixtures" / "sources") as server:
         bases = {n: f"{server.base_url}/{n}" for n in REGISTERED}
-        done = newsarchive("--database", archive_url, "crawl", *REGISTERED, *FAST,
+        done = newsarchive("--database", sqlite_archive_url, "crawl", *REGISTERED, *FAST,
                            "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
                            "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false", "-s", "ROBOTSTXT_OBEY=false")
     assert done.returncode == 0, done.stderr[-3000:]
-    yield archive_url
+    yield sqlite_archive_url
 
 
 def archived(url: str) -> list[dict[str, Any]]:

@@ -81,7 +81,7 @@ def seen(db: str) -> dict[str, tuple[str | None, int | None]]:
 
 @pytest.mark.parametrize("workers", [0, 1], ids=["inline", "worker-pool"])
 def test_a_bug_in_the_rules_is_a_counted_logged_drop_and_the_url_is_fetched_again(
-    archive_url: str, server: FixtureServer, tmp_path: Path, workers: int
+    sqlite_archive_url: str, server: FixtureServer, tmp_path: Path, workers: int
 ) -> None:
     pages = gold()
     dialogue = [g["url_path"] for g in pages if g["topic"] == "dialogue_event"][:2]
@@ -95,18 +95,18 @@ def test_a_bug_in_the_rules_is_a_counted_logged_drop_and_the_url_is_fetched_agai
     (planted / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(planted), str(REPO)]), "PLANTED_BUG_PATH": buggy}
 
-    done = crawl(archive_url, urls_file, workers, env)
+    done = crawl(sqlite_archive_url, urls_file, workers, env)
     assert done.returncode == 0, done.stderr[-3000:]
     assert MARKER in done.stderr and "Traceback" in done.stderr, "the traceback is in the log"
     assert "extraction failed on " + server.base_url + buggy in done.stderr
-    engine = make_engine(archive_url)
+    engine = make_engine(sqlite_archive_url)
     with engine.connect() as conn:
         run = conn.execute(select(CrawlRun.id, CrawlRun.drop_reasons).order_by(CrawlRun.id.desc())).first()
         documents = set(conn.scalars(select(Document.url)))
     engine.dispose()
     assert run is not None and (run.drop_reasons or {}).get("extract_error") == 1, run.drop_reasons if run else None
     assert documents == {server.base_url + p for p in dialogue}, "the run went on: the other pages are archived"
-    rejected = seen(archive_url)
+    rejected = seen(sqlite_archive_url)
     assert server.base_url + unrelated[1] in rejected
     assert rejected[server.base_url + unrelated[1]][0] == PIPELINE_VERSION
     assert server.base_url + buggy not in rejected, "a page the rules failed on is not remembered as rejected"
@@ -114,29 +114,29 @@ def test_a_bug_in_the_rules_is_a_counted_logged_drop_and_the_url_is_fetched_agai
     # bug fixed (no sitecustomize): the next crawl fetches the failed page and now rejects it; the page the
     # same rules rejected before is not fetched again
     clean_env = {k: v for k, v in env.items() if k not in ("PYTHONPATH", "PLANTED_BUG_PATH")}
-    again = crawl(archive_url, urls_file, workers, clean_env)
+    again = crawl(sqlite_archive_url, urls_file, workers, clean_env)
     assert again.returncode == 0, again.stderr[-3000:]
-    rejected = seen(archive_url)
+    rejected = seen(sqlite_archive_url)
     assert rejected[server.base_url + buggy][0] == PIPELINE_VERSION
     first_run = rejected[server.base_url + unrelated[1]][1]
     assert first_run == run.id, "rejected under the same rules: not fetched again"
 
 
-def test_urls_rejected_by_other_rules_are_fetched_again(archive_url: str, server: FixtureServer,
+def test_urls_rejected_by_other_rules_are_fetched_again(sqlite_archive_url: str, server: FixtureServer,
                                                         tmp_path: Path) -> None:
     unrelated = [g["url_path"] for g in gold() if g["topic"] == "unrelated"][:2]
     urls_file = tmp_path / "urls.txt"
     urls_file.write_text("\n".join(server.base_url + p for p in unrelated) + "\n", encoding="utf-8")
     env = dict(os.environ)
-    assert crawl(archive_url, urls_file, 0, env).returncode == 0
-    rejected = seen(archive_url)
+    assert crawl(sqlite_archive_url, urls_file, 0, env).returncode == 0
+    rejected = seen(sqlite_archive_url)
     assert {u: v for u, (v, _run) in rejected.items()} == {server.base_url + p: PIPELINE_VERSION for p in unrelated}
     old, same = (server.base_url + p for p in unrelated)
-    engine = make_engine(archive_url)
+    engine = make_engine(sqlite_archive_url)
     with engine.begin() as conn:  # as if older rules had rejected one of them
         conn.execute(update(SeenUrl).where(SeenUrl.canonical_url == old).values(rule_version="x0"))
     engine.dispose()
-    assert crawl(archive_url, urls_file, 0, env).returncode == 0
-    after = seen(archive_url)
+    assert crawl(sqlite_archive_url, urls_file, 0, env).returncode == 0
+    after = seen(sqlite_archive_url)
     assert after[old][0] == PIPELINE_VERSION and after[old][1] != rejected[old][1], "re-fetched, re-judged"
     assert after[same] == rejected[same], "rejected by these rules: not fetched again"
