@@ -78,9 +78,9 @@ NEWSARCHIVE_KEEP_RAW_HTML = True
 # Default: one core left for the reactor, at most 4 workers, at least 1.
 NEWSARCHIVE_EXTRACT_WORKERS = default_extract_workers()
 # Pages extracted inline before the workers start (0: start them with the crawl). Starting a worker costs
-# ~2.4 s of CPU (imports, registries, warm-up); an incremental run that finds a handful of new pages is
-# done inline before a worker would be ready.
-NEWSARCHIVE_EXTRACT_POOL_AFTER = 20
+# ~2.4 s of CPU (imports, registries, warm-up), about what 100 pages cost inline: a scheduled incremental run
+# that finds a few dozen new pages is done inline before a worker would be ready.
+NEWSARCHIVE_EXTRACT_POOL_AFTER = 50
 # Bounded discovery (crawler.shell.frontier): requests scheduled or downloading at most; refilled from
 # the lazily read sitemaps/feeds when they drain to the low-water mark (None: half the bound).
 NEWSARCHIVE_REQUESTS_IN_FLIGHT = 64
