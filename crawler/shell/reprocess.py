@@ -13,7 +13,6 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
 from datetime import datetime
 
 from sqlalchemy import Engine, or_, select, update
@@ -82,13 +81,13 @@ class Deriver:
         self.pool_after = pool_after
         self.derived_inline = 0
         self.pool: ProcessPoolExecutor | None = None
-        self._stack = ExitStack()
 
     def __enter__(self) -> Deriver:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stack.close()
+        if self.pool is not None:
+            self.pool.shutdown()
 
     @property
     def workers_started(self) -> int:
@@ -101,8 +100,8 @@ class Deriver:
         if self.pool is None:
             from crawler.shell.extract_pool import init_worker
 
-            self.pool = self._stack.enter_context(ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker))
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=init_worker)
         chunk = max(1, len(pages) // (self.workers * 4))
         return list(self.pool.map(rederive_in_worker, pages, chunksize=chunk))
 
