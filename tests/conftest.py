@@ -8,8 +8,6 @@ Each PostgreSQL test gets its own schema (``search_path``), dropped afterwards.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +20,7 @@ from crawler.app.demo import DEMO_SITE
 from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.schema import upgrade
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,11 +116,11 @@ def demo_server() -> Iterator[FixtureServer]:
 
 
 def _crawl_demo(path: Path) -> None:
-    cli = [sys.executable, "-m", "crawler.app.cli", "--database", f"sqlite:///{path}"]
-    assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, timeout=120).returncode == 0
+    cli = ["--database", f"sqlite:///{path}"]
+    assert forkcli.run([*cli, "db", "upgrade"], capture_output=True, timeout=120).returncode == 0
     fast = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
     with FixtureServer(DEMO_SITE) as server:
-        done = subprocess.run([*cli, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml", *fast],
+        done = forkcli.run([*cli, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml", *fast],
                               capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
 

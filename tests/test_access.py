@@ -28,6 +28,7 @@ from crawler.app.cli.main import main
 from storage.db import make_engine
 from storage.models import Event
 from storage.schema import upgrade
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 from tests.test_search import STORIES, seed
 
@@ -160,10 +161,10 @@ def get_text(url: str) -> str:
         return str(response.read().decode("utf-8"))
 
 
-def start_browse(archive: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+def start_browse(archive: Path, *extra: str) -> tuple[forkcli.Popen, str]:
     """`newsarchive browse --port 0` as a real process; returns it and its base URL, read from the line it
     prints (the real port), once it answers."""
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.app.cli", "--database", f"sqlite:///{archive}",
+    proc = forkcli.Popen(["--database", f"sqlite:///{archive}",
                              "browse", "--port", "0", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     assert proc.stderr is not None
@@ -195,7 +196,7 @@ def alive(pid: int) -> bool:
     return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
 
 
-def stop_and_check_cleanup(proc: subprocess.Popen[str], sig: int) -> None:
+def stop_and_check_cleanup(proc: forkcli.Popen, sig: int) -> None:
     """Signal `newsarchive browse` alone (not its group): its datasette child and temporary directory go too."""
     kids = children(proc.pid)
     assert kids, "browse runs datasette as a child process"

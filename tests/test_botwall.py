@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -17,6 +15,7 @@ from sqlalchemy import create_engine, select
 from crawler.shell.botwall import detect_bot_wall
 from storage.models import CrawlRun, Source
 from tests.conftest import REPO
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 
 DATADOME_PAGE = (b"<html><head><title>reuters.com</title></head><body><p>Please enable JS and disable any ad "
@@ -75,11 +74,10 @@ def wall() -> Iterator[str]:
 
 
 def test_blocked_source_is_reported_and_not_retried(sqlite_url: str, wall: str) -> None:
-    run = [sys.executable, "-m", "crawler.app.cli", "--database", sqlite_url]
-    assert subprocess.run([*run, "db", "upgrade"], capture_output=True, cwd=REPO).returncode == 0
+    run = ["--database", sqlite_url]
+    assert forkcli.run([*run, "db", "upgrade"], capture_output=True, cwd=REPO).returncode == 0
     bases = {"ap": f"{wall}/ap"}  # AP has four discovery endpoints; only the first may be requested
-    res = subprocess.run(
-        [*run, "crawl", "ap", "--no-progress", "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
+    res = forkcli.run([*run, "crawl", "ap", "--no-progress", "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
          "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false", "-s", "CONCURRENT_REQUESTS=1", "-s", "ROBOTSTXT_OBEY=false",
          "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false", *INLINE_EXTRACTION],
         capture_output=True, text=True, timeout=120, cwd=REPO,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from storage.archive import decompress_html
 from storage.db import make_engine
 from storage.models import Article, Document, Source
 from tests.conftest import REPO, shared_path
+from tests.helpers import forkcli
 
 FAST = ["--no-progress", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
         "-s", "NEWSARCHIVE_MONITOR_MAX_ERROR_RATE=1.0"]
@@ -36,8 +36,7 @@ REGISTERED = ("menafn", "ians", "ani", "dhs", "yonhap")
 
 
 def newsarchive(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "from crawler.app.cli.main import main; raise SystemExit(main())",
-                           *args], capture_output=True, text=True, timeout=timeout, cwd=REPO, check=False)
+    return forkcli.run([*args], capture_output=True, text=True, timeout=timeout, cwd=REPO, check=False)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ documents, articles or events). Real CLI subprocesses, a real HTTP server, real 
 from __future__ import annotations
 
 import subprocess
-import sys
 from typing import Any
 
 from sqlalchemy import select
@@ -14,9 +13,9 @@ from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, Document, Event
 from storage.schema import upgrade
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 
-ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "--batch-size", "3", *INLINE_EXTRACTION]
 PUBLISHERS = ("asiawire", "capitalnews", "dailysentinel", "globalwire", "govpress", "wirefeed")
 
@@ -24,12 +23,12 @@ PUBLISHERS = ("asiawire", "capitalnews", "dailysentinel", "globalwire", "govpres
 def crawl_all_at_once(url: str, seeds: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
     procs = []
     for args in seeds:
-        procs.append(subprocess.Popen([sys.executable, "-c", ENTRY, "--database", url, "crawl", *args, *FAST],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        procs.append(forkcli.Popen(["--database", url, "crawl", *args, *FAST],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     out = []
     for p in procs:
         stdout, stderr = p.communicate(timeout=240)
-        out.append(subprocess.CompletedProcess(p.args, p.returncode, stdout, stderr))
+        out.append(subprocess.CompletedProcess(p.args, p.wait(), stdout, stderr))
     return out
 
 

@@ -8,7 +8,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,9 +16,9 @@ import pytest
 from storage.db import make_engine
 from storage.schema import upgrade
 from tests.faultserver import FaultServer
+from tests.helpers import forkcli
 from tests.helpers.sitegen import generate
 
-CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 
@@ -38,8 +37,7 @@ INTEGRITY = {
 
 
 def crawl_cmd(db: str, sitemap: str, batch: int) -> list[str]:
-    return [sys.executable, "-c", CLI, "--database", db, "crawl", "--sitemap", sitemap, "--batch-size", str(batch),
-            *FAST]
+    return ["--database", db, "crawl", "--sitemap", sitemap, "--batch-size", str(batch), *FAST]
 
 
 def integrity_problems(path: Path) -> dict[str, int]:
@@ -88,7 +86,7 @@ def test_kill_9_at_random_moments_then_rerun_equals_an_uninterrupted_crawl(tmp_p
     with FaultServer(root) as server:
         sitemap = f"{server.base_url}/sitemap_index.xml"
         reference = tmp_path / "reference.sqlite3"
-        done = subprocess.run(crawl_cmd(fresh(reference), sitemap, 3), capture_output=True, text=True, timeout=300,
+        done = forkcli.run(crawl_cmd(fresh(reference), sitemap, 3), capture_output=True, text=True, timeout=300,
                               check=False)
         assert "crawl run" in done.stdout, done.stderr[-2000:]
         expected = snapshot(reference)
@@ -98,15 +96,15 @@ def test_kill_9_at_random_moments_then_rerun_equals_an_uninterrupted_crawl(tmp_p
         db = fresh(crashed)
         kills = 0
         for _attempt in range(4):
-            proc = subprocess.Popen(crawl_cmd(db, sitemap, 3), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            # the crawl imports Scrapy (~1.5 s) before it writes; kill somewhere in the writing phase
-            time.sleep(rng.uniform(1.5, 4.0))
+            proc = forkcli.Popen(crawl_cmd(db, sitemap, 3), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # forked with everything imported, the crawl writes within ~0.5 s; kill somewhere in the writing phase
+            time.sleep(rng.uniform(0.5, 2.5))
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 kills += 1
             proc.wait(timeout=30)
             assert integrity_problems(crashed) == {}, f"after kill {kills}"
-        final = subprocess.run(crawl_cmd(db, sitemap, 3), capture_output=True, text=True, timeout=300, check=False)
+        final = forkcli.run(crawl_cmd(db, sitemap, 3), capture_output=True, text=True, timeout=300, check=False)
         assert "crawl run" in final.stdout, final.stderr[-2000:]
     assert kills >= 3, "the crawl finished before most kills: raise the page count"
     assert integrity_problems(crashed) == {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -15,13 +14,14 @@ from crawler.app.demo import DEMO_GOLD
 from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, CrawlRun, Document, Event, SeenUrl
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
 
 
 def newsarchive(*args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler.app.cli", *args], capture_output=True, text=True,
+    return forkcli.run([*args], capture_output=True, text=True,
                           timeout=timeout, check=False)
 
 

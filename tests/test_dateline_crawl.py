@@ -6,8 +6,6 @@ agency and date are stored, and the page becomes an event of the pair it names."
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,10 +17,10 @@ from crawler.core.reference import fold
 from storage.db import make_engine
 from storage.models import Article, Document, Event
 from storage.schema import upgrade
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 from tests.test_dateline_pages import PAGES, TEMPLATE
 
-ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 # One crawl, a handful of pages: CJK, Cyrillic, Arabic, Indic. A headline in the page's language and the
 # event key the page's round gets (the pair the headline names, its series, the day the lead gives).
 HEADLINES = {
@@ -48,7 +46,7 @@ def test_crawl_archives_datelines_in_every_script(tmp_path: Path) -> None:
     with FixtureServer(site) as server:
         urls = tmp_path / "urls.txt"
         urls.write_text("".join(f"{server.base_url}/{lang}/2024/03/05/story.html\n" for lang in pages), encoding="utf-8")
-        run = subprocess.run([sys.executable, "-c", ENTRY, "--database", url, "crawl", "--urls-file", str(urls),
+        run = forkcli.run(["--database", url, "crawl", "--urls-file", str(urls),
                               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION],
                              capture_output=True, text=True, timeout=180, check=False)
     assert run.returncode == 0, run.stderr[-2000:]

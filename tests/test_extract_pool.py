@@ -30,6 +30,7 @@ from crawler.shell.extract_pool import (
 )
 from storage.db import make_engine
 from storage.models import Article, CrawlRun, Document, Event
+from tests.helpers import forkcli
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
 # differ between any two crawls by construction: row ids, clocks, the run that wrote the row
@@ -193,10 +194,9 @@ def test_crawl_with_workers_archives_exactly_what_inline_extraction_archives(
     archives = {}
     for workers in (2, 0):
         url = f"sqlite:///{tmp_path / f'w{workers}.sqlite3'}"
-        subprocess.run([sys.executable, "-m", "crawler.app.cli", "--database", url, "db", "upgrade"],
+        forkcli.run(["--database", url, "db", "upgrade"],
                        capture_output=True, timeout=60, check=True)
-        done = subprocess.run(
-            [sys.executable, "-m", "crawler.app.cli", "--database", url, "crawl", "--sitemap", sitemap,
+        done = forkcli.run(["--database", url, "crawl", "--sitemap", sitemap,
              "--batch-size", "5", *FAST, "-s", f"NEWSARCHIVE_EXTRACT_WORKERS={workers}",
              "-s", "NEWSARCHIVE_EXTRACT_POOL_AFTER=0"],
             capture_output=True, text=True, timeout=180, check=False)

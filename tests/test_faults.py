@@ -5,7 +5,6 @@ in ``crawl_runs.stats``, and every good page is archived."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,17 @@ from storage.db import make_engine
 from storage.models import CrawlRun, Document
 from storage.schema import upgrade
 from tests.faultserver import FaultServer
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 from tests.helpers.sitegen import generate
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
         "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", *INLINE_EXTRACTION]
 
-# the CLI as installed (console script `newsarchive` = crawler.app.cli.main:main), run in a fresh interpreter
-CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 
 def newsarchive(*args: str, timeout: int = 150) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", CLI, *args], capture_output=True, text=True,
+    return forkcli.run([*args], capture_output=True, text=True,
                           timeout=timeout, check=False)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -26,9 +25,9 @@ from scrapy.crawler import Crawler
 
 from crawler.core.discovery import Discovered, Link, parse_discovery, stream_discovery
 from crawler.core.urls import allowed_origins, origin_of
+from tests.helpers import forkcli
 
 REPO = Path(__file__).resolve().parents[1]
-ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 PROBE_STAT = "probe/max_scheduled_or_downloading"
@@ -124,10 +123,9 @@ def urlset(locs: list[str], dates: list[str] | None = None) -> bytes:
 def run_crawl(tmp_path: Path, sitemap: str, *extra: str, timeout: int = 240) -> tuple[subprocess.CompletedProcess[str],
                                                                                      dict[str, Any]]:
     db = tmp_path / "archive.sqlite3"
-    cli = [sys.executable, "-c", ENTRY, "--database", f"sqlite:///{db}"]
-    subprocess.run([*cli, "db", "upgrade"], cwd=REPO, check=True, capture_output=True)
-    proc = subprocess.run(
-        [*cli, "crawl", "--sitemap", sitemap, "--no-progress", "-s", "AUTOTHROTTLE_ENABLED=False",
+    cli = ["--database", f"sqlite:///{db}"]
+    forkcli.run([*cli, "db", "upgrade"], cwd=REPO, check=True, capture_output=True)
+    proc = forkcli.run([*cli, "crawl", "--sitemap", sitemap, "--no-progress", "-s", "AUTOTHROTTLE_ENABLED=False",
          "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False", "-s", "CONCURRENT_REQUESTS=16",
          "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
          "-s", json_setting("EXTENSIONS", {f"{__name__}.SchedulerProbe": 0}), *extra],

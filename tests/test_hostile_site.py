@@ -4,8 +4,6 @@ exit code say what happened. Real CLI in a subprocess, real HTTP server on 127.0
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,6 +12,7 @@ from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import CrawlRun, Document, Event
 from storage.schema import upgrade
+from tests.helpers import forkcli
 from tests.hostile_site import (
     ARCHIVED,
     EXPECTED_BAD_DATES,
@@ -25,7 +24,6 @@ from tests.hostile_site import (
     build_site,
 )
 
-ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False"]
 
 
@@ -33,8 +31,7 @@ def test_hostile_site_loses_no_good_article_and_counts_every_poison(archive_url:
     root = build_site(tmp_path / "site")
     with FixtureServer(root) as server:
         base = server.base_url
-        proc = subprocess.run(
-            [sys.executable, "-c", ENTRY, "--database", archive_url, "crawl", "--sitemap", f"{base}/sitemap.xml",
+        proc = forkcli.run(["--database", archive_url, "crawl", "--sitemap", f"{base}/sitemap.xml",
              "--feed", f"{base}/feed.xml", "--since", "2024-01-01", "--batch-size", "50", *FAST],
             capture_output=True, text=True, timeout=240, check=False)
         requested = set(server.requests)

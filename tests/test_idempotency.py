@@ -3,8 +3,6 @@ syndicated copies on SQLite and PostgreSQL; ../shared wire-sites-dev when presen
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,16 +13,16 @@ from storage.db import make_engine
 from storage.models import Article, Document, Event, EventAlias, SeenUrl, Source
 from tests.conftest import shared_path
 from tests.faultserver import FaultServer
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 from tests.helpers.sitegen import generate
 
-CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", *INLINE_EXTRACTION]
 
 
 def crawl(db: str, sitemap: str) -> None:
-    proc = subprocess.run([sys.executable, "-c", CLI, "--database", db, "crawl", "--sitemap", sitemap, *FAST],
+    proc = forkcli.run(["--database", db, "crawl", "--sitemap", sitemap, *FAST],
                           capture_output=True, text=True, timeout=300, check=False)
     assert "crawl run" in proc.stdout, proc.stderr[-2000:]
 

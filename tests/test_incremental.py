@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from storage.db import make_engine
 from storage.feeds import FeedFetch, Validators, advance_watermarks, load_validators, record_fetches
 from storage.models import CrawlRun, Document, FeedState, SeenUrl, Source, table_of
 from storage.schema import upgrade
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
@@ -27,11 +27,10 @@ DISCOVERY_PATH = re.compile(r"(^/robots\.txt$|sitemap[^/]*\.xml$|feed\.xml$)")
 
 
 # what the installed `newsarchive` console script runs (crawler.app.cli.main:main)
-ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 
 def newsarchive(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", ENTRY, *args], capture_output=True, text=True,
+    return forkcli.run([*args], capture_output=True, text=True,
                           timeout=180, check=False)
 
 

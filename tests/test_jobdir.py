@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +20,8 @@ from crawler.app.demo.server import FixtureServer, _FixtureHandler
 from storage.db import make_engine
 from storage.models import Article, CrawlRun, Document, Event, Source
 from storage.schema import upgrade
+from tests.helpers import forkcli
 
-ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
 
 
@@ -46,8 +45,8 @@ def slow_server() -> Iterator[FixtureServer]:
         yield server
 
 
-def start_crawl(url: str, sitemap: str, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", ENTRY, "--database", url, "crawl", "--sitemap", sitemap,
+def start_crawl(url: str, sitemap: str, *extra: str) -> forkcli.Popen:
+    return forkcli.Popen(["--database", url, "crawl", "--sitemap", sitemap,
                              *FAST, *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -95,7 +94,7 @@ def test_sigint_then_resume_with_jobdir_completes_without_duplicates(
     assert (jobdir / "requests.seen").exists()
     slow_server._httpd.RequestHandlerClass.delay = 0.0  # type: ignore[union-attr]  # resume at full speed
 
-    resumed = subprocess.run([sys.executable, "-c", ENTRY, "--database", archive_url, "crawl", "--sitemap", sitemap,
+    resumed = forkcli.run(["--database", archive_url, "crawl", "--sitemap", sitemap,
                               *FAST, *limits], capture_output=True, text=True, timeout=180, check=False)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     final = archived_paths(archive_url, slow_server.base_url)
@@ -144,7 +143,7 @@ def test_sigkill_during_a_batch_leaves_no_partial_rows(pg_url: str, demo_server:
                   for m in (Source, Document, Article, Event)}
     assert counts == {"sources": 0, "documents": 0, "articles": 0, "events": 0}
 
-    done = subprocess.run([sys.executable, "-c", ENTRY, "--database", pg_url, "crawl", "--sitemap", sitemap, *FAST],
+    done = forkcli.run(["--database", pg_url, "crawl", "--sitemap", sitemap, *FAST],
                           capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert expected_paths() - set(archived_paths(pg_url, demo_server.base_url)) == set()

@@ -8,7 +8,6 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,16 @@ from crawler.app.cli.main import main
 from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine, mask_url, resolve_database_url
 from storage.schema import upgrade
+from tests.helpers import forkcli
 from tests.test_cli import assert_one_line_error, run
 
-CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
 
 
 def newsarchive(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
                 timeout: int = 120) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k != "NEWSARCHIVE_DATABASE_URL"}
-    return subprocess.run([sys.executable, "-c", CLI, *args], capture_output=True, text=True, timeout=timeout,
+    return forkcli.run([*args], capture_output=True, text=True, timeout=timeout,
                           check=False, input=stdin, env={**base, **(env or {})})
 
 

@@ -13,7 +13,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,15 +21,15 @@ import pytest
 from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.schema import upgrade
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 
-CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *INLINE_EXTRACTION]
 
 
 def newsarchive(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "NEWSARCHIVE_DATABASE_URL"}
-    return subprocess.run([sys.executable, "-c", CLI, *args], capture_output=True, text=True, timeout=timeout,
+    return forkcli.run([*args], capture_output=True, text=True, timeout=timeout,
                           check=False, env=env)
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
-import sys
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -23,6 +21,7 @@ from sqlalchemy.engine import make_url
 from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from tests.conftest import _pg_base_url, _pg_sqlalchemy_url, shared_path
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "queries.md"
@@ -72,10 +71,10 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             pytest.fail(f"NEWSARCHIVE_TEST_POSTGRES_URL is set but PostgreSQL is not usable: {exc}")
         url = make_url(_pg_sqlalchemy_url(raw)).update_query_dict(
             {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    cli = [sys.executable, "-m", "crawler.app.cli", "--database", url]
-    assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, timeout=120).returncode == 0
+    cli = ["--database", url]
+    assert forkcli.run([*cli, "db", "upgrade"], capture_output=True, timeout=120).returncode == 0
     with FixtureServer(site) as server:
-        done = subprocess.run([*cli, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml", *FAST],
+        done = forkcli.run([*cli, "crawl", "--sitemap", f"{server.base_url}/sitemap_index.xml", *FAST],
                               capture_output=True, text=True, timeout=300)
         base = server.base_url
     assert done.returncode == 0, done.stderr

@@ -10,7 +10,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.error
 import uuid
@@ -25,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from crawler.app.cli.analyst import LARGE_OBJECT_CREATORS
 from storage.db import make_engine
 from storage.schema import upgrade
+from tests.helpers import forkcli
 from tests.test_access import as_role, free_port, get_json, run
 from tests.test_search import STORIES, seed
 
@@ -235,7 +235,7 @@ def test_browse_serves_the_live_archive_including_the_wal(tmp_path: Path) -> Non
     writer.commit()
     assert Path(f"{path}-wal").stat().st_size > 0
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.app.cli.main", "--database", url, "browse", "--port",
+    proc = forkcli.Popen(["--database", url, "browse", "--port",
                              str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{port}/newsarchive"
     try:

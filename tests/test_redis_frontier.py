@@ -21,11 +21,11 @@ from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, CrawlRun, Document, Event
 from storage.schema import upgrade
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 
 REDIS_ENV = "NEWSARCHIVE_TEST_REDIS_URL"
 REPO = Path(__file__).resolve().parents[1]
-ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING", *INLINE_EXTRACTION]
 
 
@@ -125,7 +125,7 @@ def test_two_workers_share_one_frontier(redis_url: str, redis_prefix: str, demo_
     engine.dispose()
     urls_file = tmp_path / "urls.txt"
     urls_file.write_text("\n".join(urls) + "\n")
-    single = subprocess.run([sys.executable, "-c", ENTRY, "--database", reference, "crawl", "--urls-file",
+    single = forkcli.run(["--database", reference, "crawl", "--urls-file",
                              str(urls_file), *FAST[:4]], capture_output=True, text=True, timeout=180, check=False)
     assert single.returncode == 0, single.stderr[-3000:]
     assert snapshot(db, demo_server.base_url) == snapshot(reference, demo_server.base_url)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -28,6 +26,7 @@ from storage.dedup import Fingerprint
 from storage.models import Article, ArticleBand, Document, Event, EventAlias
 from storage.records import DocumentRecord
 from tests.conftest import REPO
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 
 FIXTURES = REPO / "tests" / "fixtures" / "sources"
@@ -42,8 +41,7 @@ def server() -> Iterator[FixtureServer]:
 
 def _crawl(url: str, server: FixtureServer) -> None:
     bases = {n: f"{server.base_url}/{n}" for n in CRAWLED}
-    res = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", "--database", url, "crawl", *CRAWLED, "--no-progress",
+    res = forkcli.run(["--database", url, "crawl", *CRAWLED, "--no-progress",
          "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}", "-s", "NEWSARCHIVE_SOURCE_POLITENESS=false",
          "-s", "ROBOTSTXT_OBEY=false", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
          "-s", "NEWSARCHIVE_MONITOR_MAX_ERROR_RATE=1.0", *INLINE_EXTRACTION],
@@ -120,16 +118,16 @@ def test_reprocess_after_a_rule_change_updates_only_affected_rows(
 
 
 def test_reprocess_cli_filters_by_source_and_reports(sqlite_url: str, server: FixtureServer) -> None:
-    run = [sys.executable, "-m", "crawler.app.cli", "--database", sqlite_url]
-    assert subprocess.run([*run, "db", "upgrade"], capture_output=True, cwd=REPO).returncode == 0
+    run = ["--database", sqlite_url]
+    assert forkcli.run([*run, "db", "upgrade"], capture_output=True, cwd=REPO).returncode == 0
     _crawl(sqlite_url, server)
-    res = subprocess.run([*run, "reprocess", "--source", "ani", "--since", "2024-01-01", "--workers", "1"],
+    res = forkcli.run([*run, "reprocess", "--source", "ani", "--since", "2024-01-01", "--workers", "1"],
                          capture_output=True, text=True, timeout=60, cwd=REPO)
     assert res.returncode == 0, res.stderr
     # derived in an extraction worker process: the same as the crawl's inline derivation (nothing changes)
     assert res.stdout.startswith("reprocessed 1 documents in 1 batches: 0 documents and 0 articles changed")
     assert "documents/s, 1 extraction workers)" in res.stdout.splitlines()[0]
-    bad = subprocess.run([*run, "reprocess", "--since", "yesterday"], capture_output=True, text=True, cwd=REPO)
+    bad = forkcli.run([*run, "reprocess", "--since", "yesterday"], capture_output=True, text=True, cwd=REPO)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1
 
 

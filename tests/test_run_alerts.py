@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,15 +23,15 @@ from storage.db import make_engine
 from storage.models import CrawlRun, Source
 from storage.runs import http_error_count
 from tests.faultserver import FaultServer
+from tests.helpers import forkcli
 from tests.test_jobdir import SlowHandler, start_crawl, wait_until
 
-CLI = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_ENABLED=False"]
 
 
 def newsarchive(*args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "NEWSARCHIVE_DATABASE_URL"}
-    return subprocess.run([sys.executable, "-c", CLI, *args], capture_output=True, text=True, timeout=timeout,
+    return forkcli.run([*args], capture_output=True, text=True, timeout=timeout,
                           check=False, env=env)
 
 

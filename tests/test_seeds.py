@@ -12,8 +12,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from crawler.app.demo.server import FixtureServer
 from storage.db import make_engine
 from storage.models import Article, DialogueSeries, Document, Event, EventAlias
 from tests.conftest import shared_path
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=1",
@@ -99,8 +98,7 @@ def test_seeds_give_two_articles_and_one_event_in_either_order(archive_url: str,
     with FixtureServer(site) as server:
         listing = tmp_path / "urls.txt"
         listing.write_text("\n".join(server.base_url + p for p in paths) + "\n", encoding="utf-8")
-        done = subprocess.run(
-            [sys.executable, "-m", "crawler.app.cli", "--database", archive_url, "crawl", "--urls-file", str(listing),
+        done = forkcli.run(["--database", archive_url, "crawl", "--urls-file", str(listing),
              *FAST], capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr

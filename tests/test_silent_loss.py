@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,9 @@ from storage.limits import document_problems, max_length
 from storage.models import Article, CrawlRun, Document, Event, FeedState, Source
 from storage.records import DocumentRecord, EventFactsRecord
 from storage.schema import upgrade
+from tests.helpers import forkcli
 from tests.hostile_site import GOOD, SLUG_PAGE, YEAR_2031_PAGE, article_html
 
-ENTRY = "import sys; from crawler.app.cli.main import main; sys.exit(main(sys.argv[1:]))"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
         "-s", "NEWSARCHIVE_EXTRACT_WORKERS=0"]
 REGISTRIES = load_registries()
@@ -35,7 +34,7 @@ IST = timezone(timedelta(hours=5, minutes=30))
 
 
 def newsarchive(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", ENTRY, *args], capture_output=True, text=True, timeout=240,
+    return forkcli.run([*args], capture_output=True, text=True, timeout=240,
                           check=False)
 
 
@@ -247,7 +246,7 @@ def test_implausible_date_is_archived_as_null_with_its_reason(archive_url: str) 
 
 # -- 5. exports never write over the archive, never leave half a file -------------------------------------
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", ENTRY, *args], capture_output=True, text=True, timeout=120,
+    return forkcli.run([*args], capture_output=True, text=True, timeout=120,
                           check=False)
 
 

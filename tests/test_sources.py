@@ -27,6 +27,7 @@ from crawler.core.sources import (
 )
 from storage.models import Article, Document, Source
 from tests.conftest import REPO, shared_path
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 
 FIXTURES = REPO / "tests" / "fixtures" / "sources"
@@ -40,7 +41,7 @@ def expected(name: str) -> dict:
 
 
 def newsarchive(*args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler.app.cli", *args], capture_output=True, text=True,
+    return forkcli.run([*args], capture_output=True, text=True,
                           timeout=timeout, cwd=REPO)
 
 
@@ -200,8 +201,7 @@ def test_user_registry_file_adds_and_replaces_sources_without_code(tmp_path: Pat
     env = {"NEWSARCHIVE_SOURCES": str(user_file)}
     registry = load_registries(env).sources
     assert "example-gov" in registry.names() and len(registry) == len(builtin["sources"]) + 1
-    proc = subprocess.run([sys.executable, "-c", "from crawler.app.cli.main import main; raise SystemExit(main())",
-                           "sources", "show", "mea"], capture_output=True, text=True, check=False,
+    proc = forkcli.run(["sources", "show", "mea"], capture_output=True, text=True, check=False,
                           env={**os.environ, **env})
     assert proc.returncode == 0, proc.stderr
     assert "MEA (local override)" in proc.stdout
@@ -249,13 +249,12 @@ def test_registry_politeness_applies_per_source_in_a_real_crawl(tmp_path: Path) 
                                                            _listing_source(dhs, "fast", 0, 4)]}), encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'polite.db'}"
     env = {**os.environ, "NEWSARCHIVE_SOURCES": str(registry)}
-    cli = [sys.executable, "-m", "crawler.app.cli", "--database", db]
-    assert subprocess.run([*cli, "db", "upgrade"], capture_output=True, cwd=REPO, env=env).returncode == 0
+    cli = ["--database", db]
+    assert forkcli.run([*cli, "db", "upgrade"], capture_output=True, cwd=REPO, env=env).returncode == 0
     server = TimedServer(site)
     with server:
         bases = {n: f"{server.base_url}/{n}" for n in ("slow", "fast")}
-        res = subprocess.run(
-            [*cli, "crawl", "slow", "fast", "--no-progress", "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
+        res = forkcli.run([*cli, "crawl", "slow", "fast", "--no-progress", "-s", f"NEWSARCHIVE_SOURCE_BASES={json.dumps(bases)}",
              "-s", "ROBOTSTXT_OBEY=false", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=true",
              *INLINE_EXTRACTION],
             capture_output=True, text=True, timeout=120, cwd=REPO, env=env)

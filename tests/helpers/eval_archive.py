@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -44,6 +42,7 @@ from crawler.core.urls import canonical_url
 from storage.db import make_engine
 from storage.models import Article, Document, Event
 from storage.schema import upgrade
+from tests.helpers import forkcli
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -113,8 +112,9 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
 
 def crawl(database: str, base: str, order: str, gold: list[dict[str, Any]], workdir: Path,
           settings: Sequence[str] = ()) -> float:
-    """Run the real CLI; return the wall time."""
-    args = [sys.executable, "-m", "crawler.app.cli", "--database", database, "crawl", *FAST, *settings]
+    """Run the real CLI (forked from a process that has imported it: tests/helpers/forkcli.py); return the
+    wall time."""
+    args = ["--database", database, "crawl", *FAST, *settings]
     if order == "sitemap":
         args += ["--sitemap", f"{base}/sitemap_index.xml"]
     else:
@@ -125,7 +125,7 @@ def crawl(database: str, base: str, order: str, gold: list[dict[str, Any]], work
         listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
         args += ["--urls-file", str(listing), *ORDERED]
     started = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, timeout=900, check=False, cwd=REPO)
+    done = forkcli.run(args, capture_output=True, text=True, timeout=900, check=False, cwd=REPO)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"crawl failed ({order}): {done.stderr[-2000:]}")
