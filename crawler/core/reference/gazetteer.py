@@ -277,7 +277,9 @@ class Gazetteer:
             if saint is not None and (place is None or (saint.capital, saint.population) > (place.capital, place.population)):
                 place = saint
         if allow_alternate:
-            other = alternate.get(key) if key.isascii() else _script_index()[0].get(key)
+            # A Vietnamese "Ma-ni-la" is GeoNames' "Ma ni la" (and "Viêng Chăn" its "Vieng-Chan": both keyed).
+            other = ((alternate.get(key) or alternate.get(key.replace("-", " "))) if key.isascii()
+                     else _script_index()[0].get(key))
             # "Pékin" is Beijing before it is Pekin, Illinois: an exonym of a capital or of a city ten times
             # the size beats a small town's primary name (not a big city's: "Salvador" stays in Brazil).
             if other is not None and (place is None or (place.population < 100_000 and not place.capital and (
