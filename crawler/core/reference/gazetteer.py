@@ -33,9 +33,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from crawler.core.cache import cached_build, package_fingerprint
+from crawler.core.reference import sounds
 from crawler.core.reference.folding import fold, script_key
 from crawler.core.reference.loader import DATA_DIR, ReferenceData, reference
-from crawler.core.reference import sounds
 
 
 @dataclass(frozen=True)

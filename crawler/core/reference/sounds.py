@@ -72,7 +72,7 @@ def _form(text: str, *, latin: bool) -> str:
         for i, ch in enumerate(word):
             # Inside a word, "y" spells a vowel or a glide the Indic spelling leaves out ("Vijayawada"), and "w"
             # before a consonant or at the end a vowel ("Lucknow"); before a vowel "w" is the letter "v" ("व").
-            if i > 0 and (ch == "y" or (ch == "w" and not word[i + 1:i + 2] in tuple("aeiou"))):
+            if i > 0 and (ch == "y" or (ch == "w" and word[i + 1:i + 2] not in tuple("aeiou"))):
                 out.append("u" if ch == "w" else "i")
             else:
                 out.append(_CLASS.get(ch, ch))
