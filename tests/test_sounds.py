@@ -5,6 +5,7 @@ benchmarks/eval_sound_match.py (too slow for a test); these cases pin the steps.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +62,20 @@ def test_letter_table_is_generated_for_the_scripts_and_countries() -> None:
     doc = json.loads((DATA_DIR / "letter_sounds.json").read_text(encoding="utf-8"))
     assert doc["scripts"]["BENGALI"] == ["BD", "IN"] and "LK" in doc["scripts"]["TAMIL"]
     assert doc["letters"]["ক"] == "k" and "ARABIC" not in doc["scripts"]
+
+
+def test_letter_table_is_what_the_script_derives_from_installed_anyascii_and_babel() -> None:
+    pytest.importorskip("anyascii", reason="anyascii (dev extra) rewrites letter_sounds.json; the rules read the JSON")
+    pytest.importorskip("babel", reason="babel (dev extra) gives the scripts' countries")
+    import sys
+
+    scripts = Path(__file__).resolve().parents[1] / "scripts"
+    sys.path.insert(0, str(scripts))
+    try:
+        import gen_reference_sounds
+    finally:
+        sys.path.remove(str(scripts))
+    doc = json.loads((DATA_DIR / "letter_sounds.json").read_text(encoding="utf-8"))
+    assert (doc["letters"], doc["scripts"]) == gen_reference_sounds.tables(), (
+        "letter_sounds.json is stale: rerun scripts/gen_reference_sounds.py"
+    )
