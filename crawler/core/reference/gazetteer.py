@@ -128,10 +128,13 @@ def _build_sound_index() -> tuple[sounds.SoundIndex, list[_Place]]:
             capital[(place.name, place.country)] = place
     # Latin names: the primary name and the capitalised Latin alternates (exonyms, short forms such as
     # "Tiruchi"); GeoNames' lower-case alternates are machine transliterations of other scripts.
+    # Every candidate has 100,000 inhabitants or more or is a capital: the other places are not read.
+    rows_in = [(i, p, alternates) for i, (_key, p, alternates) in enumerate(rows)
+               if p.population >= sounds.MIN_POPULATION_LOCAL or p.capital]
     return sounds.build_index(
-        (i, [p.name, *(a for a in alternates if a[:1].isupper() and fold(a).isascii() and not a.isupper())],
+        (i, [p.name, *(a for a in alternates if a[:1].isupper() and not a.isupper() and fold(a).isascii())],
          p.country, p.population, capital.get((p.name, p.country)) is p)
-        for i, (_key, p, alternates) in enumerate(rows)
+        for i, p, alternates in rows_in
     ), places
 
 
