@@ -30,7 +30,7 @@ def main() -> int:
     ap.add_argument("--json")
     args = ap.parse_args()
     index, places = _build_sound_index()
-    candidates = {pid for entries in index.values() for row in entries.values() for _form, pid in row}
+    candidates = {pid for entries in index.values() for row in entries.values() for _form, pid, _local in row}
     report: dict[str, dict[str, float]] = {}
     for pid, (_key, place, alternates) in enumerate(_places()):
         for name in alternates:

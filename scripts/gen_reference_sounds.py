@@ -12,7 +12,9 @@ Bengali ``কক্সবাজার`` or Hindi ``वाशिंगटन``):
   one code point at a time (``ক`` → ``k``, ``ি`` → ``i``, ``ワ`` → ``wa``);
 - ``scripts``: the first word of the Unicode name of those letters (``BENGALI``) → the ISO alpha-2 codes of
   the territories where CLDR lists a language written in that script as official, regionally official or
-  de facto (``BENGALI`` → BD, IN), which is where a city printed in it is looked for first.
+  de facto (``BENGALI`` → BD, IN), which is where a city printed in it is looked for first. Katakana is no
+  language's script in CLDR (Japanese is ``Jpan``: its own cities are written in kanji), so it has none: a
+  name in katakana is matched against capitals and cities of a million or more only.
 
 The Arabic script is left out: without its short vowels the sound match picked the wrong city for one
 GeoNames Urdu/Arabic/Persian name in twelve (docs/decisions.md). Rerun after upgrading anyascii or babel and
@@ -31,7 +33,7 @@ TARGET = Path(__file__).resolve().parents[1] / "crawler/core/reference/data/lett
 # ISO 15924 script code (CLDR's likely subtags) → the first word of the Unicode names of its letters.
 SCRIPTS = {"Deva": "DEVANAGARI", "Beng": "BENGALI", "Guru": "GURMUKHI", "Gujr": "GUJARATI", "Orya": "ORIYA",
            "Taml": "TAMIL", "Telu": "TELUGU", "Knda": "KANNADA", "Mlym": "MALAYALAM", "Sinh": "SINHALA",
-           "Jpan": "KATAKANA"}
+           "Kana": "KATAKANA"}  # no language's likely script: Japanese is "Jpan", katakana spells foreign names
 
 
 def tables() -> tuple[dict[str, str], dict[str, list[str]]]:

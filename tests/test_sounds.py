@@ -79,3 +79,14 @@ def test_letter_table_is_what_the_script_derives_from_installed_anyascii_and_bab
     assert (doc["letters"], doc["scripts"]) == gen_reference_sounds.tables(), (
         "letter_sounds.json is stale: rerun scripts/gen_reference_sounds.py"
     )
+
+
+@pytest.mark.parametrize("line", ["পুতিন: আলোচনা চলবে", "पुतिन: बातचीत जारी रहेगी", "プーチン：交渉は続く", "タリバン — 声明"])
+def test_a_foreign_name_before_a_colon_is_no_bare_dateline(line: str) -> None:
+    # "Putin" sounds like Putian (CN), "Taliban" like a South African city: a bare "NAME:" line takes a sound
+    # match only for a city of the script's own countries (Tamil "புதுச்சேரி:" is Puducherry, IN).
+    from crawler.core.normalize.dateline import parse_dateline
+
+    assert parse_dateline(line, None) is None
+    d = parse_dateline("புதுச்சேரி: நகரில் புதிய பேருந்து நிலையம் திறக்கப்பட்டது.", None)
+    assert d is not None and d.country == "IN"

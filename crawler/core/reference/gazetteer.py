@@ -253,15 +253,19 @@ class Gazetteer:
         self._region = functools.lru_cache(maxsize=4096)(self._resolve_region)
 
     # -- cities ---------------------------------------------------------------------------------------
-    def lookup_city(self, name: str, *, allow_alternate: bool = True, allow_typo: bool = False) -> tuple[str, str] | None:
+    def lookup_city(self, name: str, *, allow_alternate: bool = True, allow_typo: bool = False,
+                    foreign_sound: bool = True) -> tuple[str, str] | None:
         """(country alpha-2, canonical English name) for a printed city name, or None.
 
         ``allow_alternate`` admits GeoNames alternate names (other scripts, exonyms such as "Tokio");
-        ``allow_typo`` admits a one-edit match against cities of 500,000 or more.
+        ``allow_typo`` admits a one-edit match against cities of 500,000 or more; without ``foreign_sound`` a
+        name matched by sound (:mod:`crawler.core.reference.sounds`) must be a city of a country that writes in
+        its script.
         """
-        return self._city(name, allow_alternate, allow_typo)
+        return self._city(name, allow_alternate, allow_typo, foreign_sound)
 
-    def _lookup_city(self, name: str, allow_alternate: bool, allow_typo: bool) -> tuple[str, str] | None:
+    def _lookup_city(self, name: str, allow_alternate: bool, allow_typo: bool,
+                     foreign_sound: bool = True) -> tuple[str, str] | None:
         key = fold(name)
         if not key:
             return None
@@ -298,7 +302,7 @@ class Gazetteer:
                 return hit
         if place is None and allow_alternate and not key.isascii():
             index, places = _sound_index()
-            pid = sounds.match(index, name)
+            pid = sounds.match(index, name, local_only=not foreign_sound)
             place = places[pid] if pid is not None else None
         if place is None and allow_typo and len(key) >= 6:
             place = deletions.get(key) or primary.get(key)  # query is the name minus one letter
