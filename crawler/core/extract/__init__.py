@@ -7,7 +7,7 @@ from crawler.core.extract.dates import PublishedTime, parse_iso, parse_time_stri
 from crawler.core.extract.page import ExtractedPage, extract_page
 
 # Bump when a rule changes what is extracted, so stored pages can be re-processed.
-EXTRACTOR_VERSION: str = "4"
+EXTRACTOR_VERSION: str = "5"
 
 __all__ = [
     "EXTRACTOR_VERSION",
