@@ -346,3 +346,37 @@ def test_a_source_may_set_its_own_era(tmp_path: Path) -> None:
     assert not plausible_published(datetime(2001, 5, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC), source.era_start)
     first["era_start"] = "the nineties"
     assert any("era_start" in p for p in check_document(document))
+
+
+def test_an_undated_page_of_a_finished_run_meets_the_round_a_later_run_dates(archive_url: str) -> None:
+    """Monday's crawl archives a fact sheet that names the round but no date (nothing to join yet; undated facts
+    never create an event); Thursday's crawl archives the dated report: the end-of-run step of the second run
+    attaches the first run's article. A waiting article of another block stays waiting."""
+    from crawler.shell.reprocess import reattach_unassigned
+    from storage.runs import close_run
+
+    fetched = datetime(2024, 3, 2, tzinfo=UTC)
+    undated = process_page(UNDATED_REPORT, "http://127.0.0.1/fact-sheet.html", REGISTRIES.context_for("http://127.0.0.1/fact-sheet.html", fetched_at=fetched))
+    other_html = UNDATED_REPORT.replace("India-US Homeland Security Dialogue", "India-Japan 2+2 Ministerial Dialogue").replace(
+        "the United States", "Japan").replace("Homeland Security Dialogue", "India-Japan 2+2 Ministerial Dialogue")
+    other = process_page(other_html, "http://127.0.0.1/other.html", REGISTRIES.context_for("http://127.0.0.1/other.html", fetched_at=fetched))
+    dated = process_page(article_html(GOOD[0]), "http://127.0.0.1" + GOOD[0].path, REGISTRIES.context_for("http://127.0.0.1" + GOOD[0].path, fetched_at=fetched))
+    assert undated.facts is not None and undated.facts.start_date is None
+    assert other.facts is not None and other.facts.start_date is None and other.facts.countries == ("IND", "JPN")
+    archive = Archive(make_engine(archive_url))
+    monday = archive.start_run("generic", {})
+    archive.write_batch([undated.to_record(status=200, fetched_at=fetched, raw_html=UNDATED_REPORT.encode()),
+                         other.to_record(status=200, fetched_at=fetched, raw_html=other_html.encode())],
+                        crawl_run_id=monday)
+    assert reattach_unassigned(archive.engine, monday, REGISTRIES) == 0  # no round of either block yet
+    close_run(archive.engine, monday, finish_reason="finished", items_archived=2, stats={}, status="finished",
+              monitor_results=None)
+    thursday = archive.start_run("generic", {})
+    archive.write_batch([dated.to_record(status=200, fetched_at=fetched, raw_html=None)], crawl_run_id=thursday)
+    attached = reattach_unassigned(archive.engine, thursday, REGISTRIES)
+    with archive.engine.connect() as conn:
+        waiting = conn.scalars(select(Document.canonical_url).join(Article, Article.id == Document.article_id)
+                               .where(Article.event_id.is_(None))).all()
+    archive.engine.dispose()
+    assert attached == 1
+    assert [url.rsplit("/", 1)[-1] for url in waiting] == ["other.html"]

@@ -15,13 +15,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
 
 from crawler.core.context import Registries, link_from_json
 from crawler.core.discovery import Link
 from crawler.core.process import process_page
 from storage.events import assign_event, refresh_coverage
-from storage.models import Article, CrawlRun, Document
+from storage.models import Article, CrawlRun, Document, Event
 from storage.records import DocumentRecord
 from storage.reprocess import ReprocessResult, StoredPage, apply_rederived, copies_of, stored_pages
 
@@ -142,6 +142,36 @@ def _run(engine: Engine, derive: Deriver, *, since: datetime | None, source: str
     return total
 
 
+def _waiting_in_blocks_of_run(conn: Connection, run_id: int) -> list[int]:
+    """Documents of other runs whose article reports a round but has no event, and whose stored facts are of a
+    block an event of this run's documents belongs to."""
+    blocks = {
+        (row.country_a, row.country_b, row.mechanism)
+        for row in conn.execute(
+            select(Event.country_a, Event.country_b, Event.mechanism).distinct()
+            .join(Article, Article.event_id == Event.id)
+            .join(Document, Document.article_id == Article.id)
+            .where(Document.crawl_run_id == run_id)
+        )
+    }
+    if not blocks:
+        return []
+    waiting = conn.execute(
+        select(Document.id, Document.event_facts)
+        .join(Article, Article.id == Document.article_id)
+        .where(or_(Document.crawl_run_id.is_(None), Document.crawl_run_id != run_id), Article.event_id.is_(None),
+               Article.topic == "dialogue_event",
+               Document.event_facts.is_not(None))
+    )
+    out = []
+    for doc_id, facts in waiting:
+        countries = facts.get("countries") if isinstance(facts, dict) else None
+        if isinstance(countries, list) and len(countries) == 2 \
+                and (countries[0], countries[1], facts.get("mechanism")) in blocks:
+            out.append(int(doc_id))
+    return out
+
+
 def reattach_unassigned(engine: Engine, run_id: int, registries: Registries) -> int:
     """Attach the run's articles that report a round but found no event when they arrived.
 
@@ -153,7 +183,10 @@ def reattach_unassigned(engine: Engine, run_id: int, registries: Registries) -> 
 
     Articles left by earlier runs that never reached this step (killed between a batch and the end of the
     run: their ``crawl_runs`` row is still ``running``) are covered too, so an interruption does not leave
-    an article without its event after the rerun."""
+    an article without its event after the rerun. So are the waiting articles of earlier runs whose stored
+    facts are of a block (pair + mechanism) this run's pages reached: a round's undated preview archived on
+    Monday meets the event Thursday's crawl created from the dated report (an event needs a date, so undated
+    pages wait for one; docs/decisions.md, issue 15 fourth pass)."""
     interrupted = select(CrawlRun.id).where(CrawlRun.status == "running", CrawlRun.id != run_id)
     with engine.connect() as conn:
         ids = conn.execute(
@@ -163,6 +196,7 @@ def reattach_unassigned(engine: Engine, run_id: int, registries: Registries) -> 
                    Article.event_id.is_(None), Article.topic == "dialogue_event")
             .order_by(Document.id)
         ).scalars().all()
+        ids = sorted({*ids, *_waiting_in_blocks_of_run(conn, run_id)})
     attached = 0
     if not ids:
         return 0

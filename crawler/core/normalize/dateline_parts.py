@@ -192,7 +192,10 @@ _DESK_LINE_RE = re.compile(r"(?:[^\s,|:।]{1,20}[ \t]){0,3}(?:" + _DESK_WORDS_R
 _DESK_LEAD_RE = re.compile(_DESK_LINE_RE.pattern + r"[ \t]{0,2}[,،|][ \t]{0,2}", re.I)
 # First words that make a capitalised "place" a label, not a dateline.
 _STOPWORDS = frozenset(
-    ["by", "updated", "update", "posted", "published", "photo", "photos", "image", "images", "source", "sources", "breaking", "exclusive", "watch", "read", "also", "note", "editor", "edited", "input", "reporting", "reported", "written", "story", "video", "file", "files", "representational", "representative", "image:", "caption", "credit", "credits", "courtesy", "advertisement", "sponsored", "disclaimer", "today", "yesterday", "tomorrow", "live", "latest", "opinion", "analysis", "explainer", "comment", "comments", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summary", "highlights", "key", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"]
+    ["by", "updated", "update", "posted", "published", "photo", "photos", "image", "images", "source", "sources", "breaking", "exclusive", "watch", "read", "also", "note", "editor", "edited", "input", "reporting", "reported", "written", "story", "video", "file", "files", "representational", "representative", "image:", "caption", "credit", "credits", "courtesy", "advertisement", "sponsored", "disclaimer", "today", "yesterday", "tomorrow", "live", "latest", "opinion", "analysis", "explainer", "comment", "comments", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summary", "highlights", "key", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+     # a sentence opening with a preposition and a date is prose, not a place and a date: "On February 3, from 7:00
+     # p.m. ..., Mr. MOTEGI ... held the fourth Japan-UK ... Meeting" (a ministry's release; city was "On")
+     "on", "from", "since", "until", "during"]
 ) | frozenset(_MONTH_NUM) | frozenset(
     # The same labels in the wires' other languages (a timestamp or a credit, never a place).
     ["обновлено", "опубликовано", "фото", "источник", "cập", "đăng", "ảnh", "nguồn", "mise", "publié", "publiée",

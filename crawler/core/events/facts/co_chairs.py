@@ -67,10 +67,22 @@ _TITLES = (
     r"Senior Secretary|Minister|Secretary"
 )
 _WORD = rf"{_U}{_L}+(?:[-'’]{_U}?{_L}+)?"
+# A name starts at a word's start ("MOTEGI Toshimitsu" is not "I Toshimitsu"); "MOTEGI Toshimitsu", "KAMIKAWA Yoko":
+# the family name in capitals first, as Japanese government releases print it (shown given name first, ``_display``).
+_CAPS_FAMILY_FIRST = rf"{_U}{{3,}}\s+{_WORD}(?![\w-])"
 _NAME = (
-    rf"{_WORD}(?:\s+(?:{_U}\.\s*)*(?:{_U}\s)?{_WORD}){{1,3}}"
-    rf"|(?:{_U}\.\s?|{_U}\s){{1,3}}{_WORD}"
+    rf"(?<!\w)(?:{_WORD}(?:\s+(?:{_U}\.\s*)*(?:{_U}\s)?{_WORD}){{1,3}}"
+    rf"|(?:{_U}\.\s?|{_U}\s){{1,3}}{_WORD}|{_CAPS_FAMILY_FIRST}(?!\s+{_U}))"
 )
+_PERSON_HONORIFIC_BEFORE_RE = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|H\.E)\.?\s+$")
+_CAPS_FAMILY_FIRST_RE = re.compile(rf"(?P<family>{_U}{{3,}})\s+(?P<given>{_WORD})")
+
+
+def _display(name: str) -> str:
+    """"MOTEGI Toshimitsu" → "Toshimitsu Motegi" (family name in capitals first); other names as written."""
+    caps = _CAPS_FAMILY_FIRST_RE.fullmatch(name)
+    return f"{caps['given']} {caps['family'].title()}" if caps else name
+
 _HONORIFIC = r"(?:Shri|Smt\.?|Senator|(?:the\s+)?Hon\.?|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Sir|Dame|(?:Maj\.?|Major|Lt\.?|Brig\.?|Brigadier)\s+Gen(?:eral|\.)?|Gen\.?|General|Admiral|Adm\.?)\s+"
 _TITLE_NAME_RE = re.compile(rf"(?P<title>(?:{_TITLES}))(?:\s+\([^)]*\))?,?\s+(?:{_HONORIFIC})*(?P<name>{_NAME})")
 _NAME_TITLE_RE = re.compile(
@@ -184,6 +196,10 @@ def _mentions(text: str) -> list[_Mention]:
     for pattern in (_TITLE_NAME_RE, _NAME_TITLE_RE, _LED_BY_RE):
         for match in pattern.finditer(text):
             name = _LEADING_HONORIFIC_RE.sub("", match.group("name").strip())
+            if _CAPS_FAMILY_FIRST_RE.fullmatch(name):
+                if pattern is not _TITLE_NAME_RE and not _PERSON_HONORIFIC_BEFORE_RE.search(text[: match.start("name")]):
+                    continue  # "HMS Queen", "NATO Allies": a person only after "Mr."/"Ms." or an office
+                name = _display(name)
             if any(m.kind != "capital" for m in find_countries(name)):
                 continue  # "US Defence": not a person
             title_start, title_end = match.span("title")

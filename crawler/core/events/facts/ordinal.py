@@ -1,7 +1,7 @@
 """Step 9 of the cascade: the round's ordinal ("the 12th round", "the inaugural dialogue").
 
 An ordinal in the headline or first three paragraphs, followed by a round/meeting noun or just before the
-dialogue's name; not in sentences about other rounds, and not "the first ... in six years" (a gap). "The second
+dialogue's name (further down, only just before the name occurrence the page's series was matched on); not in sentences about other rounds, and not "the first ... in six years" (a gap). "The second
 such dialogue" counts rounds; "the first such meeting", "a ... such meeting after ..." do not. On a page in another
 language, the round numbers of ``meeting_words.json`` ("ke-27", "第27次", "32ª") next to a format or round word.
 """
@@ -73,15 +73,22 @@ def _read(text: str, match: re.Match[str], near_series: bool) -> int | None:
 def round_ordinal(doc: Document, mechanism: Mechanism | None) -> int | None:
     """The first round ordinal of the opening (see the module docstring), or ``None``."""
     for sentence in doc.sentences:
-        if sentence.paragraph > w.ORDINAL_MAX_PARAGRAPH:
+        late = sentence.paragraph > w.ORDINAL_MAX_PARAGRAPH
+        if late and (mechanism is None or mechanism.start < sentence.start):
             break
         if OTHER_ROUND_RE.search(sentence.text):
             continue
-        for match in _ORDINAL_RE.finditer(sentence.text):
+        matches = list(_ORDINAL_RE.finditer(sentence.text))
+        # Past the first three paragraphs only the ordinal nearest before the name the page was matched on
+        # numbers the round: "the first bilateral meet of this year for the 36th session of the Indo-French
+        # Strategic Dialogue".
+        for match in reversed(matches) if late else matches:
             near = mechanism is not None and 0 <= mechanism.start - (sentence.start + match.end()) <= w.ORDINAL_NEAR_SERIES_CHARS
             value = _read(sentence.text, match, near)
-            if value is not None:
+            if value is not None and (near or not late):
                 return value
+            if late and near:
+                break
     if not looks_english(doc.text):  # "KIDD putaran ke-27", "第27次 ... 对话", "32mo round di consultazioni"
         for sentence in doc.sentences:
             if sentence.paragraph > w.ORDINAL_MAX_PARAGRAPH:

@@ -68,6 +68,12 @@ _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLOCK_AFTER_RE = re.compile(r"^[,\s|]*\d{1,2}[:.]\d{2}\b")  # not "on August 17 at 9:45 a.m."
 # "New Delhi [India], November 18 (ANI):", "BEIJING, March 12 (Xinhua) --": the dateline's date.
 _AGENCY_AFTER_RE = re.compile(r"^,?\s*\([A-Z][\w .-]{1,24}\)\s*(?::|--|[-–—])")
+# "New Delhi, Nov 3 (IANS) US Secretary of State ... will travel ...": a dateline run into its first sentence
+# with no colon or dash after the agency; the date follows a place alone and "(Agency)" precedes the prose.
+_AGENCY_THEN_PROSE_RE = re.compile(
+    r"^,?\s*\((?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\))[A-Z][\w .-]{1,24}\)\s+(?=[A-Z])"
+)
+_PLACE_ONLY_BEFORE_RE = re.compile(r"^\W*[A-Z][\w .'’\[\]-]{0,40},\s*$")
 _STAMP_WORDS = frozenset({"updated", "published", "posted", "last", "date", "read", "min", "on", "at", "and"})
 _LOWER_WORD_RE = re.compile(r"\b[a-z][a-z]{2,}\b")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
@@ -82,6 +88,8 @@ def is_page_stamp(sentence: Sentence, mention: DateMention) -> bool:
         return True
     text = sentence.text
     if _CLOCK_AFTER_RE.match(text[mention.end :]) or _AGENCY_AFTER_RE.match(text[mention.end :]):
+        return True
+    if _PLACE_ONLY_BEFORE_RE.match(text[: mention.start]) and _AGENCY_THEN_PROSE_RE.match(text[mention.end :]):
         return True
     rest = text[: mention.start] + " " + text[mention.end :]
     if sentence.paragraph < 0 or MEETING_RE.search(rest):
@@ -133,6 +141,18 @@ def future_clause(sentence: Sentence, mention: DateMention, reference: date, mec
     return ahead[0] if ahead else mention
 
 
+# "The two-plus-two session is set for Wednesday, a government spokesman said": the day it is set for lies ahead.
+_SET_FOR_BEFORE_RE = re.compile(r"\b(?:is|are)\s+(?:now\s+)?set\s+for\s*$", re.IGNORECASE)
+
+
+def set_for_ahead(text: str, mention: DateMention, reference: date) -> DateMention:
+    """A weekday right after "is set for" in a sentence read as past resolves forward."""
+    if mention.kind != "weekday" or _SET_FOR_BEFORE_RE.search(text[: mention.start]) is None:
+        return mention
+    ahead = [m for m in find_date_mentions(text, reference, future=True) if m.start == mention.start]
+    return ahead[0] if ahead else mention
+
+
 def date_candidates(
     doc: Document, reference: date | None, future_doc: bool, mechanism: Mechanism | None,
     month_hint: date | None = None, round_number: int | None = None,
@@ -174,7 +194,7 @@ def date_candidates(
             mentions.sort(key=lambda m: m.start)
         ahead_clause: set[int] = set()  # weekdays of a future clause ("..., will hold the talks on Tuesday")
         if not future and reference is not None and mechanism is not None:
-            resolved = [future_clause(sentence, m, reference, mechanism) for m in mentions]
+            resolved = [set_for_ahead(text, future_clause(sentence, m, reference, mechanism), reference) for m in mentions]
             ahead_clause = {new.start for new, old in zip(resolved, mentions, strict=True) if new is not old}
             mentions = resolved
         if reference is None and (year := _YEAR_RE.search(text)) is not None:
