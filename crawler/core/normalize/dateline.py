@@ -297,8 +297,7 @@ def _match_dateline(line: str, start: int, *, strict: bool) -> _Parts | None:
         parts.region_country = hit[0]
         return parts
     if any(c.isalpha() and not c.isascii() and not c.isupper() and not c.islower() for c in first):
-        # A foreign name written by sound alone before a colon is as likely a person's ("পুতিন:", Putin):
-        # a bare place matched by sound must be a city of the script's own countries.
+        # A sound-only name before a colon may be a person ("পুতিন:"): only the script's own countries' cities.
         return parts if gazetteer().lookup_city(first, allow_alternate=True, foreign_sound=False) else None
     if gazetteer().lookup_city(first, allow_alternate=False):
         return parts
