@@ -155,8 +155,11 @@ class _Zygote:
         self._dir = tempfile.mkdtemp(prefix="newsarchive-forkcli-")
         self.path = os.path.join(self._dir, "zygote.sock")
         self._log = open(os.path.join(self._dir, "zygote.log"), "w+b")  # noqa: SIM115 (lives with the zygote)
-        self._proc = subprocess.Popen([sys.executable, __file__, self.path], stdin=subprocess.DEVNULL,
-                                      stdout=subprocess.PIPE, stderr=self._log, cwd=os.getcwd())
+        # "-c" from the caller's directory, as the tests ran the CLI before: sys.path starts with that directory
+        # (the checkout, whose `crawler` and `tests` a run imports, even beside an installed copy).
+        self._proc = subprocess.Popen([sys.executable, "-c", "from tests.helpers.forkcli import zygote; zygote()",
+                                       self.path], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                      stderr=self._log, cwd=os.getcwd())
         assert self._proc.stdout is not None
         if self._proc.stdout.readline().strip() != b"ready":
             self._proc.wait()
@@ -383,8 +386,9 @@ def _finish_run(request: dict[str, Any]) -> None:
     os._exit(status & 0xFF)
 
 
-if __name__ == "__main__":
-    _request = _serve(sys.argv[1])
-    if not _request:
+def zygote() -> None:
+    """The zygote's entry point (``python -c``, socket path as the first argument)."""
+    request = _serve(sys.argv[1])
+    if not request:
         sys.exit(0)
-    _finish_run(_request)
+    _finish_run(request)
