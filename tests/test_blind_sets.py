@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import forkcli
 from tests.helpers.crawl import INLINE_EXTRACTION
 from tests.helpers.eval_archive import BLIND_FLOORS
 
@@ -46,6 +47,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
     names = sorted(FLOORS)
     for name in names:
         (base / name).mkdir()
+    forkcli.start()  # the pool's processes (forked from this one) share this worker's zygote
     with ProcessPoolExecutor(max_workers=3) as pool:
         return dict(zip(names, pool.map(_crawl, names, [base / n for n in names]), strict=True))
 

@@ -173,13 +173,20 @@ class _Zygote:
             self._proc.wait()
             self._log.seek(0)
             raise RuntimeError(f"forkcli: the zygote did not start:\n{self._log.read().decode(errors='replace')}")
+        self._owner = os.getpid()
         atexit.register(self.close)
 
     def alive(self) -> bool:
+        if os.getpid() != self._owner:  # a process forked from the owner (a pool worker) shares its zygote
+            try:
+                os.kill(self._proc.pid, 0)
+            except ProcessLookupError:
+                return False
+            return True
         return self._proc.poll() is None
 
     def close(self) -> None:
-        if self._proc.poll() is None:
+        if os.getpid() == self._owner and self._proc.poll() is None:
             with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as sock:
                 sock.connect(self.path)
                 sock.send(b"")
@@ -194,6 +201,12 @@ def _get_zygote() -> _Zygote:
     if _zygote is None or not _zygote.alive():
         _zygote = _Zygote()
     return _zygote
+
+
+def start() -> None:
+    """Start this process's zygote now (it starts on first use otherwise), so that processes forked from this
+    one afterwards (a ProcessPoolExecutor's workers) run their CLI runs from it instead of each starting one."""
+    _get_zygote()
 
 
 _Stream = int | IO[Any] | None
