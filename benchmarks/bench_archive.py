@@ -12,6 +12,10 @@ candidates, as real coverage of the same dialogues does.
 
     .venv/bin/python benchmarks/bench_archive.py [--sizes 1000,100000] [--postgres URL] [--docs 400]
         [--sql-fill 10000] [--no-sqlite]
+
+On PostgreSQL each size gets a new schema, kept after the run: the output line prints its URL, to re-measure
+the filled archives side by side with ``bench_archive_remeasure.py TAG URL_SMALL URL_LARGE`` (the measurement
+straight after a 1,000,000-article fill reads cold caches); drop the database when done.
 """
 
 from __future__ import annotations
@@ -289,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
                 per_doc = measure(engine, workload(gen, args.docs), args.batch)
                 medians[n] = statistics.median(per_doc)
                 size = ""
+                if kind == "postgres":  # for bench_archive_remeasure.py (the schemas are kept)
+                    size = f", {url}"
                 if kind == "sqlite":
                     db = Path(url.removeprefix("sqlite:///"))
                     size = f", file {db.stat().st_size / n / 1024:.1f} KiB/article"
