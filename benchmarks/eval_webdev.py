@@ -6,6 +6,7 @@ below its floor (WEBDEV_FLOORS).
 
 Usage:
   .venv/bin/python benchmarks/eval_webdev.py [--verbose] [--json OUT] [--workers N] [--only newsarchive]
+      [--mediacloud htmldate/tests/eval_mediacloud_2020.json]
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.helpers.eval_webdev import TOOLS, WEBDEV, WEBDEV_FLOORS, below_floors, eval_webdev, print_report
+from tests.helpers.eval_webdev import (
+    TOOLS,
+    WEBDEV,
+    WEBDEV_FLOORS,
+    below_floors,
+    eval_webdev,
+    load_mediacloud_urls,
+    print_report,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,11 +37,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=TOOLS, action="append",
                         help="run only these tools (default: all three, side by side)")
     parser.add_argument("--limit", type=int, help="only the first N pages (a quick look)")
+    parser.add_argument("--mediacloud", type=Path, metavar="JSON",
+                        help="htmldate's tests/eval_mediacloud_2020.json (from a checkout of htmldate at the commit "
+                             "web-dev's PROVENANCE.md names): also score the day on the pages of that sample")
     args = parser.parse_args(argv)
     if not (WEBDEV / "labels.jsonl").is_file():
         print(f"{WEBDEV} not present: nothing to measure", file=sys.stderr)
         return 2
-    report = eval_webdev(args.workers, tuple(args.only or TOOLS), limit=args.limit)
+    try:
+        mediacloud = load_mediacloud_urls(args.mediacloud) if args.mediacloud else frozenset()
+    except (OSError, ValueError) as exc:
+        print(f"eval_webdev: {exc}", file=sys.stderr)
+        return 2
+    report = eval_webdev(args.workers, tuple(args.only or TOOLS), limit=args.limit, mediacloud=mediacloud)
     print_report(report, args.verbose)
     if args.json:
         for r in report["results"]:

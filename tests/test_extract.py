@@ -598,13 +598,28 @@ def test_fundus_title_no_regression(corpus_figures: dict[str, dict[str, object]]
 @pytest.mark.shared
 def test_webdev_scorer_reads_real_pages_and_scores_what_it_reads() -> None:
     shared_dir("data", "corpora", "web-dev", "labels.jsonl")
-    from tests.helpers.eval_webdev import eval_webdev
+    from tests.helpers.eval_webdev import eval_webdev, load_labels
 
-    report = eval_webdev(1, ("newsarchive",), limit=40)
+    sample = frozenset(row["url"] for row in load_labels()[:40:4])  # stands for htmldate's Media Cloud list
+    report = eval_webdev(1, ("newsarchive",), limit=40, mediacloud=sample)
     day = report["figures"]["newsarchive"]["day_htmldate_pages"]
     assert len(report["results"]) == 40 and day["pages"] >= 30
     assert day["correct"] + sum(day["errors"].values()) - day["errors"]["spurious"] == day["pages"], day
     assert day["accuracy"] > 0.8, day
+    subset = report["figures"]["newsarchive"]["day_mediacloud_pages"]
+    assert subset["pages"] + subset["undated_pages"] == len(sample) == 10, subset
+
+
+def test_mediacloud_list_is_read_from_htmldates_file_and_anything_else_is_refused(tmp_path: Path) -> None:
+    from tests.helpers.eval_webdev import load_mediacloud_urls
+
+    good = tmp_path / "eval_mediacloud_2020.json"
+    good.write_text('{"https://example.org/a": {"file": "1.html", "date": "2020-06-07"}}', encoding="utf-8")
+    assert load_mediacloud_urls(good) == frozenset({"https://example.org/a"})
+    bad = tmp_path / "labels.json"
+    bad.write_text('["https://example.org/a"]', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"not htmldate's eval_mediacloud_2020\.json"):
+        load_mediacloud_urls(bad)
 
 
 def test_utc_jsonld_time_takes_the_local_offset_the_page_prints() -> None:

@@ -156,12 +156,27 @@ def _one(job: tuple[dict[str, Any], tuple[str, ...], str]) -> dict[str, Any]:
     return out
 
 
-def _measure(results: list[dict[str, Any]], tool: str) -> dict[str, Any]:
+def load_mediacloud_urls(path: Path) -> frozenset[str]:
+    """The addresses of htmldate's Media Cloud 2020 news sample: its ``tests/eval_mediacloud_2020.json``
+    (address -> file, date), read from a checkout of htmldate at the commit web-dev's PROVENANCE.md names.
+    web-dev's labels do not say which of htmldate's pages came from that sample; its addresses do."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not all(isinstance(v, dict) and "date" in v for v in data.values()):
+        raise ValueError(f"{path}: not htmldate's eval_mediacloud_2020.json (address -> {{file, date}})")
+    return frozenset(data)
+
+
+def _subsets(row: dict[str, Any], mediacloud: frozenset[str]) -> set[str]:
+    return set(row["sets"]) | ({"mediacloud"} if row["url"] in mediacloud else set())
+
+
+def _measure(results: list[dict[str, Any]], tool: str, mediacloud: frozenset[str] = frozenset()) -> dict[str, Any]:
     figures: dict[str, Any] = {}
-    for subset in ("htmldate", "trafilatura"):
-        rows = [r for r in results if subset in r["row"]["sets"] and tool in r and r["row"]["date"]]
+    for subset in ("htmldate", "trafilatura", *(["mediacloud"] if mediacloud else [])):
+        mine = [r for r in results if subset in _subsets(r["row"], mediacloud) and tool in r]
+        rows = [r for r in mine if r["row"]["date"]]
         classes = Counter(day_class(r[tool]["day"], r["row"]["date"]) for r in rows)
-        undated = [r for r in results if subset in r["row"]["sets"] and tool in r and not r["row"]["date"]]
+        undated = [r for r in mine if not r["row"]["date"]]
         classes["spurious"] = sum(r[tool]["day"] is not None for r in undated)
         figures[f"day_{subset}_pages"] = {
             "pages": len(rows),
@@ -198,14 +213,16 @@ def below_floors(figures: dict[str, Any]) -> dict[str, float]:
 
 
 def eval_webdev(
-    workers: int = 2, tools: tuple[str, ...] = TOOLS, root: Path = WEBDEV, limit: int | None = None
+    workers: int = 2, tools: tuple[str, ...] = TOOLS, root: Path = WEBDEV, limit: int | None = None,
+    mediacloud: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """Run every tool on every page; returns ``{"figures": {tool: ...}, "results": [...]}``."""
+    """Run every tool on every page; returns ``{"figures": {tool: ...}, "results": [...]}``. With
+    ``mediacloud`` (``load_mediacloud_urls``), also the day on those of htmldate's pages from that sample."""
     labels = load_labels(root)[:limit]
     jobs = [(row, tools, str(root)) for row in labels]
     with ProcessPoolExecutor(workers) as pool:
         results = list(pool.map(_one, jobs, chunksize=4))
-    return {"figures": {tool: _measure(results, tool) for tool in tools}, "results": results}
+    return {"figures": {tool: _measure(results, tool, mediacloud) for tool in tools}, "results": results}
 
 
 def print_report(report: dict[str, Any], verbose: bool = False) -> None:
@@ -217,9 +234,12 @@ def print_report(report: dict[str, Any], verbose: bool = False) -> None:
     lines = [
         ("publication day, htmldate's pages", "day_htmldate_pages"),
         ("publication day, trafilatura's pages", "day_trafilatura_pages"),
+        ("publication day, Media Cloud 2020 pages", "day_mediacloud_pages"),
         ("title exact (ws-normalised)", "title_exact"),
     ]
     for label, key in lines:
+        if not any(key in figures[t] for t in tools):
+            continue
         cells = []
         for tool in tools:
             fig = figures[tool].get(key)
@@ -234,7 +254,8 @@ def print_report(report: dict[str, Any], verbose: bool = False) -> None:
     for tool in tools:
         a = figures[tool]["day_htmldate_pages"]["errors"]
         b = figures[tool]["day_trafilatura_pages"]["errors"]
-        print(f"    {tool:12} {a} | {b}")
+        c = f" | Media Cloud: {figures[tool]['day_mediacloud_pages']['errors']}" if "day_mediacloud_pages" in figures[tool] else ""
+        print(f"    {tool:12} {a} | {b}{c}")
     if verbose and "newsarchive" in tools:
         for r in report["results"]:
             ours, label = r["newsarchive"], r["row"]
