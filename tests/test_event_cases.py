@@ -21,9 +21,13 @@ from crawler.core.events import (
     DialogueRegistry,
     EventFacts,
     TopicDecision,
+    analyse_screened,
+    classify_analysed,
     classify_topic,
     extract_event_facts,
     load_registry,
+    screen_text,
+    unrelated_at_a_glance,
 )
 from crawler.core.events.facts import weights
 
@@ -68,6 +72,26 @@ def test_case(row: dict[str, Any], registry: DialogueRegistry) -> None:
     got = _value(facts, topic, row["fact"])
     reasons = facts.reasons if facts is not None else topic.reasons
     assert got == row["expected"], f"{row['rule']}: {row['fact']} = {got!r}; reasons: {reasons}"
+
+
+def test_topic_at_a_glance_is_the_full_readings_answer(registry: DialogueRegistry) -> None:
+    """``unrelated_at_a_glance`` (process_page's pre-check before countries are read) answers only when the
+    full reading gives the same topic and reasons, and ``may_mention`` is False only when there is no
+    mention; on this table it decides the rows that name nothing at all ("Monsoon forecast above normal")."""
+    decided = []
+    for row in ROWS:
+        paragraphs = row["text"].split("\n\n") if row["text"] else []
+        screened = screen_text(row["title"], paragraphs, registry)
+        full = classify_analysed(analyse_screened(screened))
+        assert full == classify_topic(row["title"], paragraphs, registry)
+        if not screened.may_name_series:
+            assert registry.find_mentions(screened.doc.text) == [], row["title"]
+        glance = unrelated_at_a_glance(screened)
+        if glance is not None:
+            assert glance == full, row["title"]
+            decided.append(row["title"])
+    assert "Monsoon forecast above normal" in decided
+    assert len(decided) < len({row["title"] for row in ROWS})
 
 
 def test_case_table_covers_every_step_and_is_large() -> None:

@@ -18,9 +18,11 @@ from crawler.core.discovery import Link
 from crawler.core.events import (
     EventFacts,
     TopicDecision,
-    analyse_text,
+    analyse_screened,
     classify_analysed,
     facts_of_analysed,
+    screen_text,
+    unrelated_at_a_glance,
 )
 from crawler.core.extract import EXTRACTOR_VERSION, ExtractedPage, PublishedTime, extract_page
 from crawler.core.extract.dates import country_timezone
@@ -247,18 +249,23 @@ def process_page(html: bytes | str, url: str, context: PageContext) -> Processed
         evidence = detect_agency(dateline=clean.dateline, paragraphs=page.body_paragraphs,
                                  author_organizations=page.author_organizations, title=page.title)
     paragraphs = fact_paragraphs(page, clean)
-    text = analyse_text(page.title, paragraphs, registry)
-    topic = classify_analysed(text)
+    screened = screen_text(page.title, paragraphs, registry)
+    # Most pages name no dialogue: their topic is settled before their countries are read, by the
+    # topic rules' own first gate (the same answer as the full reading; docs/decisions.md).
+    topic = unrelated_at_a_glance(screened)
     facts = None
-    if topic.topic != "unrelated":
-        facts = facts_of_analysed(
-            text,
-            reference_date=reference_date(published, clean),
-            published=published.value if published else None,
-            dateline_city=clean.dateline.city if clean.dateline else None,
-            dateline_country=clean.dateline.country if clean.dateline else None,
-            month_hint=month_from_url(url),
-        )
+    if topic is None:
+        text = analyse_screened(screened)
+        topic = classify_analysed(text)
+        if topic.topic != "unrelated":
+            facts = facts_of_analysed(
+                text,
+                reference_date=reference_date(published, clean),
+                published=published.value if published else None,
+                dateline_city=clean.dateline.city if clean.dateline else None,
+                dateline_country=clean.dateline.country if clean.dateline else None,
+                month_hint=month_from_url(url),
+            )
     processed = ProcessedPage(
         url=url,
         canonical_url=canonical_url(url, page.canonical_url),

@@ -3,7 +3,13 @@
 See ``docs/events.md`` for the registry format, the slug rule, and the topic and relation rules.
 """
 
-from crawler.core.events.analysis import AnalysedText, analyse_text
+from crawler.core.events.analysis import (
+    AnalysedText,
+    ScreenedText,
+    analyse_screened,
+    analyse_text,
+    screen_text,
+)
 from crawler.core.events.facts import (
     CoChair,
     EventFacts,
@@ -20,7 +26,7 @@ from crawler.core.events.registry import (
     load_registry,
 )
 from crawler.core.events.slug import mechanism_slug
-from crawler.core.events.topic import TopicDecision, classify_analysed, classify_topic
+from crawler.core.events.topic import TopicDecision, classify_analysed, classify_topic, unrelated_at_a_glance
 
 __all__ = [
     "AnalysedText",
@@ -29,8 +35,10 @@ __all__ = [
     "DialogueSeries",
     "EventFacts",
     "RegistryError",
+    "ScreenedText",
     "SeriesMention",
     "TopicDecision",
+    "analyse_screened",
     "analyse_text",
     "classify_analysed",
     "classify_topic",
@@ -40,4 +48,6 @@ __all__ = [
     "load_registry",
     "make_event_key",
     "mechanism_slug",
+    "screen_text",
+    "unrelated_at_a_glance",
 ]

@@ -234,6 +234,20 @@ class DialogueRegistry:
             forms.append(_Form(source, flags, tuple(series_list), is_abbreviation, distinctive, literal or None))
         return forms
 
+    def may_mention(self, text: str | None) -> bool:
+        """False when no registry form matches anywhere in ``text``: ``find_mentions`` then finds nothing,
+        whatever the countries (every mention starts from a form's match). The same literal prefilter as
+        ``find_mentions``; a form whose literal is present is scanned until one matches."""
+        if not text or not isinstance(text, str):
+            return False
+        folded = _prefilter_text(text)
+        for form in self._forms:
+            if form.literal is not None and form.literal not in (text if form.is_abbreviation else folded):
+                continue
+            if form.pattern.search(text) is not None:
+                return True
+        return False
+
     def find_mentions(
         self, text: str | None, countries: Sequence[CountryMention] | None = None
     ) -> list[SeriesMention]:
