@@ -281,12 +281,11 @@ class Popen:
         if self.returncode is None:
             self._sock.setblocking(False)
             try:
-                self._finish(self._sock.recv(_MAX_MESSAGE))
-            except BlockingIOError:
-                pass
-            else:
-                return self.returncode
-            self._sock.setblocking(True)
+                answer = self._sock.recv(_MAX_MESSAGE)
+            except BlockingIOError:  # still running
+                self._sock.setblocking(True)
+                return None
+            self._finish(answer)
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:

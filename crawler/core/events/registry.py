@@ -26,7 +26,7 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -240,13 +240,15 @@ class DialogueRegistry:
         ``find_mentions``; a form whose literal is present is scanned until one matches."""
         if not text or not isinstance(text, str):
             return False
+        return any(form.pattern.search(text) is not None for form in self._scannable(text))
+
+    def _scannable(self, text: str) -> Iterator[_Form]:
+        """The forms whose literal ``text`` contains: the others cannot match, so their regexes are not run
+        (most forms, on most pages)."""
         folded = _prefilter_text(text)
         for form in self._forms:
-            if form.literal is not None and form.literal not in (text if form.is_abbreviation else folded):
-                continue
-            if form.pattern.search(text) is not None:
-                return True
-        return False
+            if form.literal is None or form.literal in (text if form.is_abbreviation else folded):
+                yield form
 
     def find_mentions(
         self, text: str | None, countries: Sequence[CountryMention] | None = None
@@ -262,11 +264,8 @@ class DialogueRegistry:
         countries = _Parties(found)
         party_counts = Counter(m.code for m in countries.mentions)
         named = set(party_counts)
-        folded = _prefilter_text(text)
         raw: list[tuple[int, int, tuple[DialogueSeries, ...], bool]] = []
-        for form in self._forms:
-            if form.literal is not None and form.literal not in (text if form.is_abbreviation else folded):
-                continue  # the form cannot match: skip the regex scan (most forms, on most pages)
+        for form in self._scannable(text):
             for match in form.pattern.finditer(text):
                 start, end = match.start(), match.end()
                 pair, pair_start = _pair_before(text, start, countries)
